@@ -1,0 +1,56 @@
+"""Siaga 112 entry point: page config, sign-in, and the navigation each role may see."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard import labels
+from dashboard.domain import ADMIN, CALL_TAKER, LEADERSHIP, OPD_ADMIN, SUPERVISOR
+from pages import ui
+
+st.set_page_config(page_title=labels.APP_TITLE, page_icon="🚨", layout="wide")
+
+HOME = st.Page("pages/home.py", title="Beranda", icon="🏠", url_path="beranda", default=True)
+LIVE = st.Page("pages/live_map.py", title="Peta Langsung", icon="🗺️", url_path="peta")
+INTAKE = st.Page("pages/intake.py", title="Laporan baru", icon="📞", url_path="laporan-baru")
+QUEUE = st.Page("pages/queue.py", title="Penugasan", icon="📋", url_path="penugasan")
+TRENDS = st.Page("pages/trends.py", title="Tren", icon="📈", url_path="tren")
+ADMIN_PAGE = st.Page("pages/admin.py", title="Admin", icon="⚙️", url_path="admin")
+WALL = st.Page("pages/wall.py", title="Layar dinding", icon="📺", url_path="layar")
+LOGIN = st.Page("pages/login.py", title="Masuk", icon="🔑", url_path="masuk", default=True)
+
+PAGES_BY_ROLE = {
+    CALL_TAKER: [HOME, LIVE, INTAKE, QUEUE],
+    OPD_ADMIN: [HOME, LIVE, QUEUE],
+    SUPERVISOR: [HOME, LIVE, INTAKE, QUEUE, TRENDS],
+    LEADERSHIP: [HOME, LIVE, TRENDS],
+    ADMIN: [HOME, LIVE, QUEUE, TRENDS, ADMIN_PAGE],
+}
+
+
+def _navigation() -> st.navigation:
+    # The wall display opens by token URL (/layar?token=...), with no sidebar and no sign-in.
+    if "token" in st.query_params:
+        return st.navigation([WALL], position="hidden")
+    try:
+        ui.get_engine()
+    except SQLAlchemyError as error:
+        ui.database_banner(error)
+        st.stop()
+    actor = ui.current_actor()
+    if actor is None:
+        return st.navigation([LOGIN], position="hidden")
+    with st.sidebar:
+        st.markdown(f"**{labels.APP_TITLE}**")
+        st.caption(
+            f"{actor.full_name or actor.username} · {labels.ROLE.get(actor.role, actor.role)}"
+            + (f" · {actor.opd_code}" if actor.opd_code else "")
+        )
+        if st.button("Keluar", key="sign_out"):
+            ui.sign_out()
+            st.rerun()
+    return st.navigation(PAGES_BY_ROLE.get(actor.role, [HOME]))
+
+
+_navigation().run()

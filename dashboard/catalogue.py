@@ -1,0 +1,177 @@
+"""The catalogue (OPDs, categories, routing rules, facilities, settings, layers): seeded from data/."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from dashboard import tables as t
+from dashboard.config import DATA_DIR
+from dashboard.domain import RoutingRule, Targets, utc_now
+
+SEEDED_LAYERS = {
+    "kelurahan": "kota_pekalongan_kelurahan.geojson",
+    "kecamatan": "kota_pekalongan_kecamatan.geojson",
+    "flood_zones": "flood_zones.geojson",
+}
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    name: str
+    group_code: str
+    priority: int
+    color: str
+    needs: str | None
+
+
+def seed_catalogue(engine: Engine, *, data_dir: Path = DATA_DIR) -> bool:
+    """Load the catalogue files into an empty database; returns False when already seeded."""
+    with engine.begin() as conn:
+        if conn.execute(select(func.count()).select_from(t.opds)).scalar_one():
+            return False
+        now = utc_now()
+        opd_rows = _read_csv(data_dir / "opds.csv")
+        conn.execute(insert(t.opds), [{**row, "active": True} for row in opd_rows])
+        category_rows = _read_csv(data_dir / "categories.csv")
+        conn.execute(
+            insert(t.categories),
+            [
+                {
+                    "code": row["code"],
+                    "name": row["name"],
+                    "group_code": row["group_code"],
+                    "priority": int(row["priority"]),
+                    "color": row["color"],
+                    "needs": row["needs"] or None,
+                    "active": True,
+                }
+                for row in category_rows
+            ],
+        )
+        rules = [
+            {"category_code": row["code"], "kecamatan": None, "opd_code": row["default_opd"]}
+            for row in category_rows
+        ]
+        rules += [
+            {
+                "category_code": r["category_code"],
+                "kecamatan": r["kecamatan"],
+                "opd_code": r["opd_code"],
+            }
+            for r in _read_csv(data_dir / "routing_rules.csv")
+        ]
+        conn.execute(insert(t.routing_rules), rules)
+        conn.execute(
+            insert(t.facilities),
+            [_facility_row(r, now) for r in _read_csv(data_dir / "facilities.csv")],
+        )
+        defaults = json.loads((data_dir / "settings.json").read_text(encoding="utf-8"))
+        conn.execute(
+            insert(t.settings),
+            [
+                {"key": key, "value": json.dumps(value), "updated_at_utc": now}
+                for key, value in defaults.items()
+                if not key.startswith("_")
+            ],
+        )
+        for name, filename in SEEDED_LAYERS.items():
+            text = (data_dir / filename).read_text(encoding="utf-8")
+            conn.execute(
+                insert(t.geo_layers).values(
+                    name=name,
+                    geojson=text,
+                    source=f"data/{filename}",
+                    feature_count=len(json.loads(text)["features"]),
+                    imported_at_utc=now,
+                    imported_by="sistem",
+                )
+            )
+    return True
+
+
+def categories(conn: Connection) -> dict[str, Category]:
+    rows = conn.execute(
+        select(t.categories)
+        .where(t.categories.c.active)
+        .order_by(t.categories.c.priority, t.categories.c.name)
+    )
+    return {
+        r.code: Category(r.code, r.name, r.group_code, r.priority, r.color, r.needs) for r in rows
+    }
+
+
+def opd_names(conn: Connection) -> dict[str, str]:
+    rows = conn.execute(
+        select(t.opds.c.code, t.opds.c.short_name)
+        .where(t.opds.c.active)
+        .order_by(t.opds.c.short_name)
+    )
+    return {r.code: r.short_name for r in rows}
+
+
+def routing_rules(conn: Connection) -> list[RoutingRule]:
+    rows = conn.execute(select(t.routing_rules))
+    return [RoutingRule(r.category_code, r.kecamatan, r.opd_code) for r in rows]
+
+
+def get_settings(conn: Connection) -> dict[str, object]:
+    return {r.key: json.loads(r.value) for r in conn.execute(select(t.settings))}
+
+
+def set_setting(engine: Engine, key: str, value: object) -> None:
+    with engine.begin() as conn:
+        updated = conn.execute(
+            update(t.settings)
+            .where(t.settings.c.key == key)
+            .values(value=json.dumps(value), updated_at_utc=utc_now())
+        ).rowcount
+        if not updated:
+            conn.execute(
+                insert(t.settings).values(
+                    key=key, value=json.dumps(value), updated_at_utc=utc_now()
+                )
+            )
+
+
+def targets(settings: dict[str, object]) -> Targets:
+    base = Targets()
+    return Targets(
+        forward_s=int(settings.get("target_forward_s", base.forward_s)),
+        acknowledge_s=int(settings.get("target_acknowledge_s", base.acknowledge_s)),
+        handling_s=int(settings.get("target_handling_s", base.handling_s)),
+        resolve_s=int(settings.get("target_resolve_s", base.resolve_s)),
+        share=float(settings.get("target_share", base.share)),
+    )
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            {k: (v or "").strip() for k, v in row.items() if k and k != "why"}
+            for row in csv.DictReader(handle)
+        ]
+
+
+def _facility_row(row: dict[str, str], now) -> dict[str, object]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "kind": row["kind"],
+        "also_serves": row.get("also_serves", ""),
+        "opd_code": row.get("opd_code") or None,
+        "lat": float(row["lat"]),
+        "lon": float(row["lon"]),
+        "address": row.get("address") or None,
+        "phone": row.get("phone") or None,
+        "units": int(row.get("units") or 0),
+        "lokasi_perkiraan": row.get("lokasi_perkiraan", "").lower() in {"1", "true", "ya", "yes"},
+        "source": row.get("source") or None,
+        "updated_at_utc": now,
+        "updated_by": "sistem",
+    }

@@ -1,0 +1,207 @@
+"""Command line: init-db, seed-demo, simulate, import-incidents, import-layer, users, tokens."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from pathlib import Path
+
+from dashboard.config import load_settings
+from dashboard.db import make_engine
+from dashboard.domain import ADMIN, ROLES, WALL, Actor
+from dashboard.errors import DispatchError, ImportRejected
+
+CLI_ACTOR = Actor(username="cli", role=ADMIN, full_name="Baris perintah")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    settings = load_settings()
+    engine = make_engine(args.database_url or settings.database_url)
+    try:
+        return args.handler(engine, args, settings)
+    except ImportRejected as error:
+        print(f"DITOLAK: {error}", file=sys.stderr)
+        for problem in error.problems[1:50]:
+            print(f"  {problem}", file=sys.stderr)
+        print("Tidak ada data yang diubah.", file=sys.stderr)
+        return 1
+    except DispatchError as error:
+        print(f"GAGAL: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        engine.dispose()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m dashboard",
+        description="Siaga 112 Kota Pekalongan: database, demo data and import commands.",
+    )
+    parser.add_argument("--database-url", help="overrides DATABASE_URL (default: embedded SQLite)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    cmd = sub.add_parser("init-db", help="create or migrate the schema and load the catalogue")
+    cmd.add_argument("--no-demo", action="store_true", help="do not seed demo users and history")
+    cmd.set_defaults(handler=_init_db)
+
+    cmd = sub.add_parser("seed-demo", help="add deterministic demo history (default 12 months)")
+    cmd.add_argument("--days", type=int, default=365, help="days of history (default 365)")
+    cmd.add_argument("--seed", type=int, default=112, help="random seed (default 112)")
+    cmd.add_argument("--per-day", type=float, default=24.0, help="mean calls per day (default 24)")
+    cmd.set_defaults(handler=_seed_demo)
+
+    cmd = sub.add_parser("simulate", help="live feed for demos/training until stopped (Ctrl+C)")
+    cmd.add_argument("--rate", type=float, default=2.0, help="new calls per minute (default 2)")
+    cmd.add_argument("--duration", type=float, default=None, help="stop after N seconds")
+    cmd.add_argument("--seed", type=int, default=None, help="random seed")
+    cmd.set_defaults(handler=_simulate)
+
+    cmd = sub.add_parser(
+        "import-incidents", help="import incidents from the 112 platform (JSON/CSV)"
+    )
+    cmd.add_argument(
+        "file",
+        type=Path,
+        help="a .json list or .csv with external_id, received_at, "
+        "category, kondisi, lat, lon, address, caller_phone",
+    )
+    cmd.set_defaults(handler=_import_incidents)
+
+    cmd = sub.add_parser(
+        "import-layer", help="replace a map layer from GeoJSON/GeoPackage/Shapefile"
+    )
+    cmd.add_argument(
+        "--layer", required=True, choices=["flood_zones", "kelurahan", "kecamatan", "facilities"]
+    )
+    cmd.add_argument("file", type=Path)
+    cmd.set_defaults(handler=_import_layer)
+
+    cmd = sub.add_parser("create-user", help="add a user (the first admin, for instance)")
+    cmd.add_argument("username")
+    cmd.add_argument("--role", required=True, choices=[r for r in ROLES if r != WALL])
+    cmd.add_argument("--name", default="", help="full name")
+    cmd.add_argument("--opd", default=None, help="OPD code (for opd_admin)")
+    cmd.add_argument(
+        "--password-env",
+        default=None,
+        help="read the password from this environment variable instead of a prompt",
+    )
+    cmd.set_defaults(handler=_create_user)
+
+    cmd = sub.add_parser("create-display-token", help="a token URL for a wall display")
+    cmd.add_argument("--name", default="Layar ruang komando")
+    cmd.set_defaults(handler=_create_display_token)
+
+    _add_maintenance(sub)
+    return parser
+
+
+def _add_maintenance(sub) -> None:
+    try:
+        from dashboard import backup
+    except ImportError:
+        return
+    backup.add_commands(sub)
+
+
+def _init_db(engine, args, settings) -> int:
+    from dashboard.setup import prepare_database
+
+    prepare_database(engine, demo_mode=settings.demo and not args.no_demo)
+    print("Basis data siap.")
+    return 0
+
+
+def _seed_demo(engine, args, settings) -> int:
+    from dashboard import demo
+    from dashboard.setup import prepare_database
+
+    prepare_database(engine, demo_mode=False)
+    count = demo.seed_demo(engine, days=args.days, seed=args.seed, calls_per_day=args.per_day)
+    print(f"{count} laporan demo ditambahkan.")
+    return 0
+
+
+def _simulate(engine, args, settings) -> int:
+    from dashboard import demo
+    from dashboard.setup import prepare_database
+
+    prepare_database(engine, demo_mode=settings.demo)
+    print(f"Simulasi berjalan: {args.rate} laporan/menit. Hentikan dengan Ctrl+C.")
+    count = demo.simulate(
+        engine, rate_per_min=args.rate, duration_s=args.duration, seed=args.seed, on_event=print
+    )
+    print(f"{count} laporan simulasi dibuat.")
+    return 0
+
+
+def _import_incidents(engine, args, settings) -> int:
+    from dashboard.importer import import_incidents
+    from dashboard.setup import prepare_database
+
+    prepare_database(engine, demo_mode=False)
+    result = import_incidents(engine, CLI_ACTOR, args.file)
+    print(f"{result.inserted} laporan diimpor, {result.skipped_existing} sudah ada (dilewati).")
+    return 0
+
+
+def _import_layer(engine, args, settings) -> int:
+    from dashboard.layers import import_layer
+    from dashboard.setup import prepare_database
+    from geo import GeoError
+
+    prepare_database(engine, demo_mode=False)
+    try:
+        count = import_layer(engine, CLI_ACTOR, args.layer, args.file)
+    except GeoError as error:
+        print(f"DITOLAK: {error}\nLapisan lama tetap dipakai.", file=sys.stderr)
+        return 1
+    print(f"Lapisan {args.layer} diganti: {count} fitur.")
+    return 0
+
+
+def _create_user(engine, args, settings) -> int:
+    from dashboard.auth import create_user
+    from dashboard.setup import prepare_database
+
+    prepare_database(engine, demo_mode=False)
+    if args.password_env:
+        password = os.environ.get(args.password_env, "")
+    else:
+        password = getpass.getpass("Kata sandi: ")
+        if password != getpass.getpass("Ulangi kata sandi: "):
+            print("Kata sandi tidak sama.", file=sys.stderr)
+            return 1
+    create_user(
+        engine,
+        username=args.username,
+        full_name=args.name,
+        password=password,
+        role=args.role,
+        opd_code=args.opd,
+    )
+    print(f"Pengguna {args.username} ({args.role}) dibuat.")
+    return 0
+
+
+def _create_display_token(engine, args, settings) -> int:
+    from dashboard.auth import create_display_token
+    from dashboard.setup import prepare_database
+
+    prepare_database(engine, demo_mode=False)
+    token = create_display_token(engine, CLI_ACTOR, name=args.name)
+    print("Token (simpan, hanya ditampilkan sekali):")
+    print(token)
+    print(f"Buka: http://<server>:8501/layar?token={token}")
+    return 0

@@ -1,0 +1,35 @@
+"""Run-time settings read from the environment, with the embedded defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_DIR / "data"
+LOCAL_DIR = DATA_DIR / "local"
+DEFAULT_SQLITE_PATH = LOCAL_DIR / "siaga112.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    demo: bool
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Settings from DATABASE_URL and SIAGA_DEMO (demo data on by default)."""
+    env = os.environ if environ is None else environ
+    url = env.get("DATABASE_URL", "").strip() or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    demo = env.get("SIAGA_DEMO", "1").strip().lower() not in {"0", "false", "no", "off"}
+    return Settings(database_url=url, demo=demo)
+
+
+def demo_days(environ: dict[str, str] | None = None) -> int:
+    """Days of demo history seeded on first start (SIAGA_DEMO_DAYS, default a year)."""
+    env = os.environ if environ is None else environ
+    try:
+        return max(1, int(env.get("SIAGA_DEMO_DAYS", "365")))
+    except ValueError:
+        return 365

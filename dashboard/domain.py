@@ -1,0 +1,242 @@
+"""Pure dispatch rules: statuses, transitions, roles, routing, phone numbers, overdue checks."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dashboard import labels
+from dashboard.errors import InvalidInput, InvalidTransition, PermissionDenied
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+BARU, DITERUSKAN, DITERIMA, DITANGANI, SELESAI, DIBATALKAN = (
+    "BARU",
+    "DITERUSKAN",
+    "DITERIMA",
+    "DITANGANI",
+    "SELESAI",
+    "DIBATALKAN",
+)
+STATUSES = (BARU, DITERUSKAN, DITERIMA, DITANGANI, SELESAI, DIBATALKAN)
+OPEN_STATUSES = (BARU, DITERUSKAN, DITERIMA, DITANGANI)
+CLOSED_STATUSES = (SELESAI, DIBATALKAN)
+
+TRANSITIONS: Mapping[str, frozenset[str]] = {
+    BARU: frozenset({DITERUSKAN, DIBATALKAN}),
+    DITERUSKAN: frozenset({DITERIMA, DIBATALKAN}),
+    # An OPD may close a report it acknowledged without sending a unit (e.g. handled by phone).
+    DITERIMA: frozenset({DITANGANI, SELESAI, DIBATALKAN}),
+    DITANGANI: frozenset({SELESAI, DIBATALKAN}),
+    SELESAI: frozenset(),
+    DIBATALKAN: frozenset(),
+}
+STATUS_TIME_COLUMN = {
+    DITERUSKAN: "forwarded_at_utc",
+    DITERIMA: "acknowledged_at_utc",
+    DITANGANI: "handling_at_utc",
+    SELESAI: "resolved_at_utc",
+    DIBATALKAN: "cancelled_at_utc",
+}
+CANCEL_REASONS = ("PRANK", "GHOST", "DUPLIKAT", "BUKAN_DARURAT")
+NUISANCE_REASONS = ("PRANK", "GHOST", "BUKAN_DARURAT")
+
+CALL_TAKER, OPD_ADMIN, SUPERVISOR, LEADERSHIP, ADMIN, WALL = (
+    "call_taker",
+    "opd_admin",
+    "supervisor",
+    "leadership",
+    "admin",
+    "wall",
+)
+ROLES = (CALL_TAKER, OPD_ADMIN, SUPERVISOR, LEADERSHIP, ADMIN, WALL)
+
+# Which role may do what. OPD admins act only on incidents of their own OPD (checked apart).
+PERMISSIONS: Mapping[str, frozenset[str]] = {
+    "create": frozenset({CALL_TAKER, SUPERVISOR}),
+    "forward": frozenset({CALL_TAKER, SUPERVISOR}),
+    "acknowledge": frozenset({OPD_ADMIN, SUPERVISOR}),
+    "handle": frozenset({OPD_ADMIN, SUPERVISOR}),
+    "resolve": frozenset({OPD_ADMIN, SUPERVISOR}),
+    "cancel": frozenset({CALL_TAKER, SUPERVISOR}),
+    "reassign": frozenset({SUPERVISOR}),
+    "see_phone": frozenset({CALL_TAKER, OPD_ADMIN, SUPERVISOR}),
+    "import": frozenset({ADMIN, SUPERVISOR}),
+    "admin": frozenset({ADMIN}),
+    "trends": frozenset({LEADERSHIP, SUPERVISOR, ADMIN}),
+}
+OPD_SCOPED_ACTIONS = frozenset({"acknowledge", "handle", "resolve"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    role: str
+    opd_code: str | None = None
+    full_name: str = ""
+
+
+SYSTEM = Actor(username="sistem", role=SUPERVISOR, full_name="Sistem")
+
+
+def check_permission(actor: Actor, action: str, *, incident_opd: str | None = None) -> None:
+    """Raise PermissionDenied unless `actor` may do `action` (on an incident of `incident_opd`)."""
+    if actor.role not in PERMISSIONS.get(action, frozenset()):
+        raise PermissionDenied(labels.ERR_PERMISSION.format(action=action))
+    if actor.role == OPD_ADMIN and action in OPD_SCOPED_ACTIONS and incident_opd != actor.opd_code:
+        raise PermissionDenied(labels.ERR_WRONG_OPD)
+
+
+def can(actor: Actor, action: str) -> bool:
+    return actor.role in PERMISSIONS.get(action, frozenset())
+
+
+def check_transition(from_status: str, to_status: str) -> None:
+    if to_status not in TRANSITIONS.get(from_status, frozenset()):
+        msg = labels.ERR_TRANSITION.format(
+            from_status=labels.STATUS.get(from_status, from_status),
+            to_status=labels.STATUS.get(to_status, to_status),
+        )
+        raise InvalidTransition(msg)
+
+
+@dataclass(frozen=True)
+class RoutingRule:
+    category_code: str
+    kecamatan: str | None
+    opd_code: str
+
+
+def route(category_code: str, kecamatan: str | None, rules: Iterable[RoutingRule]) -> str | None:
+    """The OPD for a category at a place: a kecamatan override beats the city-wide default."""
+    default = None
+    for rule in rules:
+        if rule.category_code != category_code:
+            continue
+        if rule.kecamatan is None:
+            default = rule.opd_code
+        elif kecamatan is not None and rule.kecamatan == kecamatan:
+            return rule.opd_code
+    return default
+
+
+_PHONE_JUNK = re.compile(r"[\s().\-/]")
+
+
+def normalise_phone(text: str) -> str:
+    """An Indonesian phone number in national form (08..., 0285...); raise InvalidInput if not one.
+
+    Accepts 08xx mobiles, +62 / 62 / 0062 prefixes and landlines with an area code such as
+    (0285) 421580. Short service numbers (112, 110) are accepted as they are.
+    """
+    raw = (text or "").strip()
+    digits = _PHONE_JUNK.sub("", raw)
+    if digits.startswith("+62"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("0062"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("62") and len(digits) >= 10:
+        digits = "0" + digits[2:]
+    if re.fullmatch(r"1\d{2}", digits):
+        return digits
+    mobile = re.fullmatch(r"08[1-9]\d{7,10}", digits)
+    landline = re.fullmatch(r"0[2-79]\d{1,3}\d{5,8}", digits) and 9 <= len(digits) <= 12
+    if not (mobile or landline):
+        raise InvalidInput(labels.ERR_PHONE.format(value=raw[:40] or "(kosong)"))
+    return digits
+
+
+def mask_phone(phone: str | None) -> str:
+    """Shared screens show only the first four and last two digits: 0812******78."""
+    if not phone:
+        return ""
+    if len(phone) <= 6:
+        return phone[:1] + "*" * (len(phone) - 1)
+    return phone[:4] + "*" * (len(phone) - 6) + phone[-2:]
+
+
+def clean_text(value: str | None, *, field: str, limit: int, required: bool = True) -> str:
+    """Trimmed, NFC-normalised text; control characters (except newlines/tabs) refused."""
+    text = unicodedata.normalize("NFC", value or "").strip()
+    if required and not text:
+        raise InvalidInput(labels.ERR_REQUIRED.format(fields=field))
+    if len(text) > limit:
+        raise InvalidInput(labels.ERR_TEXT_TOO_LONG.format(field=field, limit=limit))
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
+        raise InvalidInput(labels.ERR_TEXT_CONTROL.format(field=field))
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        raise InvalidInput(labels.ERR_TEXT_CONTROL.format(field=field))
+    return text
+
+
+def incident_code(received_at_utc: datetime, seq: int) -> str:
+    """Public code such as 112-20261128-0042: the WIB day of the call and its number that day."""
+    return f"112-{wib_day(received_at_utc)}-{seq:04d}"
+
+
+def wib_day(at_utc: datetime) -> str:
+    return as_utc(at_utc).astimezone(WIB).strftime("%Y%m%d")
+
+
+def as_utc(value: datetime) -> datetime:
+    """An aware UTC datetime from a naive-UTC (as stored) or aware one."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def naive_utc(value: datetime) -> datetime:
+    """The storage form: naive datetime in UTC."""
+    return as_utc(value).replace(tzinfo=None)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def to_wib(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value).astimezone(WIB)
+
+
+def format_wib(value: datetime | None, *, with_date: bool = True) -> str:
+    if value is None:
+        return "-"
+    fmt = "%d-%m-%Y %H:%M:%S" if with_date else "%H:%M:%S"
+    return to_wib(value).strftime(fmt)
+
+
+@dataclass(frozen=True)
+class Targets:
+    forward_s: int = 60
+    acknowledge_s: int = 180
+    handling_s: int = 900
+    resolve_s: int = 7200
+    share: float = 0.9
+
+
+def overdue_reason(
+    status: str,
+    *,
+    received_at_utc: datetime,
+    forwarded_at_utc: datetime | None,
+    acknowledged_at_utc: datetime | None,
+    now_utc: datetime,
+    targets: Targets,
+) -> str | None:
+    """Why an open incident is late against its KPI target, or None when it is on time."""
+    now = naive_utc(now_utc)
+    if status == BARU and now - received_at_utc > timedelta(seconds=targets.forward_s):
+        return "belum diteruskan"
+    if status == DITERUSKAN and forwarded_at_utc is not None:
+        if now - forwarded_at_utc > timedelta(seconds=targets.acknowledge_s):
+            return "belum diterima OPD"
+    if status == DITERIMA and acknowledged_at_utc is not None:
+        if now - acknowledged_at_utc > timedelta(seconds=targets.handling_s):
+            return "belum ditangani"
+    if status in OPEN_STATUSES and now - received_at_utc > timedelta(seconds=targets.resolve_s):
+        return "melewati target penyelesaian"
+    return None

@@ -1,0 +1,47 @@
+"""The closed set of errors the services raise; each carries its Indonesian message."""
+
+from __future__ import annotations
+
+
+class DispatchError(ValueError):
+    """Base class: a refusal the user can act on. str(error) is the Indonesian message."""
+
+
+class InvalidInput(DispatchError):
+    pass
+
+
+class UnknownReference(InvalidInput):
+    pass
+
+
+class OutsideServiceArea(InvalidInput):
+    pass
+
+
+class InvalidTransition(DispatchError):
+    pass
+
+
+class PermissionDenied(DispatchError):
+    pass
+
+
+class NotFound(DispatchError):
+    pass
+
+
+class StaleVersion(DispatchError):
+    """Someone changed the incident after the user loaded it (optimistic concurrency)."""
+
+
+class ImportRejected(DispatchError):
+    """A whole import file was refused; `problems` lists every bad line."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class AuthError(DispatchError):
+    pass

@@ -1,0 +1,601 @@
+"""Incident use cases: record, forward, acknowledge, handle, resolve, cancel, reassign.
+
+Each public function owns one transaction, checks the actor's role itself, applies a change only
+against the version the user saw, and appends to the event log in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from dashboard import catalogue, labels
+from dashboard import tables as t
+from dashboard.domain import (
+    BARU,
+    CANCEL_REASONS,
+    DIBATALKAN,
+    DITANGANI,
+    DITERIMA,
+    DITERUSKAN,
+    NUISANCE_REASONS,
+    OPEN_STATUSES,
+    SELESAI,
+    Actor,
+    check_permission,
+    check_transition,
+    clean_text,
+    format_wib,
+    incident_code,
+    naive_utc,
+    normalise_phone,
+    route,
+    utc_now,
+    wib_day,
+)
+from dashboard.errors import (
+    InvalidInput,
+    NotFound,
+    OutsideServiceArea,
+    StaleVersion,
+    UnknownReference,
+)
+
+KONDISI_MAX = 2000
+ADDRESS_MAX = 500
+REASON_MAX = 1000
+# Calls from just beyond the city line are still taken (and flagged); farther ones are refused.
+SERVICE_AREA_MARGIN_M = 5_000
+
+
+@dataclass(frozen=True)
+class NewReport:
+    """What the call-taker records (the SOP fields) plus where it was located."""
+
+    category_code: str
+    kondisi: str
+    lat: float
+    lon: float
+    address: str
+    caller_phone: str
+    received_at_utc: datetime | None = None
+    external_id: str | None = None
+    forward_to: str | None = None  # an OPD code; None forwards to the routed OPD
+    forward: bool = True
+
+
+@dataclass(frozen=True)
+class Recorded:
+    id: int
+    code: str
+    status: str
+    opd_code: str | None
+    version: int
+
+
+def create_incident(
+    engine: Engine,
+    actor: Actor,
+    report: NewReport,
+    *,
+    now: datetime | None = None,
+    city=None,
+) -> Recorded:
+    """Record a report (validated whole before anything is written) and forward it if asked."""
+    check_permission(actor, "create")
+    if report.forward:
+        check_permission(actor, "forward")
+    now = naive_utc(now) if now else utc_now()
+    fields = validate_report(report, now=now)
+    place = locate_report(engine, fields["lat"], fields["lon"], city=city)
+    with engine.begin() as conn:
+        return _insert_incident(conn, actor, fields, place, report, now=now)
+
+
+def validate_report(report: NewReport, *, now: datetime) -> dict[str, object]:
+    """The report's fields cleaned, or InvalidInput naming every missing SOP field first."""
+    missing = [
+        name
+        for name, value in (
+            ("jenis keadaan darurat", report.category_code),
+            ("kondisi", report.kondisi),
+            ("lokasi", report.address),
+            ("nomor yang bisa dihubungi", report.caller_phone),
+        )
+        if not (value or "").strip()
+    ]
+    if missing:
+        raise InvalidInput(labels.ERR_REQUIRED.format(fields=", ".join(missing)))
+    lat, lon = check_coordinates(report.lat, report.lon)
+    received = naive_utc(report.received_at_utc) if report.received_at_utc else now
+    if received > now + timedelta(minutes=5):
+        raise InvalidInput(labels.ERR_FUTURE.format(value=format_wib(received)))
+    return {
+        "category_code": report.category_code.strip().upper(),
+        "kondisi": clean_text(report.kondisi, field="Kondisi", limit=KONDISI_MAX),
+        "address": clean_text(report.address, field="Lokasi", limit=ADDRESS_MAX),
+        "caller_phone": normalise_phone(report.caller_phone),
+        "lat": lat,
+        "lon": lon,
+        "received_at_utc": received,
+        "external_id": clean_text(report.external_id, field="external_id", limit=80, required=False)
+        or None,
+    }
+
+
+def check_coordinates(lat: object, lon: object) -> tuple[float, float]:
+    try:
+        lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InvalidInput(labels.ERR_COORDINATES) from None
+    if not (math.isfinite(lat_f) and math.isfinite(lon_f)):
+        raise InvalidInput(labels.ERR_COORDINATES)
+    if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
+        raise InvalidInput(labels.ERR_COORDINATES)
+    return lat_f, lon_f
+
+
+def locate_report(engine: Engine, lat: float, lon: float, *, city=None):
+    """geo.locate on the city the database describes; refuses points far outside the city."""
+    from dashboard.citydata import current_city
+    from geo import locate
+
+    place = locate(lat, lon, city=city if city is not None else current_city(engine))
+    if not place.in_city and place.distance_to_city_m > SERVICE_AREA_MARGIN_M:
+        msg = labels.ERR_OUTSIDE_SERVICE_AREA.format(distance_km=place.distance_to_city_m / 1000)
+        raise OutsideServiceArea(msg)
+    return place
+
+
+def forward_incident(
+    engine: Engine,
+    actor: Actor,
+    incident_id: int,
+    opd_code: str,
+    *,
+    seen_version: int,
+    now: datetime | None = None,
+) -> Recorded:
+    """Hand a new report to an OPD (Call Center 112 -> OPD)."""
+    check_permission(actor, "forward")
+    now = naive_utc(now) if now else utc_now()
+    with engine.begin() as conn:
+        row = _load(conn, incident_id)
+        _check_opd(conn, opd_code)
+        check_transition(row.status, DITERUSKAN)
+        values = {
+            "status": DITERUSKAN,
+            "opd_code": opd_code,
+            "first_opd_code": row.first_opd_code or opd_code,
+            "forwarded_at_utc": now,
+            "assigned_at_utc": now,
+        }
+        return _apply(conn, actor, row, "FORWARD", values, seen_version=seen_version, now=now)
+
+
+def acknowledge(
+    engine: Engine,
+    actor: Actor,
+    incident_id: int,
+    *,
+    seen_version: int,
+    now: datetime | None = None,
+) -> Recorded:
+    """The OPD confirms it has taken the report (DITERIMA)."""
+    return _status_change(
+        engine,
+        actor,
+        incident_id,
+        DITERIMA,
+        "acknowledge",
+        "ACKNOWLEDGE",
+        seen_version=seen_version,
+        now=now,
+    )
+
+
+def start_handling(
+    engine: Engine,
+    actor: Actor,
+    incident_id: int,
+    *,
+    seen_version: int,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> Recorded:
+    """A unit is on its way (DITANGANI)."""
+    return _status_change(
+        engine,
+        actor,
+        incident_id,
+        DITANGANI,
+        "handle",
+        "HANDLE",
+        seen_version=seen_version,
+        now=now,
+        note=note,
+    )
+
+
+def resolve(
+    engine: Engine,
+    actor: Actor,
+    incident_id: int,
+    *,
+    seen_version: int,
+    note: str,
+    now: datetime | None = None,
+) -> Recorded:
+    """The OPD closes the report as handled (SELESAI), with a note."""
+    text = clean_text(note, field="Catatan penyelesaian", limit=REASON_MAX)
+    return _status_change(
+        engine,
+        actor,
+        incident_id,
+        SELESAI,
+        "resolve",
+        "RESOLVE",
+        seen_version=seen_version,
+        now=now,
+        note=text,
+        extra={"resolution_note": text},
+    )
+
+
+def cancel(
+    engine: Engine,
+    actor: Actor,
+    incident_id: int,
+    reason_code: str,
+    *,
+    seen_version: int,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> Recorded:
+    """Close an open report as prank, ghost call, duplicate or not an emergency."""
+    if reason_code not in CANCEL_REASONS:
+        raise InvalidInput(labels.ERR_CANCEL_REASON.format(value=str(reason_code)[:40]))
+    text = clean_text(note, field="Catatan", limit=REASON_MAX, required=False) or None
+    return _status_change(
+        engine,
+        actor,
+        incident_id,
+        DIBATALKAN,
+        "cancel",
+        "CANCEL",
+        seen_version=seen_version,
+        now=now,
+        note=text,
+        extra={"cancel_reason": reason_code},
+        reason=reason_code,
+    )
+
+
+def reassign(
+    engine: Engine,
+    actor: Actor,
+    incident_id: int,
+    to_opd: str,
+    reason: str,
+    *,
+    seen_version: int,
+    now: datetime | None = None,
+) -> Recorded:
+    """Move an incident to another OPD with a required reason; the acknowledgement starts over."""
+    check_permission(actor, "reassign")
+    text = clean_text(reason, field="Alasan pengalihan", limit=REASON_MAX, required=False)
+    if not text:
+        raise InvalidInput(labels.ERR_REASON_REQUIRED)
+    now = naive_utc(now) if now else utc_now()
+    with engine.begin() as conn:
+        row = _load(conn, incident_id)
+        _check_opd(conn, to_opd)
+        if row.status not in (DITERUSKAN, DITERIMA, DITANGANI):
+            msg = labels.ERR_TRANSITION.format(
+                from_status=labels.STATUS[row.status], to_status=labels.ACTION["REASSIGN"]
+            )
+            raise InvalidInput(msg)
+        if row.opd_code == to_opd:
+            raise InvalidInput(labels.ERR_SAME_OPD)
+        values = {
+            "status": DITERUSKAN,
+            "opd_code": to_opd,
+            "assigned_at_utc": now,
+            "acknowledged_at_utc": None,
+            "handling_at_utc": None,
+            "reassign_count": row.reassign_count + 1,
+        }
+        return _apply(
+            conn, actor, row, "REASSIGN", values, seen_version=seen_version, now=now, reason=text
+        )
+
+
+def get_incident(conn: Connection, incident_id: int):
+    return _load(conn, incident_id)
+
+
+def prank_count(conn: Connection, phone: str, *, now: datetime, days: int) -> int:
+    """How many calls from this number were closed as prank/ghost/not-an-emergency lately."""
+    since = naive_utc(now) - timedelta(days=days)
+    query = select(func.count()).where(
+        t.incidents.c.caller_phone == phone,
+        t.incidents.c.status == DIBATALKAN,
+        t.incidents.c.cancel_reason.in_(NUISANCE_REASONS),
+        t.incidents.c.received_at_utc >= since,
+    )
+    return conn.execute(query).scalar_one()
+
+
+def possible_duplicates(
+    conn: Connection,
+    *,
+    category_code: str,
+    lat: float,
+    lon: float,
+    now: datetime,
+    radius_m: float,
+    window_min: int,
+) -> list[dict[str, object]]:
+    """Open reports of the same category near this point in the last minutes (nearest first)."""
+    from geo import geodesic_distance_m
+
+    since = naive_utc(now) - timedelta(minutes=window_min)
+    # A degree box prefilter keeps the query on the index; the exact distance is geodesic.
+    dlat = radius_m / 111_000 * 1.5
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.1)
+    rows = conn.execute(
+        select(
+            t.incidents.c.id,
+            t.incidents.c.code,
+            t.incidents.c.lat,
+            t.incidents.c.lon,
+            t.incidents.c.address,
+            t.incidents.c.received_at_utc,
+            t.incidents.c.status,
+        ).where(
+            t.incidents.c.category_code == category_code,
+            t.incidents.c.received_at_utc >= since,
+            t.incidents.c.status.in_(OPEN_STATUSES),
+            t.incidents.c.lat.between(lat - dlat, lat + dlat),
+            t.incidents.c.lon.between(lon - dlon, lon + dlon),
+        )
+    ).all()
+    found = []
+    for r in rows:
+        distance = geodesic_distance_m(lat, lon, r.lat, r.lon)
+        if distance <= radius_m:
+            found.append({**r._asdict(), "distance_m": distance})
+    return sorted(found, key=lambda item: item["distance_m"])
+
+
+# --- private helpers -------------------------------------------------------------------------
+
+
+def _insert_incident(
+    conn: Connection, actor: Actor, fields: dict, place, report: NewReport, *, now: datetime
+) -> Recorded:
+    categories = catalogue.categories(conn)
+    category = categories.get(fields["category_code"])
+    if category is None:
+        raise UnknownReference(
+            labels.ERR_UNKNOWN_CATEGORY.format(value=fields["category_code"][:40])
+        )
+    opd_code = None
+    if report.forward:
+        opd_code = report.forward_to or route(
+            category.code, place.kecamatan, catalogue.routing_rules(conn)
+        )
+        _check_opd(conn, opd_code)
+    received = fields["received_at_utc"]
+    seq = _next_sequence(conn, wib_day(received))
+    row = {
+        **fields,
+        "code": incident_code(received, seq),
+        "priority": category.priority,
+        "kelurahan": place.kelurahan,
+        "kecamatan": place.kecamatan,
+        "kelurahan_kode": place.kode,
+        "in_city": bool(place.in_city),
+        "in_flood_zone": bool(place.flood_zones),
+        "flood_zone_names": ", ".join(_zone_name(z) for z in place.flood_zones)[:300],
+        "status": DITERUSKAN if opd_code else BARU,
+        "opd_code": opd_code,
+        "first_opd_code": opd_code,
+        "forwarded_at_utc": now if opd_code else None,
+        "assigned_at_utc": now if opd_code else None,
+        "reassign_count": 0,
+        "created_by": actor.username,
+        "updated_at_utc": now,
+        "updated_by": actor.username,
+        "version": 1,
+    }
+    incident_id = conn.execute(
+        insert(t.incidents).values(**row).returning(t.incidents.c.id)
+    ).scalar_one()
+    action = "IMPORT" if report.external_id else "CREATE"
+    _log(
+        conn,
+        incident_id,
+        actor,
+        action,
+        now=now,
+        to_status=BARU,
+        details={"code": row["code"], "category": category.code, "kelurahan": place.kelurahan},
+    )
+    if opd_code:
+        _log(
+            conn,
+            incident_id,
+            actor,
+            "FORWARD",
+            now=now,
+            from_status=BARU,
+            to_status=DITERUSKAN,
+            to_opd=opd_code,
+        )
+    return Recorded(incident_id, row["code"], row["status"], opd_code, 1)
+
+
+def _zone_name(zone) -> str:
+    return str(getattr(zone, "name", zone[0] if isinstance(zone, tuple) else zone))
+
+
+def _next_sequence(conn: Connection, day: str) -> int:
+    """Atomic per-day counter: an upsert that returns the new value on SQLite and PostgreSQL."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(t.daily_counters).values(day=day, last_seq=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[t.daily_counters.c.day],
+        set_={"last_seq": t.daily_counters.c.last_seq + 1},
+    ).returning(t.daily_counters.c.last_seq)
+    return conn.execute(stmt).scalar_one()
+
+
+def _status_change(
+    engine: Engine,
+    actor: Actor,
+    incident_id: int,
+    to_status: str,
+    permission: str,
+    action: str,
+    *,
+    seen_version: int,
+    now: datetime | None,
+    note: str | None = None,
+    extra: dict | None = None,
+    reason: str | None = None,
+) -> Recorded:
+    now = naive_utc(now) if now else utc_now()
+    with engine.begin() as conn:
+        row = _load(conn, incident_id)
+        check_permission(actor, permission, incident_opd=row.opd_code)
+        check_transition(row.status, to_status)
+        from dashboard.domain import STATUS_TIME_COLUMN
+
+        values = {"status": to_status, STATUS_TIME_COLUMN[to_status]: now, **(extra or {})}
+        return _apply(
+            conn,
+            actor,
+            row,
+            action,
+            values,
+            seen_version=seen_version,
+            now=now,
+            reason=reason or note,
+        )
+
+
+def _apply(
+    conn: Connection,
+    actor: Actor,
+    row,
+    action: str,
+    values: dict,
+    *,
+    seen_version: int,
+    now: datetime,
+    reason: str | None = None,
+) -> Recorded:
+    result = conn.execute(
+        update(t.incidents)
+        .where(and_(t.incidents.c.id == row.id, t.incidents.c.version == seen_version))
+        .values(
+            **values,
+            version=t.incidents.c.version + 1,
+            updated_at_utc=now,
+            updated_by=actor.username,
+        )
+    )
+    if result.rowcount != 1:
+        raise _stale(conn, row.id)
+    before = {k: _jsonable(getattr(row, k)) for k in values}
+    after = {k: _jsonable(v) for k, v in values.items()}
+    _log(
+        conn,
+        row.id,
+        actor,
+        action,
+        now=now,
+        from_status=row.status,
+        to_status=values.get("status"),
+        from_opd=row.opd_code,
+        to_opd=values.get("opd_code", row.opd_code),
+        reason=reason,
+        details={"before": before, "after": after},
+    )
+    return Recorded(
+        row.id,
+        row.code,
+        values.get("status", row.status),
+        values.get("opd_code", row.opd_code),
+        seen_version + 1,
+    )
+
+
+def _stale(conn: Connection, incident_id: int) -> StaleVersion:
+    last = conn.execute(
+        select(t.incident_events.c.actor, t.incident_events.c.at_utc, t.incident_events.c.action)
+        .where(t.incident_events.c.incident_id == incident_id)
+        .order_by(t.incident_events.c.id.desc())
+        .limit(1)
+    ).first()
+    actor, at, what = (
+        (last.actor, format_wib(last.at_utc), labels.ACTION.get(last.action, last.action))
+        if last
+        else ("-", "-", "-")
+    )
+    return StaleVersion(labels.ERR_STALE.format(actor=actor, at=at, what=what))
+
+
+def _load(conn: Connection, incident_id: int):
+    row = conn.execute(select(t.incidents).where(t.incidents.c.id == incident_id)).first()
+    if row is None:
+        raise NotFound(labels.ERR_NOT_FOUND)
+    return row
+
+
+def _check_opd(conn: Connection, opd_code: str | None) -> None:
+    exists = conn.execute(
+        select(t.opds.c.code).where(t.opds.c.code == (opd_code or ""), t.opds.c.active)
+    ).first()
+    if exists is None:
+        raise UnknownReference(labels.ERR_UNKNOWN_OPD.format(value=str(opd_code)[:40]))
+
+
+def _log(
+    conn: Connection,
+    incident_id: int,
+    actor: Actor,
+    action: str,
+    *,
+    now: datetime,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    from_opd: str | None = None,
+    to_opd: str | None = None,
+    reason: str | None = None,
+    details: dict | None = None,
+) -> None:
+    conn.execute(
+        insert(t.incident_events).values(
+            incident_id=incident_id,
+            at_utc=now,
+            actor=actor.username,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            from_opd=from_opd,
+            to_opd=to_opd,
+            reason=reason,
+            details=json.dumps(details, ensure_ascii=False) if details else None,
+        )
+    )
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value

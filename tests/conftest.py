@@ -1,0 +1,110 @@
+"""Shared fixtures: a migrated, catalogued database on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from dashboard.catalogue import seed_catalogue
+from dashboard.db import make_engine, migrate
+from dashboard.domain import ADMIN, CALL_TAKER, OPD_ADMIN, SUPERVISOR, Actor
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_URL = os.environ.get(
+    "SIAGA_TEST_PG_URL", "postgresql+psycopg://siaga:siaga@127.0.0.1:5432/siaga_test"
+)
+
+CALL_TAKER_ANI = Actor("ct.ani", CALL_TAKER, full_name="Ani")
+SUPERVISOR_EKA = Actor("spv.eka", SUPERVISOR, full_name="Eka")
+PMI_ADMIN = Actor("opd.pmi", OPD_ADMIN, opd_code="PMI")
+BPBD_ADMIN = Actor("opd.bpbd", OPD_ADMIN, opd_code="BPBD")
+DAMKAR_ADMIN = Actor("opd.damkar", OPD_ADMIN, opd_code="DAMKAR")
+ADMIN_USER = Actor("admin", ADMIN)
+
+
+def unavailable(reason: str) -> None:
+    """Skip locally; in CI (CI=true) a real part that cannot start fails the run."""
+    if IN_CI:
+        pytest.fail(f"required test service unavailable in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("tpl") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    seed_catalogue(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> str:
+    """A migrated, catalogued PostgreSQL database used as the template for each test."""
+    admin = _pg_admin_engine()
+    name = f"siaga_tpl_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    migrate(engine)
+    seed_catalogue(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    """A fresh database with the schema and catalogue, on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "siaga.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        eng = make_engine(f"sqlite:///{path}")
+        yield eng
+        eng.dispose()
+        return
+    template = request.getfixturevalue("pg_template")
+    admin = _pg_admin_engine()
+    name = f"siaga_t_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    eng = make_engine(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
+    yield eng
+    eng.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path, sqlite_template):
+    path = tmp_path / "siaga.db"
+    shutil.copy(sqlite_template, path)
+    eng = make_engine(f"sqlite:///{path}")
+    yield eng
+    eng.dispose()
+
+
+def _pg_admin_engine():
+    url = make_url(PG_URL)
+    admin = create_engine(
+        url.set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as error:
+        admin.dispose()
+        unavailable(f"PostgreSQL at {url.render_as_string()} not reachable: {type(error).__name__}")
+    return admin

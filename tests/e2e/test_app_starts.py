@@ -1,0 +1,37 @@
+"""The app starts on an empty database, seeds itself, and the start page shows."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from dashboard import tables as t
+from dashboard.db import make_engine
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_first_start_seeds_the_city_and_shows_the_start_page(page, app_server):
+    engine = make_engine(app_server.database_url)
+    with engine.connect() as conn:
+        incidents = conn.execute(select(func.count()).select_from(t.incidents)).scalar_one()
+        opds = conn.execute(select(func.count()).select_from(t.opds)).scalar_one()
+    engine.dispose()
+    assert incidents > 300, "a month of demo history should be there after the first start"
+    assert opds >= 8
+
+    sign_in(page, app_server.url, "spv.eka")
+    page.get_by_text("Laporan terbuka").wait_for()
+    assert page.get_by_text("Siaga 112 Kota Pekalongan").first.is_visible()
+    assert page.watch.page_errors == []
+    assert page.watch.foreign_requests == []
+
+
+def test_wrong_password_is_refused_in_indonesian(page, app_server):
+    page.goto(app_server.url)
+    page.get_by_label("Nama pengguna").fill("spv.eka")
+    page.get_by_label("Kata sandi").fill("salah-sekali")
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_text("Nama pengguna atau kata sandi salah.").wait_for()
+    assert page.get_by_role("button", name="Keluar").count() == 0

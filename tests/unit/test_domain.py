@@ -1,0 +1,132 @@
+"""Pure dispatch rules: transitions, permissions, routing, phone numbers, overdue, codes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from dashboard.domain import (
+    BARU,
+    CALL_TAKER,
+    DIBATALKAN,
+    DITANGANI,
+    DITERIMA,
+    DITERUSKAN,
+    OPD_ADMIN,
+    SELESAI,
+    SUPERVISOR,
+    Actor,
+    RoutingRule,
+    Targets,
+    check_permission,
+    check_transition,
+    clean_text,
+    format_wib,
+    incident_code,
+    mask_phone,
+    normalise_phone,
+    overdue_reason,
+    route,
+)
+from dashboard.errors import InvalidInput, InvalidTransition, PermissionDenied
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("0812-3456-7890", "081234567890"),
+        ("+62 812 3456 7890", "081234567890"),
+        ("62 857 1234 5678", "085712345678"),
+        ("0062-813-1111-2222", "081311112222"),
+        ("(0285) 421580", "0285421580"),
+        ("0285 437222", "0285437222"),
+        ("112", "112"),
+    ],
+)
+def test_indonesian_phone_numbers_are_normalised(typed, stored):
+    assert normalise_phone(typed) == stored
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "abc", "12345", "0812", "+1 202 555 0100", "08123456789012345"]
+)
+def test_invalid_phone_numbers_are_refused_in_indonesian(typed):
+    with pytest.raises(InvalidInput, match="Nomor telepon tidak sah"):
+        normalise_phone(typed)
+
+
+def test_masked_phone_keeps_only_first_four_and_last_two_digits():
+    assert mask_phone("081234567890") == "0812******90"
+    assert "3456" not in mask_phone("081234567890")
+
+
+def test_status_moves_only_forward_along_the_sop():
+    check_transition(BARU, DITERUSKAN)
+    check_transition(DITERUSKAN, DITERIMA)
+    check_transition(DITERIMA, DITANGANI)
+    check_transition(DITANGANI, SELESAI)
+    for closed in (SELESAI, DIBATALKAN):
+        with pytest.raises(InvalidTransition):
+            check_transition(closed, DITERUSKAN)
+    with pytest.raises(InvalidTransition, match="Baru ke Selesai"):
+        check_transition(BARU, SELESAI)
+
+
+def test_any_open_status_can_be_cancelled():
+    for status in (BARU, DITERUSKAN, DITERIMA, DITANGANI):
+        check_transition(status, DIBATALKAN)
+
+
+def test_call_taker_cannot_reassign_and_opd_admin_only_acts_on_own_opd():
+    with pytest.raises(PermissionDenied):
+        check_permission(Actor("ct", CALL_TAKER), "reassign")
+    check_permission(Actor("spv", SUPERVISOR), "reassign")
+    pmi = Actor("opd.pmi", OPD_ADMIN, opd_code="PMI")
+    check_permission(pmi, "acknowledge", incident_opd="PMI")
+    with pytest.raises(PermissionDenied, match="bukan milik OPD Anda"):
+        check_permission(pmi, "acknowledge", incident_opd="BPBD")
+
+
+def test_kecamatan_override_beats_city_default():
+    rules = [
+        RoutingRule("AMBULANS", None, "PMI"),
+        RoutingRule("AMBULANS", "Pekalongan Barat", "RSUD"),
+    ]
+    assert route("AMBULANS", "Pekalongan Barat", rules) == "RSUD"
+    assert route("AMBULANS", "Pekalongan Utara", rules) == "PMI"
+    assert route("AMBULANS", None, rules) == "PMI"
+    assert route("KEBAKARAN", "Pekalongan Utara", rules) is None
+
+
+def test_incident_code_uses_the_wib_day():
+    # 2026-11-27 18:30 UTC is already 28 November 01:30 in WIB.
+    assert incident_code(datetime(2026, 11, 27, 18, 30), 42) == "112-20261128-0042"
+    assert format_wib(datetime(2026, 11, 27, 18, 30)) == "28-11-2026 01:30:00"
+
+
+def test_overdue_when_forwarded_but_not_acknowledged_past_target():
+    received = datetime(2026, 11, 28, 1, 0)
+    targets = Targets(forward_s=60, acknowledge_s=180)
+    kwargs = {
+        "received_at_utc": received,
+        "forwarded_at_utc": received + timedelta(seconds=30),
+        "acknowledged_at_utc": None,
+        "targets": targets,
+    }
+    assert overdue_reason(DITERUSKAN, now_utc=received + timedelta(seconds=200), **kwargs) is None
+    assert overdue_reason(DITERUSKAN, now_utc=received + timedelta(seconds=211), **kwargs) == (
+        "belum diterima OPD"
+    )
+    assert (
+        overdue_reason(BARU, now_utc=received + timedelta(seconds=61), **kwargs)
+        == "belum diteruskan"
+    )
+
+
+def test_text_with_control_characters_is_refused_and_html_is_kept_as_text():
+    with pytest.raises(InvalidInput):
+        clean_text("ada\x00null", field="Kondisi", limit=100)
+    assert clean_text("  <b>api</b>  ", field="Kondisi", limit=100) == "<b>api</b>"
+    with pytest.raises(InvalidInput, match="terlalu panjang"):
+        clean_text("x" * 101, field="Kondisi", limit=100)
