@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import labels
 from dashboard.domain import ADMIN, CALL_TAKER, LEADERSHIP, OPD_ADMIN, SUPERVISOR
+from geo.assets import ensure_static_assets
 from pages import ui
 
 st.set_page_config(page_title=labels.APP_TITLE, page_icon="🚨", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def _vendored_assets() -> None:
+    # The maps load Leaflet from the app itself (no CDN): copy it into static/vendor/ once.
+    ensure_static_assets(Path(__file__).resolve().parent / "static")
+
+
+_vendored_assets()
 
 HOME = st.Page("pages/home.py", title="Beranda", icon="🏠", url_path="beranda", default=True)
 LIVE = st.Page("pages/live_map.py", title="Peta Langsung", icon="🗺️", url_path="peta")

@@ -87,3 +87,48 @@ ERR_DATABASE = (
     "Basis data tidak dapat dihubungi. Tampilan terakhir yang berhasil dimuat ditampilkan; "
     "sistem mencoba lagi otomatis."
 )
+
+# --- Peta langsung & layar dinding (issue 4: geo/maps.py, pages/live_map.py, pages/wall.py) ---
+MAP_LAYER_KELURAHAN = "Batas kelurahan"
+MAP_LAYER_KECAMATAN = "Batas kecamatan"
+MAP_LAYER_FLOOD = "Zona rawan banjir/rob"
+MAP_LAYER_FACILITIES = "Fasilitas"
+MAP_LAYER_INCIDENTS = "Laporan terbuka"
+MAP_LAYER_NEAREST = "Pos terdekat"
+MAP_LAYER_TILES = "Peta dasar"
+MAP_ATTRIBUTION_BOUNDARIES = "Batas wilayah: cahyadsn/wilayah_boundaries (MIT)"
+MAP_ATTRIBUTION_OSM = "© OpenStreetMap contributors"
+MAP_KELURAHAN_TOOLTIP = "Kel. {kelurahan}<br>Kec. {kecamatan}"
+MAP_KECAMATAN_TOOLTIP = "Kecamatan {kecamatan}"
+MAP_KELURAHAN_SHORT = "Kel. {kelurahan}"
+MAP_FLOOD_TOOLTIP = "<b>{name}</b><br>{level}"
+MAP_FLOOD_LEVEL = {"tinggi": "Rawan tinggi", "sedang": "Rawan sedang", "rendah": "Rawan rendah"}
+MAP_FLOOD_DERIVED_NOTE = "Lapisan turunan dari fakta publik, bukan peta resmi BPBD"
+MAP_FACILITY_KIND = {
+    "hospital": "Rumah sakit",
+    "ambulance": "Pos ambulans",
+    "fire": "Pos pemadam kebakaran (Damkar)",
+    "police": "Kepolisian",
+    "bpbd": "BPBD",
+    "puskesmas": "Puskesmas",
+    "command": "Call Center 112",
+}
+MAP_APPROXIMATE = "(perkiraan)"
+MAP_OVERDUE = "Terlambat: {reason}"
+MAP_TIME_WIB = "{time} WIB"
+MAP_NEAREST_TOOLTIP = "{name}{approximate}: {distance_km} km, ± {eta_min} menit"
+MAP_LEGEND_TITLE = "Legenda"
+MAP_LEGEND_CATEGORIES = "Jenis kejadian (warna)"
+MAP_LEGEND_STATUS = "Status laporan (bentuk)"
+MAP_STATUS_LEGEND = {
+    "BARU": "Baru, belum diteruskan (garis putus)",
+    "DITERUSKAN": "Diteruskan ke OPD",
+    "DITERIMA": "Diterima OPD (titik tengah)",
+    "DITANGANI": "Ditangani, unit di lokasi (kotak)",
+}
+MAP_LEGEND_OVERDUE = "Terlambat dari target KPI (cincin merah)"
+MAP_LEGEND_CLUSTER = "Kelompok laporan (angka = jumlah; merah = ada yang terlambat)"
+MAP_LEGEND_FLOOD = "Zona banjir/rob"
+MAP_LEGEND_FACILITIES = "Fasilitas"
+MAP_LEGEND_APPROXIMATE = "Lokasi perkiraan (cincin putus-putus)"
+# --- end Peta langsung ---

@@ -1,0 +1,884 @@
+"""Folium maps of the city that work offline: base map, incident, facility and nearest-post layers.
+
+No Streamlit here. Every map loads Leaflet and MarkerCluster from the app's own static folder
+(see geo.assets), never from a CDN; basemap tiles are opt-in (SIAGA_TILES_URL). Caller text that
+reaches a tooltip is html-escaped and phone-like digit runs are masked: maps are shared screens.
+
+Live refresh without reloading the map (streamlit-folium): build `base_map(...)` afresh on every
+run from the same data (the GeoJSON is cached on the City, never the folium.Map), and pass
+`incident_layer(...)` / `nearest_post_layer(...)` as `feature_group_to_add` with a fixed `key`.
+Do not add branca colormaps or folium plugins whose assets are not vendored: `offline_assets`
+refuses them rather than let a CDN link through.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import math
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import folium
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
+
+from dashboard import labels
+from dashboard.domain import BARU, DITANGANI, DITERIMA, DITERUSKAN, format_wib
+from geo.assets import asset_urls
+
+LIGHT, DARK = "light", "dark"
+THEMES = (LIGHT, DARK)
+DEFAULT_LAYERS = ("kelurahan", "flood_zones", "kecamatan", "facilities")
+TILES_ENV = "SIAGA_TILES_URL"
+MIN_ZOOM = 11
+MAX_ZOOM = 19
+COORD_DECIMALS = 5  # ~1 m: plenty for boundaries drawn at city scale, and a third of the bytes
+KONDISI_TOOLTIP_CHARS = 140
+CLUSTER_RADIUS_PX = 40
+NO_CLUSTER_FROM_ZOOM = 17
+
+STATUS_CLASS = {
+    BARU: "siaga-st-baru",
+    DITERUSKAN: "siaga-st-diteruskan",
+    DITERIMA: "siaga-st-diterima",
+    DITANGANI: "siaga-st-ditangani",
+}
+FLOOD_LEVEL_STYLE = {
+    "tinggi": {"color": "#08519c", "fillColor": "#2171b5", "fillOpacity": 0.38},
+    "sedang": {"color": "#3182bd", "fillColor": "#6baed6", "fillOpacity": 0.28},
+    "rendah": {"color": "#6baed6", "fillColor": "#c6dbef", "fillOpacity": 0.22},
+}
+# kind -> (shape, fill colour, text colour, glyph): distinct shape AND colour AND letter, so the
+# symbols still differ for colour-blind viewers and on a washed-out wall screen.
+FACILITY_SYMBOL = {
+    "hospital": ("square", "#1565c0", "#ffffff", "H"),
+    "ambulance": ("circle", "#c62828", "#ffffff", "A"),
+    "fire": ("triangle", "#e65100", "#ffffff", "D"),
+    "police": ("shield", "#263238", "#ffffff", "P"),
+    "bpbd": ("diamond", "#f9a825", "#212121", "B"),
+    "puskesmas": ("rounded", "#2e7d32", "#ffffff", "+"),
+    "command": ("hexagon", "#6a1b9a", "#ffffff", "C"),
+}
+LINE_COLOR = {"ambulance": "#c62828", "fire": "#e65100"}
+_PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?\d[\d\s().\-/]{5,}\d)(?!\d)")
+_MIN_PHONE_DIGITS = 7
+
+
+def base_map(
+    city: Any,
+    *,
+    theme: str = LIGHT,
+    layers: Sequence[str] = DEFAULT_LAYERS,
+    categories: Mapping[str, tuple[str, str]] | None = None,
+    tiles_url: str | None = None,
+    tiles_attribution: str | None = None,
+    layer_control: bool = True,
+    legend: bool = True,
+    zoom_control: bool = True,
+    tooltips: bool = True,
+    static_url: str | None = None,
+) -> folium.Map:
+    """The city map with its fixed layers, served entirely by the app (no CDN, no tiles).
+
+    `city` is a geo.City (kelurahan, kecamatan, flood_zones, facilities). `layers` picks the
+    vector layers, drawn in that order; `categories` (code -> (name, colour)) fills the legend's
+    incident section. Tiles come from `tiles_url` or the SIAGA_TILES_URL environment variable and
+    are off when both are empty. The result is deterministic for the same inputs, so
+    streamlit-folium keeps the same iframe across reruns. Add live layers with st_folium's
+    `feature_group_to_add` instead of adding them to this map.
+    """
+    _check_theme(theme)
+    west, south, east, north = (float(v) for v in city.kelurahan.total_bounds)
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=13,
+        tiles=None,
+        prefer_canvas=True,
+        zoom_control=zoom_control,
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
+        zoom_snap=0.25,
+    )
+    # MarkerCluster refuses a map without maxZoom, which a map without tiles does not get.
+    m.options["maxZoom"] = MAX_ZOOM
+    m.options["minZoom"] = MIN_ZOOM
+    offline_assets(m, static_url=static_url)
+    m.add_child(_MapStyle(theme))
+    url = tiles_url if tiles_url is not None else os.environ.get(TILES_ENV, "").strip()
+    if url:
+        folium.TileLayer(
+            tiles=url,
+            attr=tiles_attribution or labels.MAP_ATTRIBUTION_OSM,
+            name=labels.MAP_LAYER_TILES,
+            max_zoom=MAX_ZOOM,
+            max_native_zoom=19,
+            overlay=False,
+            control=False,
+        ).add_to(m)
+    builders = {
+        "kelurahan": lambda: _kelurahan_layer(city, tooltips=tooltips),
+        "kecamatan": lambda: _kecamatan_layer(city, theme=theme, tooltips=tooltips),
+        "flood_zones": lambda: _flood_zone_layer(city, tooltips=tooltips),
+        "facilities": lambda: facility_layer(city.facilities, theme=theme, tooltips=tooltips),
+    }
+    for name in layers:
+        if name not in builders:
+            msg = f"unknown map layer {name!r}; choose from {', '.join(builders)}"
+            raise ValueError(msg)
+        builders[name]().add_to(m)
+    m.add_child(_Controls([labels.MAP_ATTRIBUTION_BOUNDARIES, labels.MAP_ATTRIBUTION_OSM]))
+    if legend:
+        m.add_child(Legend(categories or {}, layers=layers, theme=theme))
+    m.fit_bounds([[south, west], [north, east]])
+    if layer_control:
+        folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    return m
+
+
+def incident_layer(
+    frame: pd.DataFrame,
+    *,
+    wall: bool = False,
+    cluster: bool = True,
+    marker_px: int | None = None,
+    name: str | None = None,
+) -> folium.FeatureGroup:
+    """Open incidents as one clustered layer built in the browser from compact rows.
+
+    `frame` has the columns of dashboard.queries.incidents_frame plus `overdue` (reason or None,
+    see queries.with_overdue). Fill colour = category colour, outline/shape = status, a red
+    pulsing ring = overdue. No phone number is ever put on the map; the tooltip shows code,
+    category, status, kelurahan, time (WIB) and, except on the wall, the escaped kondisi.
+    Markers are created by one loop in JavaScript and clustered (MarkerCluster with its own
+    callback), so 5,000 incidents stay usable.
+    """
+    group = folium.FeatureGroup(name=name or labels.MAP_LAYER_INCIDENTS, overlay=True)
+    layer = IncidentLayer(
+        incident_rows(frame, wall=wall),
+        palette=_palette(frame),
+        cluster=cluster,
+        marker_px=marker_px or (26 if wall else 18),
+    )
+    group.add_child(layer)
+    return group
+
+
+def incident_rows(frame: pd.DataFrame, *, wall: bool = False) -> list[list[Any]]:
+    """[lat, lon, id, colour index, status index, overdue 0/1, tooltip html] per incident."""
+    if frame.empty:
+        return []
+    palette = _palette(frame)
+    colour_index = {colour: i for i, colour in enumerate(palette)}
+    statuses = list(STATUS_CLASS)
+    rows = []
+    for row in frame.itertuples(index=False):
+        overdue = _text(getattr(row, "overdue", None))
+        status = str(row.status)
+        rows.append(
+            [
+                round(float(row.lat), 6),
+                round(float(row.lon), 6),
+                int(row.id),
+                colour_index[_colour(getattr(row, "color", None))],
+                statuses.index(status) if status in statuses else 0,
+                1 if overdue else 0,
+                _incident_tooltip(row, overdue=overdue, wall=wall),
+            ]
+        )
+    return rows
+
+
+def facility_layer(
+    facilities: pd.DataFrame, *, theme: str = LIGHT, tooltips: bool = True
+) -> folium.FeatureGroup:
+    """One symbol per facility kind; an approximate position gets a dashed ring and a note."""
+    _check_theme(theme)
+    size_px = 30 if theme == DARK else 24
+    group = folium.FeatureGroup(name=labels.MAP_LAYER_FACILITIES, overlay=True)
+    for row in facilities.itertuples(index=False):
+        kind = str(row.kind)
+        approximate = bool(getattr(row, "lokasi_perkiraan", False))
+        icon = folium.DivIcon(
+            html=facility_symbol_html(kind, approximate=approximate, size_px=size_px),
+            icon_size=(size_px + 8, size_px + 8),
+            icon_anchor=((size_px + 8) // 2, (size_px + 8) // 2),
+            class_name="siaga-fac-icon",
+        )
+        tooltip = None
+        if tooltips:
+            tooltip = folium.Tooltip(_facility_tooltip(row, approximate=approximate))
+        folium.Marker(
+            location=[float(row.lat), float(row.lon)],
+            icon=icon,
+            tooltip=tooltip,
+            keyboard=False,
+            siaga_facility=str(row.id),
+            siaga_approximate=approximate,
+        ).add_to(group)
+    return group
+
+
+def nearest_post_layer(
+    lat: float, lon: float, posts: Iterable[Any], *, label: str = ""
+) -> folium.FeatureGroup:
+    """A ring on the selected incident and a dashed line to each post, labelled with km and ETA.
+
+    `posts` are geo.nearest_facilities matches (name, kind, lat, lon, distance_m, eta_min,
+    lokasi_perkiraan) or dicts with those keys.
+    """
+    group = folium.FeatureGroup(name=labels.MAP_LAYER_NEAREST, overlay=True)
+    folium.CircleMarker(
+        location=[lat, lon],
+        radius=16,
+        color="#ffd600",
+        weight=4,
+        fill=False,
+        tooltip=folium.Tooltip(html.escape(label)) if label else None,
+        siaga_selected=True,
+    ).add_to(group)
+    for post in posts:
+        get = post.get if isinstance(post, Mapping) else lambda key, p=post: getattr(p, key, None)
+        kind = str(get("kind") or "")
+        text = labels.MAP_NEAREST_TOOLTIP.format(
+            name=html.escape(str(get("name"))),
+            distance_km=format_km(get("road_distance_m") or get("distance_m")),
+            eta_min=format_minutes(get("eta_min")),
+            approximate=f" {labels.MAP_APPROXIMATE}" if get("lokasi_perkiraan") else "",
+        )
+        folium.PolyLine(
+            locations=[[lat, lon], [float(get("lat")), float(get("lon"))]],
+            color=LINE_COLOR.get(kind, "#6a1b9a"),
+            weight=4,
+            opacity=0.9,
+            dash_array="8 6",
+            tooltip=folium.Tooltip(text, permanent=True, direction="center"),
+            siaga_post=kind,
+        ).add_to(group)
+    return group
+
+
+def standalone_map(
+    city: Any,
+    incidents: pd.DataFrame,
+    *,
+    theme: str = LIGHT,
+    categories: Mapping[str, tuple[str, str]] | None = None,
+    extra_layers: Sequence[folium.FeatureGroup] = (),
+    static_url: str | None = None,
+) -> folium.Map:
+    """Base map plus the incident layer in one folium.Map, for a static page (no Streamlit).
+
+    The Streamlit pages pass the incident layer through st_folium instead (see module doc).
+    """
+    m = base_map(
+        city,
+        theme=theme,
+        categories=categories,
+        layer_control=False,
+        static_url=static_url,
+    )
+    incident_layer(incidents, wall=theme == DARK).add_to(m)
+    for layer in extra_layers:
+        layer.add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    return m
+
+
+def offline_assets(element: Any, *, static_url: str | None = None) -> Any:
+    """Point the map's and every plugin's JS/CSS at the app's vendored copies.
+
+    Leaflet and MarkerCluster are vendored (geo.assets); jQuery, Bootstrap and the
+    awesome-markers font are dropped because nothing here uses them. Any other CDN asset
+    raises ValueError: better a clear error in development than a blank map in the command room.
+    """
+    urls = asset_urls(static_url)
+    local_js = {
+        "leaflet": urls.leaflet_js,
+        "markerclusterjs": urls.markercluster_js,
+        "markercluster": urls.markercluster_js,
+    }
+    local_css = {
+        "leaflet_css": urls.leaflet_css,
+        "markerclustercss": urls.markercluster_css,
+        "markerclusterdefaultcss": urls.markercluster_default_css,
+    }
+    dropped = {
+        "jquery",
+        "bootstrap",
+        "awesome_markers",
+        "bootstrap_css",
+        "glyphicons_css",
+        "awesome_markers_font_css",
+        "awesome_markers_css",
+        "awesome_rotate_css",
+    }
+    for item in _walk(element):
+        if isinstance(item, folium.Map):
+            item.default_js = [
+                ("leaflet", urls.leaflet_js),
+                ("markerclusterjs", urls.markercluster_js),
+            ]
+            item.default_css = [
+                ("leaflet_css", urls.leaflet_css),
+                ("markerclustercss", urls.markercluster_css),
+                ("markerclusterdefaultcss", urls.markercluster_default_css),
+            ]
+            continue
+        for attribute, local in (("default_js", local_js), ("default_css", local_css)):
+            links = getattr(item, attribute, None)
+            if not links:
+                continue
+            kept = []
+            for key, url in links:
+                if key in dropped:
+                    continue
+                if _is_local(url, urls):
+                    kept.append((key, url))
+                elif key in local:
+                    kept.append((key, local[key]))
+                else:
+                    msg = f"{type(item).__name__} needs {url}, which is not served offline"
+                    raise ValueError(msg)
+            setattr(item, attribute, kept)
+    return element
+
+
+def map_html(m: folium.Map) -> str:
+    """The map as one standalone HTML page (tests, benchmarks, saving a snapshot)."""
+    return m.get_root().render()
+
+
+def facility_symbol_html(kind: str, *, approximate: bool, size_px: int = 24) -> str:
+    """Inline SVG symbol of a facility kind (no font or image download), ringed if approximate."""
+    shape, fill, text_colour, glyph = FACILITY_SYMBOL.get(kind, ("circle", "#546e7a", "#fff", "?"))
+    s = size_px
+    outlines = {
+        "square": f'<rect x="1" y="1" width="{s - 2}" height="{s - 2}"/>',
+        "rounded": f'<rect x="1" y="1" width="{s - 2}" height="{s - 2}" rx="{s // 4}"/>',
+        "circle": f'<circle cx="{s / 2}" cy="{s / 2}" r="{s / 2 - 1}"/>',
+        "triangle": f'<polygon points="{s / 2},1 {s - 1},{s - 1} 1,{s - 1}"/>',
+        "diamond": f'<polygon points="{s / 2},1 {s - 1},{s / 2} {s / 2},{s - 1} 1,{s / 2}"/>',
+        "shield": (
+            f'<path d="M1,2 L{s - 1},2 L{s - 1},{s * 0.55} Q{s - 1},{s * 0.85} {s / 2},{s - 1} '
+            f'Q1,{s * 0.85} 1,{s * 0.55} Z"/>'
+        ),
+        "hexagon": (
+            f'<polygon points="{s * 0.25},1 {s * 0.75},1 {s - 1},{s / 2} {s * 0.75},{s - 1} '
+            f'{s * 0.25},{s - 1} 1,{s / 2}"/>'
+        ),
+    }
+    text_y = s * 0.68 if shape == "triangle" else s * 0.5
+    font_px = round(s * (0.5 if shape == "triangle" else 0.62))
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{s}" height="{s}" '
+        f'viewBox="0 0 {s} {s}"><g fill="{fill}" stroke="#ffffff" stroke-width="1.5">'
+        f"{outlines[shape]}</g>"
+        f'<text x="{s / 2}" y="{text_y}" dy="0.35em" text-anchor="middle" fill="{text_colour}" '
+        f'font-family="sans-serif" font-weight="700" font-size="{font_px}">{glyph}</text></svg>'
+    )
+    ring = " siaga-fac-approx" if approximate else ""
+    return f'<div class="siaga-fac siaga-fac-{kind}{ring}">{svg}</div>'
+
+
+def redact_phone_like(text: str) -> str:
+    """Free text with digit runs that look like phone numbers masked (shared screens)."""
+
+    def mask(match: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", match.group())
+        if len(digits) < _MIN_PHONE_DIGITS:
+            return match.group()
+        return digits[:2] + "*" * (len(digits) - 2)
+
+    return _PHONE_LIKE.sub(mask, text)
+
+
+def format_km(distance_m: float | None) -> str:
+    """1234.5 -> '1,2' (Indonesian decimal comma); '-' when unknown."""
+    if distance_m is None or not math.isfinite(float(distance_m)):
+        return "-"
+    return f"{float(distance_m) / 1000:.1f}".replace(".", ",")
+
+
+def format_minutes(eta_min: float | None) -> str:
+    """4.3 -> '5' (rounded up: an ETA should not promise too early); '-' when unknown."""
+    if eta_min is None or not math.isfinite(float(eta_min)):
+        return "-"
+    return str(max(1, math.ceil(float(eta_min))))
+
+
+class IncidentLayer(MacroElement):
+    """A MarkerCluster (or plain group) filled by one JavaScript loop over compact rows."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function (rows, palette, opts) {
+            var statusClass = opts.statusClass;
+            var size = opts.markerPx;
+            var icons = {};
+            function iconFor(c, s, od) {
+                var key = c + ":" + s + ":" + od;
+                if (!icons[key]) {
+                    icons[key] = L.divIcon({
+                        className: "siaga-inc-icon",
+                        html: '<div class="siaga-inc ' + statusClass[s]
+                            + (od ? ' siaga-od' : '') + '" style="background:'
+                            + palette[c] + '"></div>',
+                        iconSize: [size, size],
+                        iconAnchor: [size / 2, size / 2],
+                        tooltipAnchor: [0, -size / 2]
+                    });
+                }
+                return icons[key];
+            }
+            var layer;
+            if (opts.cluster) {
+                var clusterOptions = opts.clusterOptions;
+                clusterOptions.iconCreateFunction = function (cluster) {
+                    var children = cluster.getAllChildMarkers();
+                    var late = 0;
+                    for (var j = 0; j < children.length; j++) {
+                        if (children[j].options.siagaOverdue) { late++; }
+                    }
+                    var n = cluster.getChildCount();
+                    var px = n < 10 ? 34 : (n < 100 ? 40 : 48);
+                    px = Math.round(px * size / 18);
+                    return L.divIcon({
+                        html: "<div><span>" + n + "</span></div>",
+                        className: "marker-cluster siaga-cluster"
+                            + (late ? " siaga-cluster-od" : ""),
+                        iconSize: L.point(px, px)
+                    });
+                };
+                layer = L.markerClusterGroup(clusterOptions);
+            } else {
+                layer = L.featureGroup();
+            }
+            layer.options.siagaLayer = "incidents";
+            var markers = new Array(rows.length);
+            for (var i = 0; i < rows.length; i++) {
+                var r = rows[i];
+                var marker = L.marker([r[0], r[1]], {
+                    icon: iconFor(r[3], r[4], r[5]),
+                    keyboard: false,
+                    riseOnHover: true,
+                    zIndexOffset: r[5] ? 2000 : 1000,
+                    siagaId: r[2],
+                    siagaOverdue: r[5] === 1
+                });
+                if (r[6]) { marker.bindTooltip(r[6], {direction: "top"}); }
+                markers[i] = marker;
+            }
+            if (opts.cluster) {
+                layer.addLayers(markers);
+            } else {
+                for (var k = 0; k < markers.length; k++) { layer.addLayer(markers[k]); }
+            }
+            return layer;
+        })({{ this.rows|tojson }}, {{ this.palette|tojson }}, {{ this.js_options|tojson }});
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        rows: list[list[Any]],
+        *,
+        palette: list[str],
+        cluster: bool = True,
+        marker_px: int = 18,
+    ) -> None:
+        super().__init__()
+        self._name = "IncidentLayer"
+        self.rows = rows
+        self.palette = palette
+        self.js_options = {
+            "cluster": cluster,
+            "markerPx": marker_px,
+            "statusClass": list(STATUS_CLASS.values()),
+            "clusterOptions": {
+                "maxClusterRadius": CLUSTER_RADIUS_PX,
+                "disableClusteringAtZoom": NO_CLUSTER_FROM_ZOOM,
+                "showCoverageOnHover": False,
+                "spiderfyOnMaxZoom": True,
+                "chunkedLoading": True,
+            },
+        }
+
+
+class Legend(MacroElement):
+    """A collapsible legend control: incident colours and shapes, flood levels, facilities."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: "bottomleft"});
+        {{ this.get_name() }}.onAdd = function () {
+            var div = L.DomUtil.create("div", "siaga-legend leaflet-control");
+            div.innerHTML = {{ this.body|tojson }};
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        categories: Mapping[str, tuple[str, str]],
+        *,
+        layers: Sequence[str] = DEFAULT_LAYERS,
+        theme: str = LIGHT,
+    ) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.body = legend_html(categories, layers=layers, theme=theme)
+
+
+def legend_html(
+    categories: Mapping[str, tuple[str, str]],
+    *,
+    layers: Sequence[str] = DEFAULT_LAYERS,
+    theme: str = LIGHT,
+) -> str:
+    """The legend's HTML (every text escaped)."""
+    esc = html.escape
+    parts = ["<details open>"]
+    parts.append(f"<summary>{esc(labels.MAP_LEGEND_TITLE)}</summary>")
+    if categories:
+        parts.append(f"<h4>{esc(labels.MAP_LEGEND_CATEGORIES)}</h4><ul>")
+        for name, colour in categories.values():
+            parts.append(
+                f'<li><span class="siaga-swatch" style="background:{_colour(colour)}"></span>'
+                f"{esc(name)}</li>"
+            )
+        parts.append("</ul>")
+    parts.append(f"<h4>{esc(labels.MAP_LEGEND_STATUS)}</h4><ul>")
+    for status, css in STATUS_CLASS.items():
+        parts.append(
+            f'<li><span class="siaga-inc siaga-legend-inc {css}"></span>'
+            f"{esc(labels.MAP_STATUS_LEGEND.get(status, status))}</li>"
+        )
+    parts.append(
+        '<li><span class="siaga-inc siaga-legend-inc siaga-st-diteruskan siaga-od"></span>'
+        f"{esc(labels.MAP_LEGEND_OVERDUE)}</li>"
+        '<li><span class="siaga-legend-cluster">5</span>'
+        f"{esc(labels.MAP_LEGEND_CLUSTER)}</li></ul>"
+    )
+    if "flood_zones" in layers:
+        parts.append(f"<h4>{esc(labels.MAP_LEGEND_FLOOD)}</h4><ul>")
+        for level, style in FLOOD_LEVEL_STYLE.items():
+            parts.append(
+                f'<li><span class="siaga-swatch" style="background:{style["fillColor"]};'
+                f'opacity:{0.4 + style["fillOpacity"]}"></span>'
+                f"{esc(labels.MAP_FLOOD_LEVEL.get(level, level))}</li>"
+            )
+        parts.append(f'<li class="siaga-note">{esc(labels.MAP_FLOOD_DERIVED_NOTE)}</li></ul>')
+    if "facilities" in layers:
+        parts.append(f"<h4>{esc(labels.MAP_LEGEND_FACILITIES)}</h4><ul>")
+        for kind in FACILITY_SYMBOL:
+            parts.append(
+                f"<li>{facility_symbol_html(kind, approximate=False, size_px=16)}"
+                f"{esc(labels.MAP_FACILITY_KIND.get(kind, kind))}</li>"
+            )
+        parts.append(
+            f"<li>{facility_symbol_html('puskesmas', approximate=True, size_px=16)}"
+            f"{esc(labels.MAP_LEGEND_APPROXIMATE)}</li></ul>"
+        )
+    parts.append("</details>")
+    return "".join(parts)
+
+
+class _MapStyle(MacroElement):
+    """The map's own CSS (theme, markers, legend), inlined in the header: no font download."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>{{ this.css }}</style>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, theme: str) -> None:
+        super().__init__()
+        self._name = "MapStyle"
+        self.css = _css(theme)
+
+
+class _Controls(MacroElement):
+    """A metric scale bar and the data attributions (boundaries, OpenStreetMap)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {%- for text in this.texts %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ text|tojson }});
+        {%- endfor %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        super().__init__()
+        self._name = "Controls"
+        self.texts = [html.escape(text) for text in texts]
+
+
+def _kelurahan_layer(city: Any, *, tooltips: bool) -> folium.GeoJson:
+    data = city.memo("geo.maps.kelurahan", lambda: _kelurahan_geojson(city.kelurahan))
+    return _geojson_layer(
+        data, name=labels.MAP_LAYER_KELURAHAN, siaga_layer="kelurahan", tooltips=tooltips
+    )
+
+
+def _kecamatan_layer(city: Any, *, theme: str, tooltips: bool) -> folium.GeoJson:
+    data = city.memo(
+        f"geo.maps.kecamatan.{theme}", lambda: _kecamatan_geojson(city.kecamatan, theme=theme)
+    )
+    return _geojson_layer(
+        data, name=labels.MAP_LAYER_KECAMATAN, siaga_layer="kecamatan", tooltips=tooltips
+    )
+
+
+def _flood_zone_layer(city: Any, *, tooltips: bool) -> folium.GeoJson:
+    data = city.memo("geo.maps.flood_zones", lambda: _flood_zone_geojson(city.flood_zones))
+    return _geojson_layer(
+        data, name=labels.MAP_LAYER_FLOOD, siaga_layer="flood_zones", tooltips=tooltips
+    )
+
+
+def _geojson_layer(data: dict, *, name: str, siaga_layer: str, tooltips: bool) -> folium.GeoJson:
+    hover = """
+        function (feature, layer) {
+            var base = feature.properties.style;
+            %s
+            layer.on("mouseover", function () {
+                layer.setStyle({weight: base.weight + 2});
+            });
+            layer.on("mouseout", function () { layer.setStyle(base); });
+        }
+    """ % ("layer.bindTooltip(feature.properties.label, {sticky: true});" if tooltips else "")
+    return folium.GeoJson(
+        # folium may add ids to the dict it is given: keep the cached copy pristine.
+        copy.deepcopy(data),
+        name=name,
+        on_each_feature=folium.JsCode(hover),
+        siaga_layer=siaga_layer,
+    )
+
+
+def _kelurahan_geojson(kelurahan: Any) -> dict:
+    features = []
+    for i, row in enumerate(kelurahan.itertuples(index=False)):
+        label = labels.MAP_KELURAHAN_TOOLTIP.format(
+            kelurahan=html.escape(str(row.nama)), kecamatan=html.escape(str(row.kecamatan))
+        )
+        style = {
+            "color": "#78909c",
+            "weight": 1,
+            "opacity": 0.9,
+            "fillColor": "#b0bec5",
+            "fillOpacity": 0.08,
+        }
+        features.append(_feature(i, row.geometry, {"label": label, "style": style}))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _kecamatan_geojson(kecamatan: Any, *, theme: str) -> dict:
+    colour = "#eceff1" if theme == DARK else "#37474f"
+    features = []
+    for i, row in enumerate(kecamatan.itertuples(index=False)):
+        label = labels.MAP_KECAMATAN_TOOLTIP.format(kecamatan=html.escape(str(row.nama)))
+        style = {"color": colour, "weight": 3, "opacity": 0.9, "fill": False}
+        features.append(_feature(i, row.geometry, {"label": label, "style": style}))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _flood_zone_geojson(zones: Any) -> dict:
+    features = []
+    for i, row in enumerate(zones.itertuples(index=False)):
+        level = str(getattr(row, "level", "") or "").strip().lower()
+        style = {
+            "weight": 1,
+            "opacity": 0.8,
+            **FLOOD_LEVEL_STYLE.get(level, FLOOD_LEVEL_STYLE["rendah"]),
+        }
+        label = labels.MAP_FLOOD_TOOLTIP.format(
+            name=html.escape(str(row.name)),
+            level=html.escape(labels.MAP_FLOOD_LEVEL.get(level, level)),
+        )
+        if bool(getattr(row, "derived", False)):
+            label += f"<br><i>{html.escape(labels.MAP_FLOOD_DERIVED_NOTE)}</i>"
+        features.append(_feature(i, row.geometry, {"label": label, "style": style}))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _feature(i: int, geometry: Any, properties: dict) -> dict:
+    rounded = shapely.transform(geometry, lambda xy: np.round(xy, COORD_DECIMALS))
+    return {
+        "type": "Feature",
+        "id": str(i),
+        "properties": properties,
+        "geometry": json.loads(shapely.to_geojson(rounded)),
+    }
+
+
+def _incident_tooltip(row: Any, *, overdue: str | None, wall: bool) -> str:
+    esc = html.escape
+    status = str(row.status)
+    lines = [
+        f"<b>{esc(_text(row.code) or '')}</b> · "
+        + esc(_text(getattr(row, "category_name", None)) or ""),
+        esc(labels.STATUS.get(status, status))
+        + (f" · <b>{esc(labels.MAP_OVERDUE.format(reason=overdue))}</b>" if overdue else ""),
+    ]
+    place = _text(getattr(row, "kelurahan", None))
+    received = getattr(row, "received_at_utc", None)
+    when = format_wib(_as_datetime(received), with_date=False)[:5] if received is not None else ""
+    lines.append(
+        " · ".join(
+            part
+            for part in (
+                esc(labels.MAP_KELURAHAN_SHORT.format(kelurahan=place)) if place else "",
+                esc(labels.MAP_TIME_WIB.format(time=when)) if when else "",
+                esc(_text(getattr(row, "opd_name", None)) or ""),
+            )
+            if part
+        )
+    )
+    if not wall:
+        kondisi = _text(getattr(row, "kondisi", None))
+        if kondisi:
+            short = (
+                kondisi
+                if len(kondisi) <= KONDISI_TOOLTIP_CHARS
+                else kondisi[:KONDISI_TOOLTIP_CHARS] + "…"
+            )
+            lines.append(f"<i>{esc(redact_phone_like(short))}</i>")
+    return "<br>".join(line for line in lines if line)
+
+
+def _facility_tooltip(row: Any, *, approximate: bool) -> str:
+    esc = html.escape
+    kind = str(row.kind)
+    title = f"<b>{esc(str(row.name))}</b>"
+    if approximate:
+        title += f" {esc(labels.MAP_APPROXIMATE)}"
+    lines = [title, esc(labels.MAP_FACILITY_KIND.get(kind, kind))]
+    address = _text(getattr(row, "address", None))
+    if address:
+        lines.append(esc(address))
+    return "<br>".join(lines)
+
+
+def _palette(frame: pd.DataFrame) -> list[str]:
+    if frame.empty or "color" not in frame.columns:
+        return [_colour(None)]
+    return sorted({_colour(value) for value in frame["color"].tolist()})
+
+
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
+
+
+def _colour(value: object) -> str:
+    # Colours come from the editable catalogue: only a plain hex colour reaches the CSS.
+    text = _text(value)
+    return text if text and _HEX_COLOUR.fullmatch(text) else "#607d8b"
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _as_datetime(value: object) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime()
+    return value
+
+
+def _is_local(url: str, urls: Any) -> bool:
+    return url in set(vars(urls).values()) or not re.match(r"^(https?:)?//", url)
+
+
+def _walk(element: Any) -> Iterable[Any]:
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def _check_theme(theme: str) -> None:
+    if theme not in THEMES:
+        msg = f"unknown theme {theme!r}; choose from {', '.join(THEMES)}"
+        raise ValueError(msg)
+
+
+def _css(theme: str) -> str:
+    dark = theme == DARK
+    background = "#0b1220" if dark else "#e9eef2"
+    text = "#eceff1" if dark else "#212121"
+    panel = "rgba(17,24,39,0.92)" if dark else "rgba(255,255,255,0.94)"
+    outline = "#f5f5f5" if dark else "#212121"
+    font_px = 18 if dark else 13
+    return f"""
+.leaflet-container {{ background: {background}; font-family: sans-serif; font-size: {font_px}px; }}
+.leaflet-tooltip {{ font-size: {font_px}px; line-height: 1.35; max-width: 360px;
+  white-space: normal; background: {panel}; color: {text}; border-color: #90a4ae; }}
+.leaflet-control-attribution {{ font-size: {12 if dark else 11}px;
+  background: {panel} !important; color: {text}; }}
+.leaflet-control-attribution a {{ color: {"#90caf9" if dark else "#0d47a1"}; }}
+{".leaflet-tile-pane { filter: invert(1) hue-rotate(180deg) brightness(0.75); }" if dark else ""}
+.siaga-inc-icon, .siaga-fac-icon {{ background: none; border: none; }}
+.siaga-inc {{ width: 100%; height: 100%; box-sizing: border-box; border-radius: 50%;
+  border: 3px solid {outline}; box-shadow: 0 0 0 1.5px {background}; position: relative; }}
+.siaga-st-baru {{ border-style: dashed; }}
+.siaga-st-diterima::after {{ content: ""; position: absolute; left: 30%; top: 30%; width: 40%;
+  height: 40%; border-radius: 50%; background: {outline}; }}
+.siaga-st-ditangani {{ border-radius: 3px; }}
+.siaga-od {{ box-shadow: 0 0 0 3px #ff1744, 0 0 10px 4px rgba(255,23,68,0.75);
+  animation: siaga-pulse 1.4s ease-in-out infinite; }}
+@keyframes siaga-pulse {{
+  50% {{ box-shadow: 0 0 0 6px #ff1744, 0 0 18px 8px rgba(255,23,68,0.5); }} }}
+@media (prefers-reduced-motion: reduce) {{ .siaga-od {{ animation: none; }} }}
+.siaga-cluster {{ background: rgba(84,110,122,0.45); border-radius: 50%; }}
+.siaga-cluster div {{ width: calc(100% - 8px); height: calc(100% - 8px); margin: 4px;
+  border-radius: 50%; background: rgba(38,50,56,0.92); color: #ffffff; font-weight: 700;
+  display: flex; align-items: center; justify-content: center;
+  font-size: {16 if dark else 12}px; }}
+.siaga-cluster-od {{ background: rgba(255,23,68,0.55); box-shadow: 0 0 0 2px #ff1744; }}
+.siaga-fac {{ display: inline-block; line-height: 0; padding: 2px; border-radius: 50%; }}
+.siaga-fac-approx {{ border: 2px dashed {outline}; padding: 1px; }}
+.siaga-legend {{ background: {panel}; color: {text}; padding: 6px 10px; border-radius: 6px;
+  box-shadow: 0 1px 5px rgba(0,0,0,0.4); max-height: 70vh; overflow-y: auto;
+  font-size: {17 if dark else 12}px; line-height: 1.3; }}
+.siaga-legend summary {{ cursor: pointer; font-weight: 700; }}
+.siaga-legend h4 {{ margin: 6px 0 2px; font-size: 1em; }}
+.siaga-legend ul {{ list-style: none; margin: 0; padding: 0; }}
+.siaga-legend li {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; }}
+.siaga-legend .siaga-note {{ font-style: italic; opacity: 0.8; max-width: 220px; }}
+.siaga-swatch {{ display: inline-block; width: 14px; height: 14px; border-radius: 3px;
+  border: 1px solid {outline}; }}
+.siaga-legend-inc {{ display: inline-block; width: 16px; height: 16px; background: #9e9e9e; }}
+.siaga-legend-cluster {{ display: inline-flex; width: 18px; height: 18px; border-radius: 50%;
+  align-items: center; justify-content: center; background: rgba(38,50,56,0.92);
+  box-shadow: 0 0 0 3px rgba(84,110,122,0.45); color: #ffffff; font-size: 10px;
+  font-weight: 700; margin: 0 1px; }}
+"""
