@@ -20,22 +20,12 @@ def current_city(engine: Engine):
     from geo import load_city
 
     with engine.connect() as conn:
+        facility_stamp = select(func.max(t.facilities.c.updated_at_utc), func.count())
+        layer_stamp = select(func.max(t.geo_layers.c.imported_at_utc), func.count())
         fingerprint = (
             str(engine.url),
-            conn.execute(
-                select(func.max(t.facilities.c.updated_at_utc), func.count()).select_from(
-                    t.facilities
-                )
-            )
-            .one()
-            ._tuple(),
-            conn.execute(
-                select(func.max(t.geo_layers.c.imported_at_utc), func.count()).select_from(
-                    t.geo_layers
-                )
-            )
-            .one()
-            ._tuple(),
+            tuple(conn.execute(facility_stamp.select_from(t.facilities)).one()),
+            tuple(conn.execute(layer_stamp.select_from(t.geo_layers)).one()),
         )
         with _lock:
             cached = _cache.get(fingerprint)

@@ -38,6 +38,8 @@ from dashboard.domain import (
 )
 
 DEFAULT_SEED = 112
+STALL_WINDOW_H = 36
+STALL_SHARE = 0.5
 DEFAULT_DAYS = 365
 CALLS_PER_DAY = 24.0
 
@@ -463,10 +465,14 @@ def _timeline(
         "version": 1,
     }
     row["priority"] = _priority(plan["category_code"])
+    # Recent calls are sometimes still in progress (or stuck): the city is never empty at "now".
+    stall = None
+    if now - received < timedelta(hours=STALL_WINDOW_H) and rng.random() < STALL_SHARE:
+        stall = rng.choice(["FORWARD", "ACKNOWLEDGE", "ACKNOWLEDGE", "HANDLE", "RESOLVE", "RESOLVE"])
     events = [_event(incident_id, received, taker, "CREATE", to_status=BARU)]
 
     def step(at: datetime, actor: str, action: str, **values) -> bool:
-        if at > now:
+        if at > now or action == stall:
             return False
         event = _event(
             incident_id,

@@ -22,7 +22,7 @@ from tests.conftest import BPBD_ADMIN, CALL_TAKER_ANI, DAMKAR_ADMIN, PMI_ADMIN, 
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
 # A point in Panjang Baru (coastal, rob) and one near RSUD Bendan (Pekalongan Barat).
-PANJANG_BARU = (-6.8680, 109.6880)
+PANJANG_BARU = (-6.86315, 109.67895)
 BENDAN = (-6.8918, 109.6615)
 
 
