@@ -118,7 +118,9 @@ def _add_maintenance(sub) -> None:
 def _init_db(engine, args, settings) -> int:
     from dashboard.setup import prepare_database
 
-    prepare_database(engine, demo_mode=settings.demo and not args.no_demo)
+    prepare_database(
+        engine, demo_mode=settings.demo and not args.no_demo, retire_demo=not settings.demo
+    )
     print("Basis data siap.")
     return 0
 
@@ -185,6 +187,7 @@ def _create_user(engine, args, settings) -> int:
             return 1
     create_user(
         engine,
+        CLI_ACTOR,
         username=args.username,
         full_name=args.name,
         password=password,

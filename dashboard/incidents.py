@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
@@ -26,6 +26,7 @@ from dashboard.domain import (
     NUISANCE_REASONS,
     OPEN_STATUSES,
     SELESAI,
+    STATUS_TIME_COLUMN,
     Actor,
     check_permission,
     check_transition,
@@ -51,6 +52,10 @@ ADDRESS_MAX = 500
 REASON_MAX = 1000
 # Calls from just beyond the city line are still taken (and flagged); farther ones are refused.
 SERVICE_AREA_MARGIN_M = 5_000
+# Where a nuisance call that was never located is stored (Kota Pekalongan's alun-alun); its
+# kelurahan stays empty so area figures do not count it.
+UNLOCATED_POINT = (-6.8894, 109.6746)
+NUISANCE_DEFAULT_CATEGORY = "INFORMASI"
 
 
 @dataclass(frozen=True)
@@ -59,8 +64,8 @@ class NewReport:
 
     category_code: str
     kondisi: str
-    lat: float
-    lon: float
+    lat: float | None
+    lon: float | None
     address: str
     caller_phone: str
     received_at_utc: datetime | None = None
@@ -109,6 +114,8 @@ def validate_report(report: NewReport, *, now: datetime) -> dict[str, object]:
         )
         if not (value or "").strip()
     ]
+    if report.lat is None or report.lon is None:
+        missing.append(labels.FIELD_MAP_POINT)
     if missing:
         raise InvalidInput(labels.ERR_REQUIRED.format(fields=", ".join(missing)))
     lat, lon = check_coordinates(report.lat, report.lon)
@@ -165,7 +172,7 @@ def forward_incident(
     check_permission(actor, "forward")
     now = naive_utc(now) if now else utc_now()
     with engine.begin() as conn:
-        row = _load(conn, incident_id)
+        row = _load(conn, incident_id, seen_version=seen_version)
         _check_opd(conn, opd_code)
         check_transition(row.status, DITERUSKAN)
         values = {
@@ -184,6 +191,7 @@ def acknowledge(
     incident_id: int,
     *,
     seen_version: int,
+    note: str | None = None,
     now: datetime | None = None,
 ) -> Recorded:
     """The OPD confirms it has taken the report (DITERIMA)."""
@@ -192,10 +200,11 @@ def acknowledge(
         actor,
         incident_id,
         DITERIMA,
-        "acknowledge",
-        "ACKNOWLEDGE",
+        permission="acknowledge",
+        action="ACKNOWLEDGE",
         seen_version=seen_version,
         now=now,
+        note=_optional_note(note),
     )
 
 
@@ -214,11 +223,11 @@ def start_handling(
         actor,
         incident_id,
         DITANGANI,
-        "handle",
-        "HANDLE",
+        permission="handle",
+        action="HANDLE",
         seen_version=seen_version,
         now=now,
-        note=note,
+        note=_optional_note(note),
     )
 
 
@@ -238,8 +247,8 @@ def resolve(
         actor,
         incident_id,
         SELESAI,
-        "resolve",
-        "RESOLVE",
+        permission="resolve",
+        action="RESOLVE",
         seen_version=seen_version,
         now=now,
         note=text,
@@ -266,8 +275,8 @@ def cancel(
         actor,
         incident_id,
         DIBATALKAN,
-        "cancel",
-        "CANCEL",
+        permission="cancel",
+        action="CANCEL",
         seen_version=seen_version,
         now=now,
         note=text,
@@ -293,7 +302,7 @@ def reassign(
         raise InvalidInput(labels.ERR_REASON_REQUIRED)
     now = naive_utc(now) if now else utc_now()
     with engine.begin() as conn:
-        row = _load(conn, incident_id)
+        row = _load(conn, incident_id, seen_version=seen_version)
         _check_opd(conn, to_opd)
         if row.status not in (DITERUSKAN, DITERIMA, DITANGANI):
             msg = labels.ERR_TRANSITION.format(
@@ -312,6 +321,93 @@ def reassign(
         }
         return _apply(
             conn, actor, row, "REASSIGN", values, seen_version=seen_version, now=now, reason=text
+        )
+
+
+def change_status(
+    engine: Engine,
+    actor: Actor,
+    incident_id: int,
+    to_status: str,
+    *,
+    seen_version: int,
+    reason: str,
+    cancel_reason: str | None = None,
+    now: datetime | None = None,
+) -> Recorded:
+    """A status change from the supervisor board: any allowed step, always with a written reason.
+
+    Cancelling also needs a reason code (prank, ghost, duplicate, not an emergency).
+    """
+    text = clean_text(reason, field="Alasan", limit=REASON_MAX, required=False)
+    if not text:
+        raise InvalidInput(labels.ERR_REASON_REQUIRED)
+    common = {"seen_version": seen_version, "now": now}
+    if to_status == DITERIMA:
+        return acknowledge(engine, actor, incident_id, note=text, **common)
+    if to_status == DITANGANI:
+        return start_handling(engine, actor, incident_id, note=text, **common)
+    if to_status == SELESAI:
+        return resolve(engine, actor, incident_id, note=text, **common)
+    if to_status == DIBATALKAN:
+        if not cancel_reason:
+            raise InvalidInput(labels.ERR_CANCEL_REASON_REQUIRED)
+        return cancel(engine, actor, incident_id, cancel_reason, note=text, **common)
+    raise InvalidInput(labels.ERR_STATUS_TARGET.format(value=str(to_status)[:20]))
+
+
+def record_and_close(
+    engine: Engine,
+    actor: Actor,
+    report: NewReport,
+    reason_code: str,
+    *,
+    note: str | None = None,
+    now: datetime | None = None,
+    city=None,
+) -> Recorded:
+    """Record a nuisance call and close it at once (one transaction: never a half-written record).
+
+    Only the caller's number is required, because a ghost call says nothing: the category
+    defaults to Informasi, kondisi to the reason, and a call that was never located is stored
+    at the city centre with no kelurahan. The number then counts towards the prank flag.
+    """
+    check_permission(actor, "create")
+    check_permission(actor, "cancel")
+    if reason_code not in CANCEL_REASONS:
+        raise InvalidInput(labels.ERR_CANCEL_REASON.format(value=str(reason_code)[:40]))
+    now = naive_utc(now) if now else utc_now()
+    text = clean_text(note, field="Catatan", limit=REASON_MAX, required=False) or None
+    located = report.lat is not None and report.lon is not None
+    lat, lon = (report.lat, report.lon) if located else UNLOCATED_POINT
+    filled = replace(
+        report,
+        category_code=(report.category_code or "").strip() or NUISANCE_DEFAULT_CATEGORY,
+        kondisi=(report.kondisi or "").strip() or labels.CANCEL_REASON[reason_code],
+        address=(report.address or "").strip() or labels.LOCATION_NOT_GIVEN,
+        lat=lat,
+        lon=lon,
+        forward=False,
+        forward_to=None,
+    )
+    fields = validate_report(filled, now=now)
+    place = (
+        locate_report(engine, fields["lat"], fields["lon"], city=city) if located else _UNLOCATED
+    )
+    with engine.begin() as conn:
+        recorded = _insert_incident(conn, actor, fields, place, filled, now=now)
+        row = _load(conn, recorded.id)
+        values = {"status": DIBATALKAN, "cancelled_at_utc": now, "cancel_reason": reason_code}
+        return _apply(
+            conn,
+            actor,
+            row,
+            "CANCEL",
+            values,
+            seen_version=recorded.version,
+            now=now,
+            reason=reason_code,
+            note=text,
         )
 
 
@@ -386,10 +482,10 @@ def _insert_incident(
             labels.ERR_UNKNOWN_CATEGORY.format(value=fields["category_code"][:40])
         )
     opd_code = None
+    suggested = None
     if report.forward:
-        opd_code = report.forward_to or route(
-            category.code, place.kecamatan, catalogue.routing_rules(conn)
-        )
+        suggested = route(category.code, place.kecamatan, catalogue.routing_rules(conn))
+        opd_code = report.forward_to or suggested
         _check_opd(conn, opd_code)
     received = fields["received_at_utc"]
     seq = _next_sequence(conn, wib_day(received))
@@ -437,8 +533,27 @@ def _insert_incident(
             from_status=BARU,
             to_status=DITERUSKAN,
             to_opd=opd_code,
+            # The call-taker overrode the routing rule: kept for the "routing was wrong" figures.
+            details={"suggested_opd": suggested} if suggested != opd_code else None,
         )
     return Recorded(incident_id, row["code"], row["status"], opd_code, 1)
+
+
+@dataclass(frozen=True)
+class _Place:
+    kelurahan: str | None = None
+    kecamatan: str | None = None
+    kode: str | None = None
+    in_city: bool = True
+    distance_to_city_m: float = 0.0
+    flood_zones: tuple = ()
+
+
+_UNLOCATED = _Place()
+
+
+def _optional_note(note: str | None) -> str | None:
+    return clean_text(note, field="Catatan", limit=REASON_MAX, required=False) or None
 
 
 def _zone_name(zone) -> str:
@@ -461,22 +576,22 @@ def _status_change(
     actor: Actor,
     incident_id: int,
     to_status: str,
+    *,
     permission: str,
     action: str,
-    *,
     seen_version: int,
     now: datetime | None,
     note: str | None = None,
     extra: dict | None = None,
     reason: str | None = None,
 ) -> Recorded:
+    check_permission(actor, permission, incident_opd=actor.opd_code)
     now = naive_utc(now) if now else utc_now()
     with engine.begin() as conn:
         row = _load(conn, incident_id)
         check_permission(actor, permission, incident_opd=row.opd_code)
+        _check_seen(conn, row, seen_version)
         check_transition(row.status, to_status)
-        from dashboard.domain import STATUS_TIME_COLUMN
-
         values = {"status": to_status, STATUS_TIME_COLUMN[to_status]: now, **(extra or {})}
         return _apply(
             conn,
@@ -487,6 +602,7 @@ def _status_change(
             seen_version=seen_version,
             now=now,
             reason=reason or note,
+            note=note if reason else None,
         )
 
 
@@ -500,6 +616,7 @@ def _apply(
     seen_version: int,
     now: datetime,
     reason: str | None = None,
+    note: str | None = None,
 ) -> Recorded:
     result = conn.execute(
         update(t.incidents)
@@ -526,7 +643,7 @@ def _apply(
         from_opd=row.opd_code,
         to_opd=values.get("opd_code", row.opd_code),
         reason=reason,
-        details={"before": before, "after": after},
+        details={"before": before, "after": after, **({"note": note} if note else {})},
     )
     return Recorded(
         row.id,
@@ -552,11 +669,20 @@ def _stale(conn: Connection, incident_id: int) -> StaleVersion:
     return StaleVersion(labels.ERR_STALE.format(actor=actor, at=at, what=what))
 
 
-def _load(conn: Connection, incident_id: int):
+def _load(conn: Connection, incident_id: int, *, seen_version: int | None = None):
     row = conn.execute(select(t.incidents).where(t.incidents.c.id == incident_id)).first()
     if row is None:
         raise NotFound(labels.ERR_NOT_FOUND)
+    if seen_version is not None:
+        _check_seen(conn, row, seen_version)
     return row
+
+
+def _check_seen(conn: Connection, row, seen_version: int) -> None:
+    # Checked before the rules: the loser of a race learns who changed the incident, not
+    # a confusing rule message about the state the winner left behind.
+    if row.version != seen_version:
+        raise _stale(conn, row.id)
 
 
 def _check_opd(conn: Connection, opd_code: str | None) -> None:

@@ -132,3 +132,309 @@ MAP_LEGEND_FLOOD = "Zona banjir/rob"
 MAP_LEGEND_FACILITIES = "Fasilitas"
 MAP_LEGEND_APPROXIMATE = "Lokasi perkiraan (cincin putus-putus)"
 # --- end Peta langsung ---
+
+
+# --- Intake, Penugasan, sign-in and Admin (issue 5) ------------------------------------------
+# Sign-in and sessions
+ERR_LOGIN = "Nama pengguna atau kata sandi salah."
+ERR_LOCKED = (
+    "Akun terkunci sementara karena terlalu banyak percobaan gagal. Coba lagi pukul {until} WIB."
+)
+ERR_INACTIVE = "Akun tidak aktif. Hubungi administrator."
+ERR_PASSWORD_SHORT = "Kata sandi minimal {n} karakter."
+ERR_ROLE = "Peran tidak dikenal: {role}."
+ERR_OPD_REQUIRED = "Admin OPD harus terikat pada satu OPD."
+ERR_USER_EXISTS = "Nama pengguna sudah dipakai: {username}."
+ERR_USERNAME = (
+    "Nama pengguna wajib diisi: huruf kecil, angka, titik, garis bawah atau tanda hubung."
+)
+ERR_USER_NOT_FOUND = "Pengguna tidak ditemukan."
+ERR_SELF_DEACTIVATE = "Anda tidak dapat menonaktifkan akun Anda sendiri."
+ERR_TOKEN = "Token layar dinding tidak sah atau sudah dicabut."
+ERR_TOKEN_NOT_FOUND = "Token layar dinding tidak ditemukan atau sudah dicabut."
+SIGN_IN_FIRST = "Silakan masuk terlebih dahulu."
+SESSION_EXPIRED = "Sesi berakhir karena tidak aktif. Silakan masuk lagi."
+SESSION_ACCOUNT_CLOSED = "Akun Anda dinonaktifkan. Hubungi administrator."
+FIELD_USERNAME = "Nama pengguna"
+FIELD_PASSWORD = "Kata sandi"
+BTN_SIGN_IN = "Masuk"
+LOGIN_DEMO_HINT = "Mode demo: lihat README untuk akun demo (mis. `spv.eka`)."
+DISPLAY_DEFAULT_NAME = "Layar dinding"
+
+# Incident services
+FIELD_MAP_POINT = "titik lokasi di peta"
+LOCATION_NOT_GIVEN = "Lokasi tidak disebutkan penelepon"
+ERR_CANCEL_REASON_REQUIRED = (
+    "Pilih alasan pembatalan (iseng, panggilan kosong, ganda, bukan darurat)."
+)
+ERR_STATUS_TARGET = "Status tujuan tidak dapat dipilih di sini: {value}."
+
+# Laporan baru (intake)
+INTAKE_TITLE = "Laporan baru"
+INTAKE_CAPTION = (
+    "Isi data wajib SOP: jenis keadaan darurat, kondisi, lokasi, nomor yang bisa dihubungi. "
+    "Tentukan titik lewat pencarian atau klik peta."
+)
+FIELD_CATEGORY_SOP = "Jenis keadaan darurat"
+CATEGORY_PLACEHOLDER = "Pilih jenis keadaan darurat"
+FIELD_KONDISI_SOP = "Kondisi (apa yang terjadi, korban, bahaya)"
+FIELD_PHONE_SOP = "Nomor yang bisa dihubungi"
+FIELD_ADDRESS_SOP = "Lokasi kejadian (alamat / patokan)"
+SEARCH_PLACE = "Cari lokasi: kelurahan, nama lama, landmark"
+SEARCH_NOTHING = "Tidak ada tempat yang cocok. Coba ejaan lain atau klik peta."
+INTAKE_MAP_HINT = "Klik peta untuk menandai lokasi kejadian, atau pilih hasil pencarian."
+INTAKE_POINT = "Titik lokasi: {lat:.5f}, {lon:.5f}"
+INTAKE_POINT_LABEL = "Lokasi laporan"
+BTN_CLEAR_POINT = "Hapus titik"
+INTAKE_CHECK_HEADING = "Periksa sebelum menyimpan"
+INTAKE_STARTED = "Panggilan dicatat sejak {at} WIB"
+INTAKE_NO_POINT = "Titik lokasi belum dipilih."
+INTAKE_PLACE = "Kelurahan {kelurahan}, Kecamatan {kecamatan}"
+INTAKE_OUTSIDE_CITY = "Titik berada {m:.0f} m di luar batas Kota Pekalongan: pastikan lokasinya."
+INTAKE_OUTSIDE_SERVICE = (
+    "Titik berada {km:.1f} km di luar Kota Pekalongan, di luar wilayah layanan 112 kota."
+)
+INTAKE_FLOOD_ZONE = "Zona rawan banjir/rob: {names}"
+INTAKE_SUGGESTED_OPD = "OPD yang disarankan aturan rute: {opd}"
+INTAKE_POST = "{kind} terdekat: {name} · {km} km · ±{eta} menit{approx}"
+INTAKE_DUPLICATE = (
+    "Kemungkinan laporan ganda: {code} ({status}), {distance_m:.0f} m dari titik ini, "
+    "diterima pukul {at} WIB."
+)
+INTAKE_PRANK = (
+    "Nomor ini {count} kali tercatat sebagai panggilan iseng/kosong/bukan darurat "
+    "dalam {days} hari terakhir."
+)
+POST_KIND = {
+    "ambulance": "Ambulans",
+    "fire": "Pemadam kebakaran",
+    "police": "Polisi",
+    "hospital": "Rumah sakit",
+    "bpbd": "BPBD",
+    "puskesmas": "Puskesmas",
+    "command": "Command Center",
+}
+FIELD_FORWARD_TO = "Teruskan ke OPD"
+FORWARD_PLACEHOLDER = "Pilih OPD"
+HELP_FORWARD_OVERRIDE = "Terisi OPD saran aturan rute; petugas boleh memilih OPD lain."
+BTN_SAVE_FORWARD = "Simpan dan teruskan"
+QUICK_CLOSE_HEADING = "Tutup panggilan tanpa diteruskan"
+QUICK_CLOSE_HELP = "Dicatat lalu langsung dibatalkan; cukup nomor penelepon."
+CANCEL_REASON_SHORT = {
+    "PRANK": "Iseng",
+    "GHOST": "Panggilan kosong",
+    "BUKAN_DARURAT": "Bukan darurat",
+    "DUPLIKAT": "Laporan ganda",
+}
+DONE_INTAKE = "Laporan {code} dicatat dan diteruskan ke {opd}."
+DONE_INTAKE_CLOSED = "Panggilan {code} dicatat dan ditutup: {reason}."
+
+# Penugasan (queues, supervisor board, incident detail)
+QUEUE_TITLE = "Penugasan"
+QUEUE_CAPTION_OPD = "Antrean laporan OPD {opd}: terima, tangani, selesaikan."
+QUEUE_CAPTION_SUPERVISOR = (
+    "Papan supervisor: semua laporan terbuka, yang paling mendesak dan paling terlambat di atas."
+)
+QUEUE_CAPTION_BOARD = "Semua laporan terbuka, yang paling mendesak di atas."
+QUEUE_SUMMARY = "{count} laporan terbuka, {overdue} terlambat. Diperbarui otomatis."
+QUEUE_EMPTY = "Tidak ada laporan terbuka."
+FILTER_OPD = "Saring OPD"
+FILTER_OVERDUE = "Hanya yang terlambat"
+PICK_INCIDENT = "Buka laporan"
+PICK_INCIDENT_PLACEHOLDER = "Pilih laporan untuk melihat rincian dan tindakan"
+OVERDUE_MARK = "TERLAMBAT: {reason}"
+COL_CODE = "Kode"
+COL_RECEIVED = "Diterima"
+COL_PRIORITY = "Prioritas"
+COL_CATEGORY = "Jenis"
+COL_STATUS = "Status"
+COL_OPD = "OPD"
+COL_PLACE = "Lokasi"
+COL_OVERDUE = "Terlambat"
+COL_PHONE = "Telepon"
+COL_REASSIGNED = "Dialihkan"
+QUEUE_HEADINGS = (
+    COL_CODE,
+    COL_RECEIVED,
+    COL_PRIORITY,
+    COL_CATEGORY,
+    COL_STATUS,
+    COL_OPD,
+    COL_PLACE,
+    COL_OVERDUE,
+    COL_PHONE,
+    COL_REASSIGNED,
+)
+FLOOD_ZONE_SHORT = "zona banjir"
+FLOOD_ZONE_NAMED = "Di zona rawan banjir/rob: {names}"
+OUTSIDE_CITY_SHORT = "Di luar batas Kota Pekalongan"
+PLACE_UNKNOWN = "Kelurahan tidak diketahui"
+DETAIL_RECEIVED = "Diterima {at} WIB"
+DETAIL_PLACE = "Kelurahan / kecamatan"
+DETAIL_RESOLUTION = "Catatan penyelesaian"
+DETAIL_TIMELINE = "Riwayat (log kejadian)"
+FIELD_KONDISI = "Kondisi"
+FIELD_ADDRESS = "Lokasi"
+FIELD_PHONE = "Nomor penelepon"
+COL_TIME = "Waktu (WIB)"
+COL_ACTOR = "Oleh"
+COL_ACTION = "Kejadian"
+COL_STATUS_MOVE = "Status"
+COL_OPD_MOVE = "OPD"
+COL_REASON = "Alasan / catatan"
+TIMELINE_HEADINGS = (COL_TIME, COL_ACTOR, COL_ACTION, COL_STATUS_MOVE, COL_OPD_MOVE, COL_REASON)
+ROUTING_OVERRIDDEN = "OPD saran aturan rute: {opd}"
+ACTIONS_HEADING = "Tindakan"
+NO_ACTIONS = "Tidak ada tindakan yang dapat Anda lakukan pada laporan ini."
+BTN_ACKNOWLEDGE = "Terima laporan"
+BTN_HANDLE = "Unit berangkat / ditangani"
+BTN_RESOLVE = "Selesaikan"
+FIELD_RESOLUTION_NOTE = "Catatan penyelesaian (wajib)"
+BTN_FORWARD = "Teruskan"
+REASSIGN_HEADING = "Alihkan ke OPD lain"
+FIELD_REASSIGN_TO = "OPD tujuan"
+FIELD_REASSIGN_REASON = "Alasan pengalihan (wajib)"
+BTN_REASSIGN = "Alihkan"
+STATUS_HEADING = "Ubah status"
+FIELD_NEW_STATUS = "Status baru"
+FIELD_CANCEL_CODE = "Alasan pembatalan"
+CANCEL_CODE_PLACEHOLDER = "Hanya untuk status Dibatalkan"
+FIELD_STATUS_REASON = "Alasan perubahan (wajib)"
+BTN_CHANGE_STATUS = "Ubah status"
+CANCEL_HEADING = "Batalkan laporan"
+FIELD_NOTE = "Catatan"
+BTN_CANCEL = "Batalkan laporan"
+DONE_ACKNOWLEDGE = "Laporan {code} diterima."
+DONE_HANDLE = "Laporan {code} ditandai sedang ditangani."
+DONE_RESOLVE = "Laporan {code} selesai."
+DONE_FORWARD = "Laporan {code} diteruskan."
+DONE_REASSIGN = "Laporan {code} dialihkan."
+DONE_STATUS = "Status laporan {code} diubah."
+DONE_CANCEL = "Laporan {code} dibatalkan."
+
+# Admin
+ADMIN_TITLE = "Admin"
+ADMIN_TABS = ("Pengguna", "OPD dan rute", "Fasilitas", "Lapisan peta", "Layar dinding")
+ADMIN_FOOTER = "Data per {at} WIB"
+YES = "ya"
+NO = "tidak"
+APPROXIMATE_SHORT = "lokasi perkiraan"
+COL_USERNAME = "Nama pengguna"
+COL_FULL_NAME = "Nama"
+COL_ROLE = "Peran"
+COL_ACTIVE = "Aktif"
+COL_LOCKED = "Terkunci"
+COL_LAST_LOGIN = "Terakhir masuk (WIB)"
+LOCKED_UNTIL = "sampai {at} WIB"
+USER_MANAGE_HEADING = "Kelola pengguna"
+FIELD_USER = "Pengguna"
+PICK_USER_PLACEHOLDER = "Pilih pengguna"
+PICK_USER_FIRST = "Pilih pengguna terlebih dahulu."
+BTN_UNLOCK = "Buka kunci"
+BTN_DEACTIVATE = "Nonaktifkan"
+BTN_ACTIVATE = "Aktifkan"
+FIELD_NEW_PASSWORD = "Kata sandi baru"
+BTN_RESET_PASSWORD = "Ganti kata sandi"
+USER_CREATE_HEADING = "Pengguna baru"
+FIELD_FULL_NAME = "Nama lengkap"
+FIELD_ROLE = "Peran"
+FIELD_USER_OPD = "OPD (wajib untuk Admin OPD)"
+USER_OPD_PLACEHOLDER = "Pilih OPD"
+BTN_CREATE_USER = "Buat pengguna"
+DONE_USER_CREATED = "Pengguna {username} dibuat."
+DONE_USER_SAVED = "Pengguna disimpan."
+DONE_USER_UNLOCKED = "Kunci akun dibuka."
+DONE_PASSWORD_RESET = "Kata sandi diganti; kunci akun (jika ada) dibuka."
+COL_OPD_CODE = "Kode"
+COL_OPD_SHORT = "Nama singkat"
+COL_OPD_NAME = "Nama OPD"
+COL_PHONE_OFFICE = "Telepon kantor"
+COL_OPEN_INCIDENTS = "Laporan terbuka"
+COL_RULES = "Aturan rute"
+OPD_FORM_HEADING = "Tambah atau ubah OPD (kode yang sudah ada akan diubah)"
+FIELD_OPD_CODE = "Kode OPD"
+HELP_OPD_CODE = "Huruf besar, angka atau garis bawah, misalnya BPBD."
+FIELD_OPD_SHORT = "Nama singkat"
+FIELD_OPD_NAME = "Nama lengkap OPD"
+FIELD_OPD_PHONE = "Telepon"
+FIELD_OPD_ACTIVE = "Aktif"
+FIELD_OPD_DESCRIPTION = "Keterangan (tugas)"
+BTN_SAVE_OPD = "Simpan OPD"
+DONE_OPD_SAVED = "OPD disimpan."
+ERR_OPD_CODE = "Kode OPD harus 2-20 huruf besar/angka/garis bawah, diawali huruf (mis. BPBD)."
+ERR_OPD_IN_RULES = (
+    "OPD {code} masih dipakai {count} aturan rute: ubah aturan itu dulu sebelum menonaktifkan."
+)
+ROUTING_HEADING = "Aturan rute: jenis keadaan darurat ke OPD"
+COL_DEFAULT_OPD = "OPD se-kota"
+COL_OVERRIDES = "Pengecualian per kecamatan"
+ROUTING_DEFAULT_HEADING = "OPD se-kota untuk satu jenis"
+ROUTING_OVERRIDE_HEADING = "Pengecualian per kecamatan"
+FIELD_CATEGORY = "Jenis keadaan darurat"
+FIELD_OPD = "OPD"
+FIELD_KECAMATAN = "Kecamatan"
+BTN_SAVE_ROUTING = "Simpan aturan"
+BTN_SAVE_OVERRIDE = "Simpan pengecualian"
+BTN_REMOVE_OVERRIDE = "Hapus pengecualian"
+DONE_ROUTING_SAVED = "Aturan rute disimpan; berlaku untuk laporan berikutnya."
+ERR_UNKNOWN_KECAMATAN = "Kecamatan tidak dikenal: {value}."
+FACILITY_CAPTION = (
+    "Posisi bertanda lokasi perkiraan belum terverifikasi: koreksi lintang/bujurnya di sini."
+)
+COL_FACILITY = "Fasilitas"
+COL_KIND = "Jenis"
+COL_LAT = "Lintang"
+COL_LON = "Bujur"
+COL_APPROXIMATE = "Lokasi perkiraan"
+COL_UPDATED = "Diubah (WIB) · oleh"
+FACILITY_KIND = {
+    "hospital": "Rumah sakit",
+    "ambulance": "Pos ambulans",
+    "fire": "Pos pemadam",
+    "police": "Polisi",
+    "bpbd": "BPBD",
+    "puskesmas": "Puskesmas",
+    "command": "Command Center",
+}
+FIELD_FACILITY = "Fasilitas"
+PICK_FACILITY_PLACEHOLDER = "Pilih fasilitas untuk dikoreksi"
+FIELD_LAT = "Lintang (mis. -6.8886)"
+FIELD_LON = "Bujur (mis. 109.6753)"
+BTN_MOVE_FACILITY = "Simpan posisi"
+DONE_FACILITY_MOVED = "Posisi fasilitas disimpan; tanda lokasi perkiraan dihapus."
+ERR_FACILITY_NOT_FOUND = "Fasilitas tidak ditemukan."
+LAYER_CAPTION = (
+    "Ganti lapisan peta dengan berkas resmi (GeoJSON, GeoPackage, atau Shapefile dalam .zip). "
+    "Berkas diperiksa dulu; bila ditolak, lapisan lama tetap dipakai."
+)
+LAYER = {
+    "flood_zones": "Zona rawan banjir/rob",
+    "kelurahan": "Batas kelurahan",
+    "kecamatan": "Batas kecamatan",
+    "facilities": "Fasilitas",
+}
+FIELD_LAYER = "Lapisan"
+FIELD_LAYER_FILE = "Berkas"
+BTN_IMPORT_LAYER = "Periksa dan impor"
+DONE_LAYER_IMPORTED = "Lapisan {layer} diganti: {count} fitur."
+ERR_NO_FILE = "Pilih berkas terlebih dahulu."
+ERR_UNKNOWN_LAYER = "Lapisan tidak dikenal: {value}."
+ERR_LAYER_REFUSED = "Berkas ditolak: {reason} Lapisan lama tetap dipakai."
+ERR_LAYER_CONFLICT = (
+    "Berkas ditolak: ada id fasilitas ganda atau kode OPD yang tidak dikenal. "
+    "Lapisan lama tetap dipakai."
+)
+COL_LAYER = "Lapisan"
+COL_SOURCE = "Sumber"
+COL_FEATURES = "Fitur"
+COL_IMPORTED_AT = "Diimpor (WIB)"
+COL_IMPORTED_BY = "Oleh"
+TOKEN_SHOWN_ONCE = "Token baru dibuat. Salin alamat ini sekarang: token hanya ditampilkan sekali."
+COL_TOKEN_NAME = "Nama layar"
+COL_CREATED = "Dibuat (WIB)"
+COL_REVOKED = "Dicabut (WIB)"
+FIELD_TOKEN = "Token aktif"
+BTN_REVOKE_TOKEN = "Cabut token"
+FIELD_TOKEN_NAME = "Nama layar (mis. TV ruang komando)"
+BTN_CREATE_TOKEN = "Buat token layar"
+DONE_TOKEN_REVOKED = "Token dicabut: layar itu tidak lagi dapat membuka peta."

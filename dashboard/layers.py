@@ -6,8 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, insert, update
 
+from dashboard import labels
 from dashboard import tables as t
 from dashboard.domain import Actor, check_permission, utc_now
+from dashboard.errors import NotFound
 
 LAYER_NAMES = ("flood_zones", "kelurahan", "kecamatan", "facilities")
 
@@ -54,7 +56,7 @@ def move_facility(
     check_permission(actor, "admin")
     lat, lon = check_coordinates(lat, lon)
     with engine.begin() as conn:
-        conn.execute(
+        moved = conn.execute(
             update(t.facilities)
             .where(t.facilities.c.id == facility_id)
             .values(
@@ -64,7 +66,9 @@ def move_facility(
                 updated_at_utc=utc_now(),
                 updated_by=actor.username,
             )
-        )
+        ).rowcount
+        if moved != 1:
+            raise NotFound(labels.ERR_FACILITY_NOT_FOUND)
 
 
 def _facility(record: dict, now, actor: Actor) -> dict:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
 from dashboard import auth, catalogue, demo
 from dashboard import tables as t
 from dashboard.config import demo_days
 from dashboard.db import migrate
+from dashboard.domain import ADMIN, Actor, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,16 @@ DEMO_USERS = [
     ("admin", "Administrator", "admin", None),
 ]
 DEMO_DISPLAY_TOKEN = "layar-demo-112"
+# Who creates the demo accounts (the services check roles, this one included).
+SETUP_ACTOR = Actor(username="sistem", role=ADMIN, full_name="Sistem")
 
 
-def prepare_database(engine: Engine, *, demo_mode: bool) -> None:
-    """Idempotent: safe to call at every start and from several replicas."""
+def prepare_database(engine: Engine, *, demo_mode: bool, retire_demo: bool = False) -> None:
+    """Idempotent: safe to call at every start and from several replicas.
+
+    `retire_demo` (the app and init-db pass it when SIAGA_DEMO is off) closes demo accounts
+    left over from a demo start; other commands leave accounts alone.
+    """
     migrate(engine)
     catalogue.seed_catalogue(engine)
     if demo_mode:
@@ -38,6 +45,8 @@ def prepare_database(engine: Engine, *, demo_mode: bool) -> None:
         if demo.is_empty(engine):
             count = demo.seed_demo(engine, days=demo_days())
             log.info("seeded %d demo incidents", count)
+    elif retire_demo:
+        retire_demo_accounts(engine)
 
 
 def ensure_demo_users(engine: Engine) -> None:
@@ -47,6 +56,7 @@ def ensure_demo_users(engine: Engine) -> None:
     for username, full_name, role, opd in DEMO_USERS:
         auth.create_user(
             engine,
+            SETUP_ACTOR,
             username=username,
             full_name=full_name,
             password=DEMO_PASSWORD,
@@ -54,3 +64,29 @@ def ensure_demo_users(engine: Engine) -> None:
             opd_code=opd,
         )
     auth.add_display_token(engine, name="Layar demo ruang komando", token=DEMO_DISPLAY_TOKEN)
+
+
+def retire_demo_accounts(engine: Engine) -> int:
+    """Outside demo mode, demo accounts that still have the public demo password are
+    deactivated and the demo display token revoked: a database that began as a demo must not
+    stay open to a password printed in the README. Returns how many accounts were closed."""
+    names = [username for username, *_ in DEMO_USERS]
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(t.users.c.id, t.users.c.password_hash).where(
+                t.users.c.username.in_(names), t.users.c.active
+            )
+        ).all()
+        retired = [r.id for r in rows if auth.demo_password_matches(r.password_hash, DEMO_PASSWORD)]
+        if retired:
+            conn.execute(update(t.users).where(t.users.c.id.in_(retired)).values(active=False))
+            log.warning("demo mode is off: %d demo accounts deactivated", len(retired))
+        conn.execute(
+            update(t.display_tokens)
+            .where(
+                t.display_tokens.c.token_hash == auth.token_hash(DEMO_DISPLAY_TOKEN),
+                t.display_tokens.c.revoked_at_utc.is_(None),
+            )
+            .values(revoked_at_utc=utc_now())
+        )
+    return len(retired)

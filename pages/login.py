@@ -10,14 +10,14 @@ from pages import ui
 
 st.title(labels.APP_TITLE)
 st.caption(labels.APP_SUBTITLE)
-reason = st.session_state.pop("signed_out_reason", None)
+reason = st.session_state.pop(ui.SIGNED_OUT_REASON_KEY, None)
 if reason:
     st.info(reason)
 
 with st.form("login"):
-    username = st.text_input("Nama pengguna")
-    password = st.text_input("Kata sandi", type="password")
-    submitted = st.form_submit_button("Masuk", type="primary")
+    username = st.text_input(labels.FIELD_USERNAME)
+    password = st.text_input(labels.FIELD_PASSWORD, type="password")
+    submitted = st.form_submit_button(labels.BTN_SIGN_IN, type="primary")
 
 if submitted:
     actor = ui.run_service(auth.authenticate, ui.get_engine(), username, password)
@@ -26,4 +26,4 @@ if submitted:
         st.rerun()
 
 if load_settings().demo:
-    st.caption("Mode demo: lihat README untuk akun demo (mis. `spv.eka`).")
+    st.caption(labels.LOGIN_DEMO_HINT)

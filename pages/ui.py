@@ -11,7 +11,7 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from dashboard import labels
-from dashboard.auth import session_expired
+from dashboard.auth import session_actor, session_expired
 from dashboard.config import load_settings
 from dashboard.db import make_engine
 from dashboard.domain import Actor, can, utc_now
@@ -22,6 +22,8 @@ T = TypeVar("T")
 
 ACTOR_KEY = "actor"
 LAST_ACTIVITY_KEY = "last_activity_utc"
+SIGNED_OUT_REASON_KEY = "signed_out_reason"
+FLASH_KEY = "flash_messages"
 DEFAULT_IDLE_MIN = 30
 
 
@@ -32,7 +34,7 @@ def get_engine():
 
     settings = load_settings()
     engine = make_engine(settings.database_url)
-    prepare_database(engine, demo_mode=settings.demo)
+    prepare_database(engine, demo_mode=settings.demo, retire_demo=not settings.demo)
     return engine
 
 
@@ -42,8 +44,13 @@ def get_city():
     return current_city(get_engine())
 
 
-def current_actor() -> Actor | None:
-    """The signed-in actor, or None; an idle session past the limit is signed out."""
+def current_actor(*, touch: bool = True) -> Actor | None:
+    """The signed-in actor, or None; an idle session past the limit is signed out.
+
+    The account is re-read on every run, so a deactivation or role change applies at the next
+    click. An auto-refreshing fragment passes touch=False: a screen left open refreshing by itself
+    is not activity and must not keep the session alive.
+    """
     actor = st.session_state.get(ACTOR_KEY)
     if actor is None:
         return None
@@ -52,12 +59,21 @@ def current_actor() -> Actor | None:
     now = utc_now()
     if last is not None and session_expired(last, now=now, idle_min=idle_min):
         sign_out()
-        st.session_state["signed_out_reason"] = (
-            "Sesi berakhir karena tidak aktif. Silakan masuk lagi."
-        )
+        st.session_state[SIGNED_OUT_REASON_KEY] = labels.SESSION_EXPIRED
         return None
-    st.session_state[LAST_ACTIVITY_KEY] = now
-    return actor
+    try:
+        fresh = session_actor(get_engine(), actor.username)
+    except SQLAlchemyError:
+        # An outage is not a reason to sign people out: keep the session, pages show the banner.
+        fresh = actor
+    if fresh is None:
+        sign_out()
+        st.session_state[SIGNED_OUT_REASON_KEY] = labels.SESSION_ACCOUNT_CLOSED
+        return None
+    st.session_state[ACTOR_KEY] = fresh
+    if touch:
+        st.session_state[LAST_ACTIVITY_KEY] = now
+    return fresh
 
 
 def sign_in(actor: Actor) -> None:
@@ -74,7 +90,7 @@ def require(action: str | None = None) -> Actor:
     """The signed-in actor allowed to `action`; otherwise a message and the page stops."""
     actor = current_actor()
     if actor is None:
-        st.warning("Silakan masuk terlebih dahulu.")
+        st.warning(labels.SIGN_IN_FIRST)
         st.stop()
     if action and not can(actor, action):
         st.error(labels.ERR_PERMISSION.format(action=action))
@@ -116,3 +132,43 @@ def settings_value(key: str, default: object) -> object:
 
 def now_utc() -> datetime:
     return utc_now()
+
+
+def act(
+    func: Callable[..., T], *args, success: str | None = None, **kwargs
+) -> tuple[bool, T | None]:
+    """Run a service from a button's on_click callback; (done, result), outcome kept for show_flash.
+
+    A callback gets the arguments bound when the button was drawn, so the version passed is
+    the one the user saw, not one re-read after the click. The outcome (success text or the
+    service's Indonesian refusal) is shown by show_flash() at the top of the next run.
+    """
+    messages = st.session_state.setdefault(FLASH_KEY, [])
+    try:
+        result = func(*args, **kwargs)
+    except DispatchError as error:
+        messages.append(("error", str(error)))
+        return False, None
+    except OperationalError:
+        log.exception("database unavailable")
+        messages.append(("error", labels.ERR_DATABASE))
+        return False, None
+    if success:
+        messages.append(("success", success))
+    return True, result
+
+
+def flash_error(text: str) -> None:
+    """Keep an error for show_flash (from a callback that refuses before calling a service)."""
+    st.session_state.setdefault(FLASH_KEY, []).append(("error", text))
+
+
+def flash_success(text: str) -> None:
+    """Keep a success message for show_flash (text built from the service's result)."""
+    st.session_state.setdefault(FLASH_KEY, []).append(("success", text))
+
+
+def show_flash() -> None:
+    """Show (once) the outcomes kept by act()."""
+    for kind, text in st.session_state.pop(FLASH_KEY, []):
+        (st.error if kind == "error" else st.success)(text)

@@ -1,0 +1,362 @@
+"""Read models of the Penugasan page: an OPD's own queue, the supervisor board, one incident."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import Engine, and_, select
+
+from dashboard import catalogue, labels
+from dashboard import tables as t
+from dashboard.domain import (
+    ADMIN,
+    BARU,
+    CALL_TAKER,
+    DITERIMA,
+    DITERUSKAN,
+    OPD_ADMIN,
+    OPEN_STATUSES,
+    SELESAI,
+    SUPERVISOR,
+    TRANSITIONS,
+    WALL,
+    Actor,
+    Targets,
+    can,
+    format_wib,
+    mask_phone,
+    naive_utc,
+    overdue_reason,
+)
+from dashboard.errors import NotFound, PermissionDenied
+
+# Who sees which queue: an OPD admin only their OPD's incidents; the others the whole board.
+BOARD_ROLES = frozenset({SUPERVISOR, ADMIN, CALL_TAKER})
+# Statuses a supervisor may set from the board (forwarding needs an OPD: that is reassign).
+BOARD_TARGETS = ("DITERIMA", "DITANGANI", "SELESAI", "DIBATALKAN")
+QUEUE_COLUMNS = (
+    "id",
+    "code",
+    "received_at_utc",
+    "category_code",
+    "priority",
+    "kondisi",
+    "address",
+    "kelurahan",
+    "kecamatan",
+    "in_flood_zone",
+    "caller_phone",
+    "status",
+    "opd_code",
+    "forwarded_at_utc",
+    "assigned_at_utc",
+    "acknowledged_at_utc",
+    "reassign_count",
+    "updated_at_utc",
+    "updated_by",
+    "version",
+)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One open incident as a queue shows it; `version` is what an action must pass back."""
+
+    id: int
+    code: str
+    received_at_utc: datetime
+    category_code: str
+    category_name: str
+    priority: int
+    kondisi: str
+    address: str
+    kelurahan: str | None
+    kecamatan: str | None
+    in_flood_zone: bool
+    phone_masked: str
+    status: str
+    opd_code: str | None
+    opd_name: str | None
+    reassign_count: int
+    updated_at_utc: datetime
+    updated_by: str
+    version: int
+    overdue: str | None
+    overdue_s: float
+    age_s: float
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """One incident for the detail panel: fields, the timeline, and what the viewer may do."""
+
+    incident: dict
+    phone: str
+    timeline: pd.DataFrame
+    allowed_actions: tuple[str, ...]
+
+
+def open_queue(
+    engine: Engine,
+    actor: Actor,
+    *,
+    now_utc: datetime,
+    opds: tuple[str, ...] = (),
+    overdue_only: bool = False,
+) -> list[QueueRow]:
+    """The open incidents this actor works on, most urgent first.
+
+    An OPD admin gets only their own OPD's incidents (the filter is in the query itself, so no
+    page can widen it); the supervisor, call-takers and admins get the whole board, optionally
+    narrowed to some OPDs. Order: priority, then how long past its target, then oldest first.
+    """
+    now = naive_utc(now_utc)
+    conditions = [t.incidents.c.status.in_(OPEN_STATUSES)]
+    if actor.role == OPD_ADMIN:
+        if not actor.opd_code:
+            raise PermissionDenied(labels.ERR_WRONG_OPD)
+        conditions.append(t.incidents.c.opd_code == actor.opd_code)
+    elif actor.role not in BOARD_ROLES:
+        raise PermissionDenied(labels.ERR_PERMISSION.format(action="penugasan"))
+    elif opds:
+        conditions.append(t.incidents.c.opd_code.in_(opds))
+    with engine.connect() as conn:
+        targets = catalogue.targets(catalogue.get_settings(conn))
+        rows = conn.execute(_incident_select().where(and_(*conditions))).all()
+    queue = [_queue_row(r, now=now, targets=targets) for r in rows]
+    if overdue_only:
+        queue = [q for q in queue if q.overdue]
+    return sorted(queue, key=lambda q: (q.priority, -q.overdue_s, q.received_at_utc, q.id))
+
+
+def queue_frame(rows: list[QueueRow]) -> pd.DataFrame:
+    """The queue as a table with Indonesian headings and WIB times (no raw phone numbers)."""
+    records = [
+        {
+            labels.COL_CODE: r.code,
+            labels.COL_RECEIVED: format_wib(r.received_at_utc),
+            labels.COL_PRIORITY: f"P{r.priority}",
+            labels.COL_CATEGORY: r.category_name,
+            labels.COL_STATUS: labels.STATUS.get(r.status, r.status),
+            labels.COL_OPD: r.opd_name or "-",
+            labels.COL_PLACE: _place_text(r),
+            labels.COL_OVERDUE: r.overdue or "",
+            labels.COL_PHONE: r.phone_masked,
+            labels.COL_REASSIGNED: r.reassign_count,
+        }
+        for r in rows
+    ]
+    return pd.DataFrame(records, columns=list(labels.QUEUE_HEADINGS))
+
+
+def incident_view(engine: Engine, actor: Actor, incident_id: int) -> IncidentView:
+    """One incident with its full timeline; the phone is unmasked only for roles with see_phone.
+
+    An OPD admin may open only their own OPD's incidents.
+    """
+    from dashboard.queries import incident_detail
+
+    if actor.role == WALL:
+        raise PermissionDenied(labels.ERR_PERMISSION.format(action="detail laporan"))
+    incident, events = incident_detail(engine, incident_id)
+    if incident is None:
+        raise NotFound(labels.ERR_NOT_FOUND)
+    if actor.role == OPD_ADMIN and incident["opd_code"] != actor.opd_code:
+        raise PermissionDenied(labels.ERR_WRONG_OPD)
+    raw_phone = incident.pop("caller_phone")
+    with engine.connect() as conn:
+        opd_names = catalogue.opd_names(conn)
+    return IncidentView(
+        incident=incident,
+        phone=raw_phone if can(actor, "see_phone") else mask_phone(raw_phone),
+        timeline=timeline_frame(events, opd_names=opd_names),
+        allowed_actions=allowed_actions(actor, incident),
+    )
+
+
+def timeline_frame(events: pd.DataFrame, *, opd_names: dict[str, str]) -> pd.DataFrame:
+    """The event log as the detail shows it: WIB time, who, what, status and OPD moves, reason."""
+    records = []
+    for e in events.itertuples():
+        records.append(
+            {
+                labels.COL_TIME: format_wib(_py(e.at_utc)),
+                labels.COL_ACTOR: e.actor,
+                labels.COL_ACTION: labels.ACTION.get(e.action, e.action),
+                labels.COL_STATUS_MOVE: _move(
+                    labels.STATUS.get(_text(e.from_status) or "", _text(e.from_status)),
+                    labels.STATUS.get(_text(e.to_status) or "", _text(e.to_status)),
+                ),
+                labels.COL_OPD_MOVE: _move(
+                    opd_names.get(_text(e.from_opd) or "", _text(e.from_opd)),
+                    opd_names.get(_text(e.to_opd) or "", _text(e.to_opd)),
+                ),
+                labels.COL_REASON: _reason_text(e),
+            }
+        )
+    return pd.DataFrame(records, columns=list(labels.TIMELINE_HEADINGS))
+
+
+def allowed_actions(actor: Actor, incident: dict) -> tuple[str, ...]:
+    """The buttons this actor should see on this incident (the services check again)."""
+    status = incident["status"]
+    if status not in OPEN_STATUSES:
+        return ()
+    actions: list[str] = []
+    # The OPD's own steps are one click; a supervisor acting for an OPD gives a reason instead.
+    own = actor.role == OPD_ADMIN and incident.get("opd_code") == actor.opd_code
+    if status == BARU and can(actor, "forward"):
+        actions.append("forward")
+    if own and status == DITERUSKAN:
+        actions.append("acknowledge")
+    if own and status == DITERIMA:
+        actions.append("handle")
+    if own and SELESAI in TRANSITIONS[status]:
+        actions.append("resolve")
+    if status != BARU and can(actor, "reassign"):
+        actions.append("reassign")
+    if actor.role == SUPERVISOR and status_choices(status):
+        actions.append("change_status")
+    elif can(actor, "cancel"):
+        actions.append("cancel")
+    return tuple(actions)
+
+
+def opd_choices(engine: Engine) -> dict[str, str]:
+    """Active OPDs (code -> short name) for the forward and reassign pickers."""
+    with engine.connect() as conn:
+        return catalogue.opd_names(conn)
+
+
+def row_label(row: QueueRow) -> str:
+    """How an incident reads in the picker: code, priority, category, status, OPD, lateness."""
+    parts = [
+        row.code,
+        f"P{row.priority}",
+        row.category_name,
+        labels.STATUS.get(row.status, row.status),
+        row.opd_name or "-",
+    ]
+    if row.overdue:
+        parts.append(labels.OVERDUE_MARK.format(reason=row.overdue))
+    return " · ".join(parts)
+
+
+def status_choices(status: str) -> tuple[str, ...]:
+    """Statuses the board may move an incident to from `status`."""
+    return tuple(s for s in BOARD_TARGETS if s in TRANSITIONS.get(status, frozenset()))
+
+
+# --- private helpers -------------------------------------------------------------------------
+
+
+def _incident_select():
+    c = t.incidents.c
+    return (
+        select(
+            *[c[name] for name in QUEUE_COLUMNS],
+            t.categories.c.name.label("category_name"),
+            t.opds.c.short_name.label("opd_name"),
+        )
+        .join(t.categories, t.categories.c.code == c.category_code)
+        .outerjoin(t.opds, t.opds.c.code == c.opd_code)
+    )
+
+
+def _queue_row(r, *, now: datetime, targets: Targets) -> QueueRow:
+    reason = overdue_reason(
+        r.status,
+        received_at_utc=r.received_at_utc,
+        forwarded_at_utc=r.assigned_at_utc,
+        acknowledged_at_utc=r.acknowledged_at_utc,
+        now_utc=now,
+        targets=targets,
+    )
+    return QueueRow(
+        id=r.id,
+        code=r.code,
+        received_at_utc=r.received_at_utc,
+        category_code=r.category_code,
+        category_name=r.category_name,
+        priority=r.priority,
+        kondisi=r.kondisi,
+        address=r.address,
+        kelurahan=r.kelurahan,
+        kecamatan=r.kecamatan,
+        in_flood_zone=bool(r.in_flood_zone),
+        phone_masked=mask_phone(r.caller_phone),
+        status=r.status,
+        opd_code=r.opd_code,
+        opd_name=r.opd_name,
+        reassign_count=r.reassign_count,
+        updated_at_utc=r.updated_at_utc,
+        updated_by=r.updated_by,
+        version=r.version,
+        overdue=reason,
+        overdue_s=_overdue_s(r, now=now, targets=targets) if reason else 0.0,
+        age_s=(now - r.received_at_utc).total_seconds(),
+    )
+
+
+def _overdue_s(r, *, now: datetime, targets: Targets) -> float:
+    """Seconds past the target that applies to the incident's current step (the largest)."""
+    late = [(now - r.received_at_utc) - timedelta(seconds=targets.resolve_s)]
+    if r.status == BARU:
+        late.append((now - r.received_at_utc) - timedelta(seconds=targets.forward_s))
+    if r.status == DITERUSKAN and r.assigned_at_utc is not None:
+        late.append((now - r.assigned_at_utc) - timedelta(seconds=targets.acknowledge_s))
+    if r.status == DITERIMA and r.acknowledged_at_utc is not None:
+        late.append((now - r.acknowledged_at_utc) - timedelta(seconds=targets.handling_s))
+    return max(0.0, *(d.total_seconds() for d in late))
+
+
+def _place_text(r: QueueRow) -> str:
+    parts = [r.address]
+    if r.kelurahan:
+        parts.append(f"{r.kelurahan}, {r.kecamatan}")
+    if r.in_flood_zone:
+        parts.append(labels.FLOOD_ZONE_SHORT)
+    return " · ".join(parts)
+
+
+def _reason_text(e) -> str:
+    reason = _text(e.reason) or ""
+    if e.action == "CANCEL" and reason in labels.CANCEL_REASON:
+        reason = labels.CANCEL_REASON[reason]
+    note = _note(_text(e.details))
+    return f"{reason} — {note}" if reason and note else reason or note
+
+
+def _note(details: str | None) -> str:
+    if not details:
+        return ""
+    try:
+        parsed = json.loads(details)
+    except ValueError:
+        return ""
+    if isinstance(parsed, dict) and parsed.get("suggested_opd"):
+        return labels.ROUTING_OVERRIDDEN.format(opd=parsed["suggested_opd"])
+    return str(parsed.get("note") or "") if isinstance(parsed, dict) else ""
+
+
+def _move(before: str | None, after: str | None) -> str:
+    if before and after and before != after:
+        return f"{before} → {after}"
+    return after or before or ""
+
+
+def _text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return str(value)
+
+
+def _py(value: object) -> datetime | None:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value  # type: ignore[return-value]

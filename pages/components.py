@@ -1,0 +1,52 @@
+"""Page parts shared by Penugasan and the live map: the incident detail with its timeline."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import labels, queues
+from dashboard.domain import Actor, format_wib
+from pages import ui
+
+
+def incident_panel(actor: Actor, incident_id: int) -> queues.IncidentView | None:
+    """Load and show one incident (detail and full timeline); None if refused or missing."""
+    view = ui.run_service(queues.incident_view, ui.get_engine(), actor, incident_id)
+    if view is not None:
+        show_incident(view)
+    return view
+
+
+def show_incident(view: queues.IncidentView) -> None:
+    """The incident's fields and its timeline. Caller text goes through st.text / st.dataframe."""
+    inc = view.incident
+    st.subheader(f"{inc['code']} · {inc['category_name']}")
+    cols = st.columns(4)
+    cols[0].metric(labels.COL_STATUS, labels.STATUS.get(inc["status"], inc["status"]))
+    cols[1].metric(labels.COL_OPD, inc.get("opd_name") or "-")
+    cols[2].metric(labels.COL_PRIORITY, labels.PRIORITY.get(inc["priority"], inc["priority"]))
+    cols[3].metric(labels.COL_RECEIVED, format_wib(inc["received_at_utc"], with_date=False))
+    st.caption(labels.DETAIL_RECEIVED.format(at=format_wib(inc["received_at_utc"])))
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{labels.FIELD_KONDISI}**")
+        st.text(inc["kondisi"])
+        st.markdown(f"**{labels.FIELD_ADDRESS}**")
+        st.text(inc["address"])
+    with right:
+        place = ", ".join(p for p in (inc.get("kelurahan"), inc.get("kecamatan")) if p)
+        st.markdown(f"**{labels.DETAIL_PLACE}**")
+        st.text(place or labels.PLACE_UNKNOWN)
+        if not inc.get("in_city", True):
+            st.warning(labels.OUTSIDE_CITY_SHORT)
+        if inc.get("in_flood_zone"):
+            st.info(labels.FLOOD_ZONE_NAMED.format(names=inc.get("flood_zone_names") or "-"))
+        st.markdown(f"**{labels.FIELD_PHONE}**")
+        st.text(view.phone)
+    if inc.get("resolution_note"):
+        st.markdown(f"**{labels.DETAIL_RESOLUTION}**")
+        st.text(inc["resolution_note"])
+    if inc.get("cancel_reason"):
+        st.text(labels.CANCEL_REASON.get(inc["cancel_reason"], inc["cancel_reason"]))
+    st.markdown(f"**{labels.DETAIL_TIMELINE}**")
+    st.dataframe(view.timeline, hide_index=True, width="stretch")
