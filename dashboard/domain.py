@@ -134,17 +134,19 @@ def normalise_phone(text: str) -> str:
     (0285) 421580. Short service numbers (112, 110) are accepted as they are.
     """
     raw = (text or "").strip()
-    digits = _PHONE_JUNK.sub("", raw)
+    # NFKC turns full-width digits into ASCII ones; the patterns below are ASCII-only so other
+    # scripts' digits (which \d would match) are refused instead of stored as a "number".
+    digits = _PHONE_JUNK.sub("", unicodedata.normalize("NFKC", raw))
     if digits.startswith("+62"):
         digits = "0" + digits[3:]
     elif digits.startswith("0062"):
         digits = "0" + digits[4:]
     elif digits.startswith("62") and len(digits) >= 10:
         digits = "0" + digits[2:]
-    if re.fullmatch(r"1\d{2}", digits):
+    if re.fullmatch(r"1[0-9]{2}", digits):
         return digits
-    mobile = re.fullmatch(r"08[1-9]\d{7,10}", digits)
-    landline = re.fullmatch(r"0[2-79]\d{1,3}\d{5,8}", digits) and 9 <= len(digits) <= 12
+    mobile = re.fullmatch(r"08[1-9][0-9]{7,10}", digits)
+    landline = re.fullmatch(r"0[2-79][0-9]{6,11}", digits) and 9 <= len(digits) <= 12
     if not (mobile or landline):
         raise InvalidInput(labels.ERR_PHONE.format(value=raw[:40] or "(kosong)"))
     return digits

@@ -57,6 +57,7 @@ def import_incidents(
     seen: set[str] = set()
     for line, record in records:
         try:
+            _check_scalars(record)
             external_id = str(record.get("external_id") or "").strip()
             if external_id in seen:
                 raise ImportRejected(labels.ERR_IMPORT_DUPLICATE_ID.format(value=external_id[:80]))
@@ -109,11 +110,12 @@ def parse_time(value: object) -> datetime:
     text = str(value or "").strip()
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=WIB)
+        return naive_utc(parsed)
+    except (ValueError, OverflowError):
+        # OverflowError: a time such as 0001-01-01T00:00 (WIB) has no UTC equivalent.
         raise ImportRejected(labels.ERR_DATETIME.format(value=text[:40] or "(kosong)")) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=WIB)
-    return naive_utc(parsed)
 
 
 def _read_records(path: Path) -> list[tuple[int, dict]]:
@@ -137,6 +139,9 @@ def _json_records(text: str) -> list[tuple[int, dict]]:
         raise ImportRejected(
             labels.ERR_IMPORT_FILE.format(reason=f"JSON rusak di baris {error.lineno}")
         ) from None
+    except (ValueError, RecursionError):
+        # A number with thousands of digits, or lists nested thousands deep.
+        raise ImportRejected(labels.ERR_IMPORT_FILE.format(reason="JSON rusak")) from None
     if isinstance(data, dict):
         data = data.get("incidents", data.get("data"))
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
@@ -167,6 +172,12 @@ def _csv_records(text: str) -> list[tuple[int, dict]]:
         raise ImportRejected(labels.ERR_IMPORT_FILE.format(reason=str(error))) from None
     _check_size(len(records))
     return records
+
+
+def _check_scalars(record: dict) -> None:
+    for column in REQUIRED_COLUMNS:
+        if isinstance(record.get(column), list | dict):
+            raise ImportRejected(labels.ERR_IMPORT_VALUE_TYPE.format(column=column))
 
 
 def _check_size(count: int) -> None:

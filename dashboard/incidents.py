@@ -56,6 +56,8 @@ SERVICE_AREA_MARGIN_M = 5_000
 # kelurahan stays empty so area figures do not count it.
 UNLOCATED_POINT = (-6.8894, 109.6746)
 NUISANCE_DEFAULT_CATEGORY = "INFORMASI"
+# Older call times are typing errors (the incident code has room for a four-digit year only).
+EARLIEST_RECEIVED_UTC = datetime(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -119,9 +121,7 @@ def validate_report(report: NewReport, *, now: datetime) -> dict[str, object]:
     if missing:
         raise InvalidInput(labels.ERR_REQUIRED.format(fields=", ".join(missing)))
     lat, lon = check_coordinates(report.lat, report.lon)
-    received = naive_utc(report.received_at_utc) if report.received_at_utc else now
-    if received > now + timedelta(minutes=5):
-        raise InvalidInput(labels.ERR_FUTURE.format(value=format_wib(received)))
+    received = check_received_time(report.received_at_utc, now=now)
     return {
         "category_code": report.category_code.strip().upper(),
         "kondisi": clean_text(report.kondisi, field="Kondisi", limit=KONDISI_MAX),
@@ -135,10 +135,28 @@ def validate_report(report: NewReport, *, now: datetime) -> dict[str, object]:
     }
 
 
+def check_received_time(value: datetime | None, *, now: datetime) -> datetime:
+    """The call time as stored (naive UTC): `now` when not given; refused when impossible."""
+    if value is None:
+        return now
+    try:
+        received = naive_utc(value)
+        shown = format_wib(received)
+    except OverflowError:
+        # Year 1 at +14:00 or year 9999 at -14:00 cannot even be converted to UTC/WIB.
+        raise InvalidInput(labels.ERR_TIME_RANGE.format(value=str(value)[:40])) from None
+    if received > now + timedelta(minutes=5):
+        raise InvalidInput(labels.ERR_FUTURE.format(value=shown))
+    if received < EARLIEST_RECEIVED_UTC:
+        raise InvalidInput(labels.ERR_TIME_RANGE.format(value=shown))
+    return received
+
+
 def check_coordinates(lat: object, lon: object) -> tuple[float, float]:
     try:
         lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
+        # OverflowError: an integer too large for a float (e.g. a 400-digit "latitude").
         raise InvalidInput(labels.ERR_COORDINATES) from None
     if not (math.isfinite(lat_f) and math.isfinite(lon_f)):
         raise InvalidInput(labels.ERR_COORDINATES)

@@ -438,3 +438,21 @@ BTN_REVOKE_TOKEN = "Cabut token"
 FIELD_TOKEN_NAME = "Nama layar (mis. TV ruang komando)"
 BTN_CREATE_TOKEN = "Buat token layar"
 DONE_TOKEN_REVOKED = "Token dicabut: layar itu tidak lagi dapat membuka peta."
+
+# --- Reliability (issue 8: bad input, backup/restore, outages; dashboard/backup.py) ---
+ERR_TIME_RANGE = (
+    "Waktu laporan tidak masuk akal: {value}. Waktu harus setelah 1 Januari 2000 dan tidak di "
+    "masa depan."
+)
+ERR_IMPORT_VALUE_TYPE = "Kolom {column} harus berupa teks atau angka, bukan daftar atau objek."
+ERR_BACKUP_SOURCE = "Basis data sumber tidak ditemukan: {path}."
+ERR_BACKUP_FILE = "Berkas cadangan tidak dapat dibaca sebagai cadangan Siaga 112: {path}."
+ERR_BACKUP_TOOL = "Program {tool} tidak ditemukan. Pasang klien PostgreSQL (paket postgresql-client)."
+ERR_BACKUP_FAILED = "{tool} gagal: {reason}"
+ERR_RESTORE_NOT_EMPTY = (
+    "Basis data tujuan tidak kosong ({count} laporan, {users} pengguna). Pemulihan akan "
+    "menimpa semua isinya; ulangi dengan --force bila memang itu yang dimaksud."
+)
+DONE_BACKUP = "Cadangan dibuat: {path} ({size_kb:.0f} KB)."
+DONE_RESTORE = "Basis data dipulihkan dari {path}: {count} laporan."
+# --- end Reliability ---

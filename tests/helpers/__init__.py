@@ -1,0 +1,1 @@
+"""Test helpers that are not fixtures: private databases and servers for reliability tests."""

@@ -1,0 +1,80 @@
+"""Fresh databases for tests that need their own (module-scoped, several engines, subprocesses)."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from dashboard import tables as t
+from dashboard.db import make_engine
+from tests.conftest import PG_URL, unavailable
+
+
+def pg_url(database: str) -> str:
+    """The test server's URL for `database` (password kept: subprocesses need it)."""
+    return make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
+
+
+@contextmanager
+def pg_admin() -> Iterator[Engine]:
+    """An autocommit engine on the test server's `postgres` database; skips when unreachable."""
+    admin = create_engine(pg_url("postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as error:
+        admin.dispose()
+        unavailable(f"PostgreSQL at {make_url(PG_URL).render_as_string()} not reachable: {error}")
+    try:
+        yield admin
+    finally:
+        admin.dispose()
+
+
+@contextmanager
+def fresh_pg_database(template: str | None = None, *, prefix: str = "siaga_r") -> Iterator[str]:
+    """A new PostgreSQL database (copied from `template` when given), dropped afterwards.
+
+    Yields its URL.
+    """
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with pg_admin() as admin:
+        with admin.connect() as conn:
+            suffix = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(text(f'CREATE DATABASE "{name}"{suffix}'))
+        try:
+            yield pg_url(name)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def sqlite_copy(template: Path, folder: Path, name: str = "siaga.db") -> str:
+    """A copy of the migrated, catalogued SQLite template; returns its URL."""
+    path = folder / name
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
+@contextmanager
+def engine_for(url: str) -> Iterator[Engine]:
+    engine = make_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def row_counts(engine: Engine) -> tuple[int, int]:
+    """(incidents, incident_events): what a refused input must leave unchanged."""
+    with engine.connect() as conn:
+        return (
+            conn.execute(select(func.count()).select_from(t.incidents)).scalar_one(),
+            conn.execute(select(func.count()).select_from(t.incident_events)).scalar_one(),
+        )
