@@ -87,8 +87,3 @@ NOTE_UNCERTAIN = "tidak pasti, kemungkinan {kelurahan}"
 NOTE_AREA_CENTRE = "titik tengah wilayah {kind} {name}"
 NOTE_APPROXIMATE_LOCATION = "lokasi perkiraan"
 NOTE_IN_KELURAHAN = "di Kelurahan {kelurahan}"
-
-KIND_LABELS = {
-    "kelurahan": "kelurahan",
-    "kecamatan": "kecamatan",
-}

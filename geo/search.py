@@ -48,12 +48,6 @@ class PlaceMatch:
     lokasi_perkiraan: bool
 
 
-@dataclass(frozen=True)
-class _Entry:
-    key: str
-    match: PlaceMatch
-
-
 def search_place(text: str, *, city: City | None = None, limit: int = 5) -> list[PlaceMatch]:
     """Ranked places matching ``text``; [] for empty or whitespace-only text or no match."""
     if not isinstance(text, str) or not text.strip() or limit < 1:
@@ -86,6 +80,12 @@ def normalize_place_name(text: str) -> str:
     while len(words) > 1 and words[0] in _PREFIX_WORDS:
         words = words[1:]
     return " ".join(words)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    key: str
+    match: PlaceMatch
 
 
 def _score(query: str, key: str) -> float:
