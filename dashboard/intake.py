@@ -101,6 +101,11 @@ def preview(
     now = naive_utc(now)
     category_code = (category_code or "").strip().upper() or None
     phone_norm, phone_error = _phone(phone)
+    place = None
+    if lat is not None and lon is not None:
+        # Before the connection below: on SQLite a second connection would wait for this one.
+        city = city if city is not None else current_city(engine)
+        place = _locate(lat, lon, city)
     with engine.connect() as conn:
         settings = catalogue.get_settings(conn)
         categories = catalogue.categories(conn)
@@ -109,10 +114,6 @@ def preview(
         prank_days = int(settings.get("prank_flag_days", 30))
         pranks = prank_count(conn, phone_norm, now=now, days=prank_days) if phone_norm else 0
         duplicates: list[dict] = []
-        place = None
-        if lat is not None and lon is not None:
-            city = city if city is not None else current_city(engine)
-            place = _locate(lat, lon, city)
         if place is not None and category_code:
             duplicates = possible_duplicates(
                 conn,
@@ -127,16 +128,18 @@ def preview(
     suggested = (
         route(category.code, place.kecamatan if place else None, rules) if category else None
     )
-    posts = _posts(lat, lon, category, settings, city) if place is not None else ()
+    outside = bool(
+        place and not place.in_city and place.distance_to_city_m > SERVICE_AREA_MARGIN_M
+    )
+    # Posts hundreds of km away (a swapped or mistyped point) would only mislead.
+    posts = _posts(lat, lon, category, settings, city) if place and not outside else ()
     return Preview(
         located=place is not None,
         kelurahan=place.kelurahan if place else None,
         kecamatan=place.kecamatan if place else None,
         in_city=bool(place.in_city) if place else True,
         distance_to_city_m=float(place.distance_to_city_m) if place else 0.0,
-        outside_service_area=bool(
-            place and not place.in_city and place.distance_to_city_m > SERVICE_AREA_MARGIN_M
-        ),
+        outside_service_area=outside,
         flood_zones=tuple(z.name for z in place.flood_zones) if place else (),
         suggested_opd=suggested,
         suggested_opd_name=opd_names.get(suggested or ""),
