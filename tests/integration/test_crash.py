@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 KILL_AFTER = (7, 19, 3)  # confirmed writes before each SIGKILL
 IMPORT_ROWS = 200
+NOW = datetime(2026, 11, 28, 3, 0, 0)
 KILL_AFTER_ROWS = 80
 
 WRITER = textwrap.dedent(
@@ -159,3 +161,35 @@ def _record(n: int) -> dict:
         "address": "Jl. Pelita",
         "caller_phone": "081234567890",
     }
+
+
+def test_an_import_failing_halfway_inside_its_transaction_writes_nothing(
+    engine, tmp_path, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    from dashboard import incidents as svc
+    from dashboard.importer import import_incidents
+    from tests.conftest import ADMIN_USER
+
+    source = tmp_path / "platform.json"
+    source.write_text(json.dumps([_record(i) for i in range(20)]))
+    insert = svc._insert_incident
+    written: list[int] = []
+
+    def failing_halfway(*args, **kwargs):
+        if len(written) == 10:
+            # What a dropped connection looks like to the importer.
+            raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+        written.append(1)
+        return insert(*args, **kwargs)
+
+    monkeypatch.setattr(svc, "_insert_incident", failing_halfway)
+    before = row_counts(engine)
+    with pytest.raises(OperationalError):
+        import_incidents(engine, ADMIN_USER, source, now=NOW)
+    assert len(written) == 10, "the failure did not come half-way"
+    assert row_counts(engine) == before
+    monkeypatch.setattr(svc, "_insert_incident", insert)
+    # Once the database answers again, the same file goes in whole.
+    assert import_incidents(engine, ADMIN_USER, source, now=NOW).inserted == 20
