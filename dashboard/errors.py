@@ -45,3 +45,7 @@ class ImportRejected(DispatchError):
 
 class AuthError(DispatchError):
     pass
+
+
+class BackupError(DispatchError):
+    """A backup or restore was refused or failed; nothing was overwritten."""
