@@ -30,6 +30,9 @@ QUEUE = st.Page("pages/queue.py", title="Penugasan", icon="📋", url_path="penu
 TRENDS = st.Page("pages/trends.py", title="Tren", icon="📈", url_path="tren")
 ADMIN_PAGE = st.Page("pages/admin.py", title="Admin", icon="⚙️", url_path="admin")
 WALL = st.Page("pages/wall.py", title="Layar dinding", icon="📺", url_path="layar")
+# The default page answers at "/", never at its own path: without a separate default, /layar would
+# be "page not found" (a dialog on the TV). The same wall script serves both.
+WALL_ROOT = st.Page("pages/wall.py", title="Layar dinding", url_path="layar-utama", default=True)
 LOGIN = st.Page("pages/login.py", title="Masuk", icon="🔑", url_path="masuk", default=True)
 
 PAGES_BY_ROLE = {
@@ -44,7 +47,7 @@ PAGES_BY_ROLE = {
 def _navigation() -> st.navigation:
     # The wall display opens by token URL (/layar?token=...), with no sidebar and no sign-in.
     if "token" in st.query_params:
-        return st.navigation([WALL], position="hidden")
+        return st.navigation([WALL_ROOT, WALL], position="hidden")
     try:
         ui.get_engine()
     except SQLAlchemyError as error:

@@ -131,6 +131,72 @@ MAP_LEGEND_CLUSTER = "Kelompok laporan (angka = jumlah; merah = ada yang terlamb
 MAP_LEGEND_FLOOD = "Zona banjir/rob"
 MAP_LEGEND_FACILITIES = "Fasilitas"
 MAP_LEGEND_APPROXIMATE = "Lokasi perkiraan (cincin putus-putus)"
+LIVE_TITLE = "Peta Langsung"
+LIVE_FILTER_CATEGORY = "Jenis kejadian"
+LIVE_FILTER_OPD = "OPD"
+LIVE_FILTER_STATUS = "Status"
+LIVE_FILTER_KECAMATAN = "Kecamatan"
+LIVE_FILTER_WINDOW = "Waktu laporan"
+LIVE_FILTER_ALL = "Semua"
+LIVE_FILTER_ALL_OPEN = "Semua status terbuka"
+LIVE_WINDOWS = {
+    "semua": "Semua",
+    "1j": "1 jam terakhir",
+    "6j": "6 jam terakhir",
+    "24j": "24 jam terakhir",
+    "7h": "7 hari terakhir",
+}
+LIVE_KPI_OVERDUE = "Terlambat"
+LIVE_KPI_OVERDUE_NOTE = "melewati target KPI"
+LIVE_KPI_REPORTS_TODAY = "Laporan hari ini"
+LIVE_KPI_MEDIAN_FORWARD = "Median teruskan"
+LIVE_KPI_SECONDS = "{s} dtk"
+LIVE_KPI_TARGET = "hari ini · target {s} dtk"
+LIVE_KPI_NUISANCE_SHARE = "Iseng/kosong"
+LIVE_KPI_NUISANCE_NOTE = "hari ini · prank, ghost call, bukan darurat"
+LIVE_KPI_ALERT = "Perlu perhatian:"
+LIVE_AS_OF = "Data per {at} WIB · {n} laporan terbuka di peta · diperbarui tiap {every} detik"
+LIVE_COL_CODE = "Kode"
+LIVE_COL_TIME = "Pukul (WIB)"
+LIVE_COL_CATEGORY = "Jenis"
+LIVE_COL_STATUS = "Status"
+LIVE_COL_PLACE = "Kelurahan"
+LIVE_COL_OPD = "OPD"
+LIVE_COL_OVERDUE = "Terlambat"
+LIVE_COL_POST_KIND = "Jenis pos"
+LIVE_COL_POST_NAME = "Nama"
+LIVE_COL_POST_DISTANCE = "Jarak lurus (km)"
+LIVE_COL_POST_ROAD = "Perkiraan jalan (km)"
+LIVE_COL_POST_ETA = "ETA (menit)"
+LIVE_NEWEST = "Laporan terbaru"
+LIVE_PICK = "Laporan dipilih"
+LIVE_PICK_NONE = "(klik laporan di peta)"
+LIVE_PICK_HINT = "Klik penanda laporan di peta untuk melihat rincian dan pos terdekat."
+LIVE_PICK_CLOSED = "(sudah tidak terbuka)"
+LIVE_RECEIVED = "Diterima {at} WIB"
+LIVE_PLACE = "Lokasi"
+LIVE_KONDISI = "Kondisi"
+LIVE_PHONE_MASKED = "Nomor pelapor (disamarkan)"
+LIVE_OPD = "OPD"
+LIVE_NEAREST = "Pos terdekat"
+LIVE_NO_POSTS = "Tidak ada pos ambulans atau pemadam yang terdaftar."
+LIVE_POST_LINE = (
+    "{kind}: {name}{approximate}\n"
+    "  {distance_km} km lurus · ± {road_km} km jalan · ETA ± {eta_min} menit"
+)
+LIVE_ETA_NOTE = (
+    "ETA = perkiraan waktu tempuh (jarak lurus × faktor jalan ÷ kecepatan), "
+    "tanpa waktu persiapan."
+)
+WALL_TITLE = "Siaga 112 Kota Pekalongan · Peta Langsung"
+WALL_CLOCK = "{time} WIB"
+WALL_AS_OF = "Data per {at} WIB"
+WALL_STALE = "Data terakhir {at} WIB"
+WALL_NO_DATA = "Belum ada data"
+WALL_DB_DOWN = "Basis data tidak dapat dihubungi. Menampilkan data terakhir; mencoba lagi otomatis."
+WALL_TOKEN_HINT = "Minta tautan layar dinding yang baru kepada administrator."
+WALL_NEWEST = "Laporan terbaru"
+WALL_NO_INCIDENTS = "Tidak ada laporan terbuka."
 # --- end Peta langsung ---
 
 

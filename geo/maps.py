@@ -81,6 +81,9 @@ def base_map(
     tiles_attribution: str | None = None,
     layer_control: bool = True,
     legend: bool = True,
+    legend_open: bool | None = None,
+    legend_position: str = "bottomleft",
+    fit_padding_right_px: int = 0,
     zoom_control: bool = True,
     tooltips: bool = True,
     static_url: str | None = None,
@@ -89,8 +92,10 @@ def base_map(
 
     `city` is a geo.City (kelurahan, kecamatan, flood_zones, facilities). `layers` picks the
     vector layers, drawn in that order; `categories` (code -> (name, colour)) fills the legend's
-    incident section. Tiles come from `tiles_url` or the SIAGA_TILES_URL environment variable and
-    are off when both are empty. The result is deterministic for the same inputs, so
+    incident section; the legend is folded unless `legend_open` (default: open on the dark
+    theme) and `fit_padding_right_px` keeps the initial view clear of a legend on the right.
+    Tiles come from `tiles_url` or the SIAGA_TILES_URL environment variable and are off when
+    both are empty. The result is deterministic for the same inputs, so
     streamlit-folium keeps the same iframe across reruns. Add live layers with st_folium's
     `feature_group_to_add` instead of adding them to this map.
     """
@@ -135,8 +140,24 @@ def base_map(
         builders[name]().add_to(m)
     m.add_child(_Controls([labels.MAP_ATTRIBUTION_BOUNDARIES, labels.MAP_ATTRIBUTION_OSM]))
     if legend:
-        m.add_child(Legend(categories or {}, layers=layers, theme=theme))
-    m.fit_bounds([[south, west], [north, east]])
+        is_open = theme == DARK if legend_open is None else legend_open
+        m.add_child(
+            Legend(
+                categories or {},
+                layers=layers,
+                theme=theme,
+                is_open=is_open,
+                position=legend_position,
+            )
+        )
+    # The padding keeps the city clear of a legend placed on the right (wall display).
+    m.add_child(
+        _InitialView(
+            [[south, west], [north, east]],
+            padding_top_left=(10, 10),
+            padding_bottom_right=(10 + fit_padding_right_px, 10),
+        )
+    )
     if layer_control:
         folium.LayerControl(collapsed=True, position="topright").add_to(m)
     return m
@@ -520,7 +541,7 @@ class Legend(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.control({position: "bottomleft"});
+        var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
         {{ this.get_name() }}.onAdd = function () {
             var div = L.DomUtil.create("div", "siaga-legend leaflet-control");
             div.innerHTML = {{ this.body|tojson }};
@@ -539,10 +560,13 @@ class Legend(MacroElement):
         *,
         layers: Sequence[str] = DEFAULT_LAYERS,
         theme: str = LIGHT,
+        is_open: bool = True,
+        position: str = "bottomleft",
     ) -> None:
         super().__init__()
         self._name = "Legend"
-        self.body = legend_html(categories, layers=layers, theme=theme)
+        self.position = position
+        self.body = legend_html(categories, layers=layers, theme=theme, is_open=is_open)
 
 
 def legend_html(
@@ -550,13 +574,15 @@ def legend_html(
     *,
     layers: Sequence[str] = DEFAULT_LAYERS,
     theme: str = LIGHT,
+    is_open: bool = True,
 ) -> str:
-    """The legend's HTML (every text escaped)."""
+    """The legend's HTML (every text escaped); a <details> box the viewer can fold."""
+    _check_theme(theme)
     esc = html.escape
-    parts = ["<details open>"]
+    parts = ["<details open>" if is_open else "<details>"]
     parts.append(f"<summary>{esc(labels.MAP_LEGEND_TITLE)}</summary>")
     if categories:
-        parts.append(f"<h4>{esc(labels.MAP_LEGEND_CATEGORIES)}</h4><ul>")
+        parts.append(f'<h4>{esc(labels.MAP_LEGEND_CATEGORIES)}</h4><ul class="siaga-cats">')
         for name, colour in categories.values():
             parts.append(
                 f'<li><span class="siaga-swatch" style="background:{_colour(colour)}"></span>'
@@ -634,6 +660,54 @@ class _Controls(MacroElement):
         super().__init__()
         self._name = "Controls"
         self.texts = [html.escape(text) for text in texts]
+
+
+class _InitialView(MacroElement):
+    """Fit the city, and fit again while the frame settles to its final size.
+
+    streamlit-folium sizes its iframe after the map is created, so a single fitBounds uses the
+    wrong size (and ignores the padding). Re-fitting stops at the viewer's first touch or after
+    SETTLE_MS; then `map.siagaViewSettled` is true (tests wait for it).
+    """
+
+    SETTLE_MS = 1500
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, bounds, options, settleMs) {
+            var touched = false;
+            var started = Date.now();
+            ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
+                map.getContainer().addEventListener(name, function () { touched = true; },
+                    {passive: true});
+            });
+            function fit() { map.fitBounds(bounds, options); }
+            map.siagaViewSettled = false;
+            fit();
+            map.on("resize", function () {
+                if (!touched && Date.now() - started < settleMs) { fit(); }
+            });
+            setTimeout(function () { map.siagaViewSettled = true; }, settleMs);
+        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, {{ this.options|tojson }},
+           {{ this.SETTLE_MS }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        bounds: list[list[float]],
+        *,
+        padding_top_left: tuple[int, int],
+        padding_bottom_right: tuple[int, int],
+    ) -> None:
+        super().__init__()
+        self._name = "InitialView"
+        self.bounds = bounds
+        self.options = {
+            "paddingTopLeft": list(padding_top_left),
+            "paddingBottomRight": list(padding_bottom_right),
+        }
 
 
 def _kelurahan_layer(city: Any, *, tooltips: bool) -> folium.GeoJson:
@@ -840,8 +914,9 @@ def _css(theme: str) -> str:
     font_px = 18 if dark else 13
     return f"""
 .leaflet-container {{ background: {background}; font-family: sans-serif; font-size: {font_px}px; }}
-.leaflet-tooltip {{ font-size: {font_px}px; line-height: 1.35; max-width: 360px;
-  white-space: normal; background: {panel}; color: {text}; border-color: #90a4ae; }}
+.leaflet-tooltip {{ font-size: {font_px}px; line-height: 1.35; width: max-content;
+  max-width: 340px; white-space: normal; background: {panel}; color: {text};
+  border-color: #90a4ae; }}
 .leaflet-control-attribution {{ font-size: {12 if dark else 11}px;
   background: {panel} !important; color: {text}; }}
 .leaflet-control-attribution a {{ color: {"#90caf9" if dark else "#0d47a1"}; }}
@@ -867,11 +942,13 @@ def _css(theme: str) -> str:
 .siaga-fac {{ display: inline-block; line-height: 0; padding: 2px; border-radius: 50%; }}
 .siaga-fac-approx {{ border: 2px dashed {outline}; padding: 1px; }}
 .siaga-legend {{ background: {panel}; color: {text}; padding: 6px 10px; border-radius: 6px;
-  box-shadow: 0 1px 5px rgba(0,0,0,0.4); max-height: 70vh; overflow-y: auto;
-  font-size: {17 if dark else 12}px; line-height: 1.3; }}
+  box-shadow: 0 1px 5px rgba(0,0,0,0.4); max-height: {"740px" if dark else "70vh"};
+  overflow-y: auto;
+  font-size: {15 if dark else 12}px; line-height: 1.2; max-width: {460 if dark else 420}px; }}
 .siaga-legend summary {{ cursor: pointer; font-weight: 700; }}
 .siaga-legend h4 {{ margin: 6px 0 2px; font-size: 1em; }}
 .siaga-legend ul {{ list-style: none; margin: 0; padding: 0; }}
+.siaga-legend ul.siaga-cats {{ display: grid; grid-template-columns: 1fr 1fr; column-gap: 10px; }}
 .siaga-legend li {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; }}
 .siaga-legend .siaga-note {{ font-style: italic; opacity: 0.8; max-width: 220px; }}
 .siaga-swatch {{ display: inline-block; width: 14px; height: 14px; border-radius: 3px;

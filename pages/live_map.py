@@ -1,5 +1,222 @@
-"""Placeholder until its issue lands."""
+"""Peta Langsung: open incidents on the city map, filters, KPI strip, nearest posts of a pick."""
 
+from __future__ import annotations
+
+import folium
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+from streamlit_folium import st_folium
 
-st.info("Halaman ini sedang disiapkan.")
+from dashboard import labels, live
+from dashboard.domain import OPEN_STATUSES, format_wib
+from geo import maps
+from pages import ui
+
+MAP_KEY = "live_map"
+PICK_KEY = "live_pick"
+POINTS_KEY = "live_points"
+LAST_GOOD_KEY = "live_last_good"
+MAP_HEIGHT_PX = 640
+PICK_OPTIONS_MAX = 300
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _filter_options() -> live.FilterOptions:
+    return live.filter_options(ui.get_engine(), ui.get_city())
+
+
+@st.cache_data(ttl=2, show_spinner=False)
+def _snapshot(
+    categories: tuple[str, ...],
+    opds: tuple[str, ...],
+    statuses: tuple[str, ...],
+    kecamatan: tuple[str, ...],
+    window: str,
+) -> live.LiveSnapshot:
+    # Viewers with the same filters share one query per refresh interval.
+    now = ui.now_utc()
+    flt = live.incident_filter(
+        now_utc=now,
+        categories=categories,
+        opds=opds,
+        statuses=statuses,
+        kecamatan=kecamatan,
+        window=window,
+    )
+    return live.live_snapshot(ui.get_engine(), now_utc=now, flt=flt)
+
+
+def _on_map_click() -> None:
+    clicked = (st.session_state.get(MAP_KEY) or {}).get("last_object_clicked")
+    points = st.session_state.get(POINTS_KEY)
+    if not clicked or points is None:
+        return
+    picked = live.incident_at(points, clicked.get("lat"), clicked.get("lng"))
+    if picked is not None:
+        st.session_state[PICK_KEY] = picked
+
+
+def _kpi_strip(snapshot: live.LiveSnapshot) -> None:
+    tiles = live.kpi_tiles(snapshot.kpis)
+    for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
+        column.metric(tile.label, tile.value, help=tile.note or None, border=True)
+        if tile.alert:
+            column.caption(f":red[{labels.LIVE_KPI_ALERT}] {tile.note}")
+        elif tile.note:
+            column.caption(tile.note)
+
+
+def _pick_panel(snapshot: live.LiveSnapshot, settings: dict) -> folium.FeatureGroup:
+    frame = snapshot.incidents
+    codes = dict(zip(frame["id"].astype(int), frame["code"], strict=True))
+    options: list[int | None] = [None, *list(codes)[:PICK_OPTIONS_MAX]]
+    picked = st.session_state.get(PICK_KEY)
+    if picked is not None and picked not in options:
+        options.append(picked)
+        codes.setdefault(picked, labels.LIVE_PICK_CLOSED)
+    st.selectbox(
+        labels.LIVE_PICK,
+        options,
+        key=PICK_KEY,
+        format_func=lambda i: labels.LIVE_PICK_NONE if i is None else codes.get(i, str(i)),
+    )
+    if picked is None:
+        st.caption(labels.LIVE_PICK_HINT)
+        return folium.FeatureGroup(name=labels.MAP_LAYER_NEAREST)
+    card = ui.run_service(live.incident_card, ui.get_engine(), picked, now_utc=ui.now_utc())
+    if card is None:
+        st.info(labels.ERR_NOT_FOUND)
+        return folium.FeatureGroup(name=labels.MAP_LAYER_NEAREST)
+    st.subheader(f"{card.code}")
+    st.markdown(f"**{card.category}** · {card.status} · {card.priority}")
+    if card.overdue:
+        st.error(labels.MAP_OVERDUE.format(reason=card.overdue))
+    st.caption(labels.LIVE_RECEIVED.format(at=card.received))
+    st.markdown(f"**{labels.LIVE_PLACE}**")
+    st.text(f"{card.place}\n{card.address}")
+    st.markdown(f"**{labels.LIVE_KONDISI}**")
+    st.text(card.kondisi)
+    st.markdown(f"**{labels.LIVE_PHONE_MASKED}**")
+    st.text(card.phone_masked or "-")
+    st.markdown(f"**{labels.LIVE_OPD}**")
+    st.text(card.opd)
+    st.markdown(f"**{labels.LIVE_NEAREST}**")
+    posts = live.nearest_posts(ui.get_city(), card.lat, card.lon, settings=settings)
+    if not posts:
+        st.caption(labels.LIVE_NO_POSTS)
+    for post in posts:
+        st.text(
+            labels.LIVE_POST_LINE.format(
+                kind=post.kind_label,
+                name=post.name,
+                approximate=f" {labels.MAP_APPROXIMATE}" if post.lokasi_perkiraan else "",
+                distance_km=maps.format_km(post.distance_m),
+                road_km=maps.format_km(post.road_distance_m),
+                eta_min=maps.format_minutes(post.eta_min),
+            )
+        )
+    st.caption(labels.LIVE_ETA_NOTE)
+    return maps.nearest_post_layer(card.lat, card.lon, posts, label=card.code)
+
+
+def _live_view(filters: dict, interval_s: float) -> None:
+    settings = {"refresh_interval_s": interval_s, **_settings()}
+    error = None
+    try:
+        snapshot = _snapshot(**filters)
+        st.session_state[LAST_GOOD_KEY] = snapshot
+    except SQLAlchemyError as exc:
+        error = exc
+        snapshot = st.session_state.get(LAST_GOOD_KEY)
+    if error is not None:
+        ui.database_banner(error)
+    if snapshot is None:
+        return
+    st.session_state[POINTS_KEY] = snapshot.incidents[["id", "lat", "lon", "received_at_utc"]]
+    _kpi_strip(snapshot)
+    st.caption(
+        labels.LIVE_AS_OF.format(
+            at=format_wib(snapshot.as_of_utc), n=len(snapshot.incidents), every=round(interval_s)
+        )
+    )
+    left, right = st.columns([3, 1])
+    with right:
+        selection = _pick_panel(snapshot, settings)
+    with left:
+        base = maps.base_map(ui.get_city(), categories=snapshot.categories, layer_control=False)
+        st_folium(
+            base,
+            key=MAP_KEY,
+            height=MAP_HEIGHT_PX,
+            use_container_width=True,
+            feature_group_to_add=[maps.incident_layer(snapshot.incidents), selection],
+            layer_control=folium.LayerControl(collapsed=True, position="topright"),
+            returned_objects=["last_object_clicked"],
+            on_change=_on_map_click,
+        )
+    st.markdown(f"**{labels.LIVE_NEWEST}**")
+    st.dataframe(live.newest_rows(snapshot.incidents), hide_index=True, width="stretch")
+
+
+def _settings() -> dict:
+    keys = ("eta_detour_factor", "speed_ambulance_kmh", "speed_fire_kmh")
+    return {key: ui.settings_value(key, None) for key in keys if ui.settings_value(key, None)}
+
+
+actor = ui.require()
+st.title(labels.LIVE_TITLE)
+try:
+    options = _filter_options()
+except SQLAlchemyError as error:
+    ui.database_banner(error)
+    st.stop()
+
+with st.container(border=True):
+    cols = st.columns([2, 2, 2, 2, 1])
+    chosen_categories = cols[0].multiselect(
+        labels.LIVE_FILTER_CATEGORY,
+        list(options.categories),
+        format_func=lambda code: options.categories.get(code, code),
+        placeholder=labels.LIVE_FILTER_ALL,
+        key="live_f_category",
+    )
+    chosen_opds = cols[1].multiselect(
+        labels.LIVE_FILTER_OPD,
+        list(options.opds),
+        format_func=lambda code: options.opds.get(code, code),
+        placeholder=labels.LIVE_FILTER_ALL,
+        key="live_f_opd",
+    )
+    chosen_statuses = cols[2].multiselect(
+        labels.LIVE_FILTER_STATUS,
+        list(OPEN_STATUSES),
+        format_func=lambda status: labels.STATUS.get(status, status),
+        placeholder=labels.LIVE_FILTER_ALL_OPEN,
+        key="live_f_status",
+    )
+    chosen_kecamatan = cols[3].multiselect(
+        labels.LIVE_FILTER_KECAMATAN,
+        options.kecamatan,
+        placeholder=labels.LIVE_FILTER_ALL,
+        key="live_f_kecamatan",
+    )
+    chosen_window = cols[4].selectbox(
+        labels.LIVE_FILTER_WINDOW,
+        list(live.TIME_WINDOWS_H),
+        format_func=lambda key: labels.LIVE_WINDOWS.get(key, key),
+        key="live_f_window",
+    )
+
+refresh_s = live.refresh_interval_s(
+    {"refresh_interval_s": ui.settings_value("refresh_interval_s", 10)}
+)
+st.fragment(_live_view, run_every=refresh_s)(
+    {
+        "categories": tuple(chosen_categories),
+        "opds": tuple(chosen_opds),
+        "statuses": tuple(chosen_statuses),
+        "kecamatan": tuple(chosen_kecamatan),
+        "window": chosen_window,
+    },
+    refresh_s,
+)

@@ -1,5 +1,184 @@
-"""Placeholder until its issue lands."""
+"""Layar dinding (/layar?token=...): the command-room TV, dark, large, refreshing by itself."""
+
+from __future__ import annotations
+
+import html
+import logging
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+from streamlit_folium import st_folium
 
-st.info("Halaman ini sedang disiapkan.")
+from dashboard import labels, live
+from dashboard.auth import display_actor
+from dashboard.domain import format_wib
+from dashboard.errors import AuthError
+from geo import maps
+from pages import ui
+
+log = logging.getLogger("siaga112.wall")
+
+MAP_KEY = "wall_map"
+LAST_GOOD_KEY = "wall_last_good"
+CITY_KEY = "wall_city"
+TOKEN_OK_KEY = "wall_token_ok"
+MAP_HEIGHT_PX = 770
+LEGEND_WIDTH_PX = 500
+NEWEST_ROWS = 9
+
+# Dark, large, no Streamlit chrome; system fonts only (nothing downloaded).
+WALL_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stStatusWidget"],
+[data-testid="stDecoration"],
+footer { display: none !important; }
+/* Streamlit shows "Page not found" to the first session after a restart when a pages/ folder
+   exists (legacy page discovery, before st.navigation runs); nobody can close it on a TV. */
+[data-testid="stDialog"] { display: none !important; }
+.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
+  background: #0b1220; color: #eceff1; }
+[data-testid="stMainBlockContainer"], .block-container { padding: 12px 20px 0 20px !important;
+  max-width: 100% !important; }
+.stApp * { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; }
+/* A refresh must not dim the screen. */
+[data-stale="true"], .stale-element { opacity: 1 !important; }
+.wall-top { display: flex; align-items: baseline; justify-content: space-between; gap: 24px; }
+.wall-title { font-size: 40px; font-weight: 700; color: #ffffff; }
+.wall-clock { font-size: 56px; font-weight: 700; color: #ffffff;
+  font-variant-numeric: tabular-nums; }
+.wall-asof { font-size: 24px; color: #b0bec5; }
+.wall-kpis { display: flex; gap: 12px; margin: 8px 0 10px 0; }
+.wall-kpi { flex: 1; background: #111a2e; border: 2px solid #263247; border-radius: 10px;
+  padding: 6px 12px; }
+.wall-kpi .k-label { font-size: 22px; color: #b0bec5; }
+.wall-kpi .k-value { font-size: 48px; font-weight: 700; color: #ffffff; line-height: 1.1; }
+.wall-kpi .k-note { font-size: 18px; color: #90a4ae; }
+.wall-kpi.alert { border-color: #ff1744; background: #3a0d16; }
+.wall-kpi.alert .k-value { color: #ff8a80; }
+.wall-list h2 { font-size: 30px; margin: 0 0 6px 0; color: #ffffff; }
+.wall-list table { width: 100%; border-collapse: collapse; font-size: 24px; }
+.wall-list td { padding: 6px 6px; border-bottom: 1px solid #263247; vertical-align: top; }
+.wall-list td.t { font-variant-numeric: tabular-nums; color: #b0bec5; white-space: nowrap; }
+.wall-list tr.late td.t { color: #ff8a80; }
+.wall-list { max-height: 770px; overflow: hidden; }
+.wall-list .sub { font-size: 19px; color: #90a4ae; }
+.wall-list .late-why { font-size: 19px; color: #ff8a80; }
+.wall-banner { background: #b71c1c; color: #ffffff; font-size: 30px; font-weight: 700;
+  padding: 12px 18px; border-radius: 8px; margin-bottom: 8px; }
+.wall-message { font-size: 40px; color: #ffffff; margin-top: 20vh; text-align: center; }
+.wall-message .sub { font-size: 26px; color: #b0bec5; margin-top: 16px; }
+</style>
+"""
+
+
+def _wall(token: str, interval_s: float) -> None:
+    now = ui.now_utc()
+    error: SQLAlchemyError | None = None
+    snapshot = st.session_state.get(LAST_GOOD_KEY)
+    city = st.session_state.get(CITY_KEY)
+    try:
+        engine = ui.get_engine()
+        display_actor(engine, token)
+        city = ui.get_city()
+        snapshot = live.live_snapshot(engine, now_utc=now)
+        st.session_state[LAST_GOOD_KEY] = snapshot
+        st.session_state[CITY_KEY] = city
+    except AuthError as refused:
+        _message(str(refused), labels.WALL_TOKEN_HINT)
+        return
+    except SQLAlchemyError as exc:
+        error = exc
+    st.markdown(_header_html(now, snapshot, failed=error is not None), unsafe_allow_html=True)
+    if error is not None:
+        log.warning("wall display: database unavailable (%s)", type(error).__name__)
+    if snapshot is None or city is None:
+        return
+    st.markdown(_kpi_html(live.kpi_tiles(snapshot.kpis)), unsafe_allow_html=True)
+    left, right = st.columns([7, 3])
+    with left:
+        base = maps.base_map(
+            city,
+            theme=maps.DARK,
+            categories=snapshot.categories,
+            layer_control=False,
+            zoom_control=False,
+            tooltips=False,
+            legend_position="topright",
+            fit_padding_right_px=LEGEND_WIDTH_PX,
+        )
+        st_folium(
+            base,
+            key=MAP_KEY,
+            height=MAP_HEIGHT_PX,
+            use_container_width=True,
+            feature_group_to_add=maps.incident_layer(snapshot.incidents, wall=True),
+            returned_objects=[],
+        )
+    with right:
+        st.markdown(_newest_html(snapshot), unsafe_allow_html=True)
+
+
+def _header_html(now, snapshot: live.LiveSnapshot | None, *, failed: bool) -> str:
+    esc = html.escape
+    clock = format_wib(now, with_date=False)[:5]
+    if snapshot is None:
+        as_of = labels.WALL_NO_DATA
+    elif failed:
+        as_of = labels.WALL_STALE.format(at=format_wib(snapshot.as_of_utc))
+    else:
+        as_of = labels.WALL_AS_OF.format(at=format_wib(snapshot.as_of_utc))
+    banner = f'<div class="wall-banner">{esc(labels.WALL_DB_DOWN)}</div>' if failed else ""
+    return (
+        f"{banner}<div class='wall-top'><div class='wall-title'>{esc(labels.WALL_TITLE)}</div>"
+        f"<div class='wall-asof'>{esc(as_of)}</div>"
+        f"<div class='wall-clock'>{esc(labels.WALL_CLOCK.format(time=clock))}</div></div>"
+    )
+
+
+def _kpi_html(tiles: list[live.KpiTile]) -> str:
+    esc = html.escape
+    cells = "".join(
+        f"<div class='wall-kpi{' alert' if tile.alert else ''}'>"
+        f"<div class='k-label'>{esc(tile.label)}</div>"
+        f"<div class='k-value'>{esc(tile.value)}</div>"
+        f"<div class='k-note'>{esc(tile.note) or '&nbsp;'}</div></div>"
+        for tile in tiles
+    )
+    return f"<div class='wall-kpis'>{cells}</div>"
+
+
+def _newest_html(snapshot: live.LiveSnapshot) -> str:
+    esc = html.escape
+    rows = live.newest_rows(snapshot.incidents, limit=NEWEST_ROWS)
+    body = []
+    for row in rows.itertuples(index=False):
+        code, time, category, status, place, opd, overdue = (str(v) for v in row)
+        late = f"<div class='late-why'>{esc(labels.MAP_OVERDUE.format(reason=overdue))}</div>"
+        body.append(
+            f"<tr class='{'late' if overdue else ''}'><td class='t'>{esc(time)}</td>"
+            f"<td>{esc(category)}<div class='sub'>{esc(place)} · {esc(status)} · {esc(opd)}"
+            f" · {esc(code)}</div>{late if overdue else ''}</td></tr>"
+        )
+    if not body:
+        body.append(f"<tr><td>{esc(labels.WALL_NO_INCIDENTS)}</td></tr>")
+    return (
+        f"<div class='wall-list'><h2>{esc(labels.WALL_NEWEST)}</h2>"
+        f"<table>{''.join(body)}</table></div>"
+    )
+
+
+def _message(text: str, sub: str) -> None:
+    st.markdown(
+        f"<div class='wall-message'>{html.escape(text)}"
+        f"<div class='sub'>{html.escape(sub)}</div></div>",
+        unsafe_allow_html=True,
+    )
+
+
+st.markdown(WALL_CSS, unsafe_allow_html=True)
+wall_token = str(st.query_params.get("token", "") or "")
+refresh_s = live.refresh_interval_s(
+    {"refresh_interval_s": ui.settings_value("refresh_interval_s", 10)}
+)
+st.fragment(_wall, run_every=refresh_s)(wall_token, refresh_s)

@@ -1,0 +1,349 @@
+"""Read models of the live map and the wall display: open incidents, KPI tiles, nearest posts."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from dashboard import catalogue, labels, queries
+from dashboard.domain import OPEN_STATUSES, format_wib, mask_phone, naive_utc, overdue_reason
+from dashboard.queries import IncidentFilter, Kpis
+
+# Time windows offered on the live map (hours back from now; None = every open incident).
+TIME_WINDOWS_H: dict[str, int | None] = {"semua": None, "1j": 1, "6j": 6, "24j": 24, "7h": 168}
+POST_KINDS = ("ambulance", "fire")
+SPEED_SETTINGS = {"ambulance": "speed_ambulance_kmh", "fire": "speed_fire_kmh"}
+DEFAULT_REFRESH_S = 10
+MIN_REFRESH_S = 2
+NEWEST_LIMIT = 12
+# A click on a marker returns the marker's own position; anything farther is a click elsewhere.
+CLICK_TOLERANCE_M = 3.0
+_M_PER_DEG_LAT = 111_320.0
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    """What one refresh of the live map or the wall shows. `incidents` never holds a phone."""
+
+    incidents: pd.DataFrame
+    kpis: Kpis
+    categories: dict[str, tuple[str, str]]
+    as_of_utc: datetime
+
+
+@dataclass(frozen=True)
+class KpiTile:
+    label: str
+    value: str
+    note: str
+    alert: bool
+
+
+@dataclass(frozen=True)
+class IncidentCard:
+    """One incident as a shared screen may show it: escaped by the page, phone masked."""
+
+    id: int
+    code: str
+    lat: float
+    lon: float
+    category: str
+    status: str
+    priority: str
+    received: str
+    place: str
+    address: str
+    kondisi: str
+    phone_masked: str
+    opd: str
+    overdue: str | None
+
+
+@dataclass(frozen=True)
+class NearestPost:
+    kind: str
+    kind_label: str
+    name: str
+    distance_m: float
+    road_distance_m: float
+    eta_min: float
+    lokasi_perkiraan: bool
+    lat: float
+    lon: float
+
+
+def incident_filter(
+    *,
+    now_utc: datetime,
+    categories: Sequence[str] = (),
+    opds: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+    kecamatan: Sequence[str] = (),
+    window: str = "semua",
+) -> IncidentFilter:
+    """The filter of the live map: open statuses only, the window counted back from now."""
+    hours = TIME_WINDOWS_H.get(window)
+    chosen = tuple(s for s in statuses if s in OPEN_STATUSES) or OPEN_STATUSES
+    return IncidentFilter(
+        categories=tuple(categories),
+        opds=tuple(opds),
+        statuses=chosen,
+        kecamatan=tuple(kecamatan),
+        since_utc=None if hours is None else naive_utc(now_utc) - timedelta(hours=hours),
+    )
+
+
+def live_snapshot(
+    engine: Engine, *, now_utc: datetime, flt: IncidentFilter | None = None
+) -> LiveSnapshot:
+    """Open incidents (with `overdue`), the KPI figures and the category legend, as of now.
+
+    The caller's phone column is dropped here: neither the live map nor the wall needs it, so
+    it cannot leak into a map layer or a table by accident.
+    """
+    now = naive_utc(now_utc)
+    frame = queries.incidents_frame(engine, flt or IncidentFilter())
+    with engine.connect() as conn:
+        targets = catalogue.targets(catalogue.get_settings(conn))
+        categories = {
+            code: (category.name, category.color)
+            for code, category in catalogue.categories(conn).items()
+        }
+    frame = queries.with_overdue(frame, now_utc=now, targets=targets)
+    frame = frame.drop(columns=["caller_phone"], errors="ignore")
+    return LiveSnapshot(
+        incidents=frame,
+        kpis=queries.kpis(engine, now_utc=now),
+        categories=categories,
+        as_of_utc=now,
+    )
+
+
+def refresh_interval_s(settings: dict) -> float:
+    """The auto-refresh interval from settings (refresh_interval_s), never below 2 s."""
+    try:
+        value = float(settings.get("refresh_interval_s", DEFAULT_REFRESH_S))
+    except (TypeError, ValueError):
+        return float(DEFAULT_REFRESH_S)
+    if not math.isfinite(value):
+        return float(DEFAULT_REFRESH_S)
+    return max(float(MIN_REFRESH_S), value)
+
+
+def kpi_tiles(k: Kpis) -> list[KpiTile]:
+    """The KPI strip: open by status, overdue, reports today, median forward time, prank share."""
+    tiles = [
+        KpiTile(labels.STATUS.get(status, status), str(k.open_by_status.get(status, 0)), "", False)
+        for status in OPEN_STATUSES
+    ]
+    tiles.append(
+        KpiTile(
+            labels.LIVE_KPI_OVERDUE, str(k.overdue), labels.LIVE_KPI_OVERDUE_NOTE, k.overdue > 0
+        )
+    )
+    tiles.append(KpiTile(labels.LIVE_KPI_REPORTS_TODAY, str(k.reports_today), "", False))
+    median = k.median_forward_s_today
+    tiles.append(
+        KpiTile(
+            labels.LIVE_KPI_MEDIAN_FORWARD,
+            "-" if median is None else labels.LIVE_KPI_SECONDS.format(s=round(median)),
+            labels.LIVE_KPI_TARGET.format(s=k.target_forward_s),
+            median is not None and median > k.target_forward_s,
+        )
+    )
+    share = k.nuisance_share_today
+    tiles.append(
+        KpiTile(
+            labels.LIVE_KPI_NUISANCE_SHARE,
+            "-" if share is None else f"{share:.0%}",
+            labels.LIVE_KPI_NUISANCE_NOTE,
+            False,
+        )
+    )
+    return tiles
+
+
+def newest_rows(frame: pd.DataFrame, *, limit: int = NEWEST_LIMIT) -> pd.DataFrame:
+    """The newest incidents as display rows (no caller text, no phone), newest first."""
+    columns = [
+        labels.LIVE_COL_CODE,
+        labels.LIVE_COL_TIME,
+        labels.LIVE_COL_CATEGORY,
+        labels.LIVE_COL_STATUS,
+        labels.LIVE_COL_PLACE,
+        labels.LIVE_COL_OPD,
+        labels.LIVE_COL_OVERDUE,
+    ]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    top = frame.sort_values(["received_at_utc", "id"], ascending=False).head(limit)
+    rows = [
+        [
+            row.code,
+            format_wib(_datetime(row.received_at_utc), with_date=False)[:5],
+            row.category_name,
+            labels.STATUS.get(row.status, row.status),
+            _clean(row.kelurahan) or "-",
+            _clean(getattr(row, "opd_name", None)) or "-",
+            _clean(getattr(row, "overdue", None)) or "",
+        ]
+        for row in top.itertuples(index=False)
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def incident_at(
+    frame: pd.DataFrame, lat: float, lon: float, *, tolerance_m: float = CLICK_TOLERANCE_M
+) -> int | None:
+    """The id of the incident drawn at (lat, lon) (a map click), newest if several; else None."""
+    if frame.empty or lat is None or lon is None:
+        return None
+    dlat_m = (frame["lat"].to_numpy(float) - float(lat)) * _M_PER_DEG_LAT
+    dlon_m = (
+        (frame["lon"].to_numpy(float) - float(lon))
+        * _M_PER_DEG_LAT
+        * math.cos(math.radians(float(lat)))
+    )
+    distance_m = np.hypot(dlat_m, dlon_m)
+    hits = np.flatnonzero(distance_m <= tolerance_m)
+    if hits.size == 0:
+        return None
+    candidates = frame.iloc[hits]
+    newest = candidates.sort_values(["received_at_utc", "id"], ascending=False).iloc[0]
+    return int(newest["id"])
+
+
+def incident_card(engine: Engine, incident_id: int, *, now_utc: datetime) -> IncidentCard | None:
+    """One incident for the live map's side panel (any status), phone masked; None if missing."""
+    row, _events = queries.incident_detail(engine, incident_id)
+    if row is None:
+        return None
+    with engine.connect() as conn:
+        targets = catalogue.targets(catalogue.get_settings(conn))
+    overdue = overdue_reason(
+        row["status"],
+        received_at_utc=row["received_at_utc"],
+        forwarded_at_utc=row.get("assigned_at_utc"),
+        acknowledged_at_utc=row.get("acknowledged_at_utc"),
+        now_utc=now_utc,
+        targets=targets,
+    )
+    place = ", ".join(p for p in (_clean(row.get("kelurahan")), _clean(row.get("kecamatan"))) if p)
+    return IncidentCard(
+        id=int(row["id"]),
+        code=str(row["code"]),
+        lat=float(row["lat"]),
+        lon=float(row["lon"]),
+        category=str(row.get("category_name") or row["category_code"]),
+        status=labels.STATUS.get(row["status"], row["status"]),
+        priority=labels.PRIORITY.get(row.get("priority"), str(row.get("priority") or "-")),
+        received=format_wib(row["received_at_utc"]),
+        place=place or "-",
+        address=str(row.get("address") or ""),
+        kondisi=str(row.get("kondisi") or ""),
+        phone_masked=mask_phone(row.get("caller_phone")),
+        opd=str(row.get("opd_name") or "-"),
+        overdue=overdue,
+    )
+
+
+def nearest_posts(
+    city: object,
+    lat: float,
+    lon: float,
+    *,
+    settings: dict,
+    kinds: Sequence[str] = POST_KINDS,
+) -> list[NearestPost]:
+    """The nearest post of each kind (ambulance, fire) with distance and ETA (geo.nearest)."""
+    from geo import nearest_facilities
+
+    speeds = {kind: float(settings[key]) for kind, key in SPEED_SETTINGS.items() if key in settings}
+    posts = []
+    for kind in kinds:
+        for match in nearest_facilities(
+            lat,
+            lon,
+            kind,
+            k=1,
+            city=city,
+            detour_factor=float(settings.get("eta_detour_factor", 1.3)),
+            speeds_kmh=speeds or None,
+        ):
+            posts.append(
+                NearestPost(
+                    kind=kind,
+                    kind_label=labels.MAP_FACILITY_KIND.get(kind, kind),
+                    name=str(match.name),
+                    distance_m=float(match.distance_m),
+                    road_distance_m=float(match.road_distance_m),
+                    eta_min=float(match.eta_min),
+                    lokasi_perkiraan=bool(match.lokasi_perkiraan),
+                    lat=float(match.lat),
+                    lon=float(match.lon),
+                )
+            )
+    return posts
+
+
+def posts_table(posts: Sequence[NearestPost]) -> pd.DataFrame:
+    """Nearest posts as display rows: kind, name (+ perkiraan), straight km, road km, ETA."""
+    from geo.maps import format_km, format_minutes
+
+    rows = [
+        [
+            post.kind_label,
+            post.name + (f" {labels.MAP_APPROXIMATE}" if post.lokasi_perkiraan else ""),
+            format_km(post.distance_m),
+            format_km(post.road_distance_m),
+            format_minutes(post.eta_min),
+        ]
+        for post in posts
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            labels.LIVE_COL_POST_KIND,
+            labels.LIVE_COL_POST_NAME,
+            labels.LIVE_COL_POST_DISTANCE,
+            labels.LIVE_COL_POST_ROAD,
+            labels.LIVE_COL_POST_ETA,
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    categories: dict[str, str]
+    opds: dict[str, str]
+    kecamatan: list[str]
+
+
+def filter_options(engine: Engine, city: object) -> FilterOptions:
+    """Choices of the live map's filters: active categories and OPDs, the city's kecamatan."""
+    with engine.connect() as conn:
+        categories = {code: c.name for code, c in catalogue.categories(conn).items()}
+        opds = catalogue.opd_names(conn)
+    kecamatan = sorted(str(name) for name in city.kecamatan["nama"].tolist())
+    return FilterOptions(categories=categories, opds=opds, kecamatan=kecamatan)
+
+
+def _datetime(value: object) -> datetime | None:
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime()
+    return value  # type: ignore[return-value]
+
+
+def _clean(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if value is pd.NA:
+        return None
+    text = str(value).strip()
+    return text or None
