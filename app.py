@@ -68,4 +68,8 @@ def _navigation() -> st.navigation:
     return st.navigation(PAGES_BY_ROLE.get(actor.role, [HOME]))
 
 
-_navigation().run()
+try:
+    _navigation().run()
+except SQLAlchemyError as outage:
+    # A page that reads the database outside ui.run_service still shows the banner, not a trace.
+    ui.database_banner(outage)

@@ -39,9 +39,26 @@ def get_engine():
 
 
 def get_city():
+    """The city as the database describes it; during an outage the last one this process saw.
+
+    The layers change only when an admin imports one, so drawing the map from the last good
+    copy while the database is down is right, and a page shows its banner instead of a trace.
+    """
     from dashboard.citydata import current_city
 
-    return current_city(get_engine())
+    global _last_city  # noqa: PLW0603 - one process-wide fallback, like the cached engine
+    try:
+        city = current_city(get_engine())
+    except SQLAlchemyError:
+        if _last_city is None:
+            raise
+        log.warning("database unavailable: drawing the last known city layers")
+        return _last_city
+    _last_city = city
+    return city
+
+
+_last_city = None
 
 
 def current_actor(*, touch: bool = True) -> Actor | None:
