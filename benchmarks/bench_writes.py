@@ -25,8 +25,9 @@ TAKER = Actor("bench.ct", CALL_TAKER)
 SUPERVISOR_ACTOR = Actor("bench.spv", SUPERVISOR)
 
 
-def run(engine: Engine, *, workers: int = 8, duration_s: float = 5.0, pool: int = 20,
-        seed: int = 112) -> dict:
+def run(
+    engine: Engine, *, workers: int = 8, duration_s: float = 5.0, pool: int = 20, seed: int = 112
+) -> dict:
     """Both paths on the same engine; returns ops/s, refusals and lost updates for each."""
     project = _run_project(engine, workers=workers, duration_s=duration_s, pool=pool, seed=seed)
     naive = _run_naive(engine, workers=workers, duration_s=duration_s, pool=pool, seed=seed)
@@ -36,10 +37,19 @@ def run(engine: Engine, *, workers: int = 8, duration_s: float = 5.0, pool: int 
 def _make_pool(engine: Engine, pool: int) -> list[int]:
     ids = []
     for i in range(pool):
-        recorded = svc.create_incident(engine, TAKER, svc.NewReport(
-            category_code="POHON_TUMBANG", kondisi=f"Pohon tumbang bench {i}", lat=-6.8895,
-            lon=109.676, address="Jl. Hayam Wuruk", caller_phone="081234567890"),
-            now=datetime(2026, 11, 28, 3, 0))
+        recorded = svc.create_incident(
+            engine,
+            TAKER,
+            svc.NewReport(
+                category_code="POHON_TUMBANG",
+                kondisi=f"Pohon tumbang bench {i}",
+                lat=-6.8895,
+                lon=109.676,
+                address="Jl. Hayam Wuruk",
+                caller_phone="081234567890",
+            ),
+            now=datetime(2026, 11, 28, 3, 0),
+        )
         ids.append(recorded.id)
     return ids
 
@@ -55,12 +65,21 @@ def _run_project(engine: Engine, *, workers: int, duration_s: float, pool: int, 
         while time.monotonic() < deadline:
             incident_id = rng.choice(ids)
             with engine.connect() as conn:
-                row = conn.execute(select(t.incidents.c.version, t.incidents.c.opd_code)
-                                   .where(t.incidents.c.id == incident_id)).one()
+                row = conn.execute(
+                    select(t.incidents.c.version, t.incidents.c.opd_code).where(
+                        t.incidents.c.id == incident_id
+                    )
+                ).one()
             target = rng.choice([o for o in OPDS if o != row.opd_code])
             try:
-                svc.reassign(engine, SUPERVISOR_ACTOR, incident_id, target, "benchmark",
-                             seen_version=row.version)
+                svc.reassign(
+                    engine,
+                    SUPERVISOR_ACTOR,
+                    incident_id,
+                    target,
+                    "benchmark",
+                    seen_version=row.version,
+                )
                 key = "ok"
             except StaleVersion:
                 key = "stale"
@@ -69,14 +88,23 @@ def _run_project(engine: Engine, *, workers: int, duration_s: float, pool: int, 
 
     elapsed = _run_threads(work, workers)
     with engine.connect() as conn:
-        shown = conn.execute(select(func.sum(t.incidents.c.reassign_count))
-                             .where(t.incidents.c.id.in_(ids))).scalar_one()
-        logged = conn.execute(select(func.count()).select_from(t.incident_events).where(
-            t.incident_events.c.action == "REASSIGN", t.incident_events.c.incident_id.in_(ids)
-        )).scalar_one()
-    return {"ops_per_s": round(stats["ok"] / elapsed, 1), "succeeded": stats["ok"],
-            "refused_stale": stats["stale"], "lost_updates": stats["ok"] - int(shown),
-            "event_log_matches": logged == stats["ok"]}
+        shown = conn.execute(
+            select(func.sum(t.incidents.c.reassign_count)).where(t.incidents.c.id.in_(ids))
+        ).scalar_one()
+        logged = conn.execute(
+            select(func.count())
+            .select_from(t.incident_events)
+            .where(
+                t.incident_events.c.action == "REASSIGN", t.incident_events.c.incident_id.in_(ids)
+            )
+        ).scalar_one()
+    return {
+        "ops_per_s": round(stats["ok"] / elapsed, 1),
+        "succeeded": stats["ok"],
+        "refused_stale": stats["stale"],
+        "lost_updates": stats["ok"] - int(shown),
+        "event_log_matches": logged == stats["ok"],
+    }
 
 
 def _run_naive(engine: Engine, *, workers: int, duration_s: float, pool: int, seed: int) -> dict:
@@ -90,24 +118,35 @@ def _run_naive(engine: Engine, *, workers: int, duration_s: float, pool: int, se
         while time.monotonic() < deadline:
             incident_id = rng.choice(ids)
             with engine.connect() as conn:
-                row = conn.execute(select(t.incidents.c.reassign_count, t.incidents.c.opd_code)
-                                   .where(t.incidents.c.id == incident_id)).one()
+                row = conn.execute(
+                    select(t.incidents.c.reassign_count, t.incidents.c.opd_code).where(
+                        t.incidents.c.id == incident_id
+                    )
+                ).one()
             target = rng.choice([o for o in OPDS if o != row.opd_code])
             with engine.begin() as conn:
-                conn.execute(update(t.incidents).where(t.incidents.c.id == incident_id).values(
-                    opd_code=target, reassign_count=row.reassign_count + 1))
+                conn.execute(
+                    update(t.incidents)
+                    .where(t.incidents.c.id == incident_id)
+                    .values(opd_code=target, reassign_count=row.reassign_count + 1)
+                )
             with lock:
                 stats["ok"] += 1
 
     elapsed = _run_threads(work, workers)
     with engine.connect() as conn:
-        shown = conn.execute(select(func.sum(t.incidents.c.reassign_count))
-                             .where(t.incidents.c.id.in_(ids))).scalar_one()
-    return {"ops_per_s": round(stats["ok"] / elapsed, 1), "succeeded": stats["ok"],
-            "refused_stale": 0, "lost_updates": stats["ok"] - int(shown)}
+        shown = conn.execute(
+            select(func.sum(t.incidents.c.reassign_count)).where(t.incidents.c.id.in_(ids))
+        ).scalar_one()
+    return {
+        "ops_per_s": round(stats["ok"] / elapsed, 1),
+        "succeeded": stats["ok"],
+        "refused_stale": 0,
+        "lost_updates": stats["ok"] - int(shown),
+    }
 
 
-def _run_threads(work, workers: int) -> float:  # noqa: ANN001
+def _run_threads(work, workers: int) -> float:
     threads = [threading.Thread(target=work, args=(w,)) for w in range(workers)]
     started = time.perf_counter()
     for thread in threads:
