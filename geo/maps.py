@@ -255,15 +255,17 @@ def nearest_post_layer(
     lokasi_perkiraan) or dicts with those keys.
     """
     group = folium.FeatureGroup(name=labels.MAP_LAYER_NEAREST, overlay=True)
-    folium.CircleMarker(
+    ring = folium.CircleMarker(
         location=[lat, lon],
         radius=16,
         color="#ffd600",
         weight=4,
         fill=False,
         tooltip=folium.Tooltip(html.escape(label)) if label else None,
-        siaga_selected=True,
-    ).add_to(group)
+    )
+    # Path layers drop unknown keyword options: tag them afterwards (tests find them by it).
+    ring.options["siagaSelected"] = True
+    ring.add_to(group)
     for post in posts:
         get = post.get if isinstance(post, Mapping) else lambda key, p=post: getattr(p, key, None)
         kind = str(get("kind") or "")
@@ -273,15 +275,16 @@ def nearest_post_layer(
             eta_min=format_minutes(get("eta_min")),
             approximate=f" {labels.MAP_APPROXIMATE}" if get("lokasi_perkiraan") else "",
         )
-        folium.PolyLine(
+        line = folium.PolyLine(
             locations=[[lat, lon], [float(get("lat")), float(get("lon"))]],
             color=LINE_COLOR.get(kind, "#6a1b9a"),
             weight=4,
             opacity=0.9,
             dash_array="8 6",
             tooltip=folium.Tooltip(text, permanent=True, direction="center"),
-            siaga_post=kind,
-        ).add_to(group)
+        )
+        line.options["siagaPost"] = kind
+        line.add_to(group)
     return group
 
 

@@ -59,7 +59,7 @@ def _on_map_click() -> None:
 def _kpi_strip(snapshot: live.LiveSnapshot) -> None:
     tiles = live.kpi_tiles(snapshot.kpis)
     for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
-        column.metric(tile.label, tile.value, help=tile.note or None, border=True)
+        column.metric(tile.label, tile.value, border=True)
         if tile.alert:
             column.caption(f":red[{labels.LIVE_KPI_ALERT}] {tile.note}")
         elif tile.note:

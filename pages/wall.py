@@ -63,6 +63,7 @@ footer { display: none !important; }
 .wall-list tr.late td.t { color: #ff8a80; }
 .wall-list { max-height: 770px; overflow: hidden; }
 .wall-list .sub { font-size: 19px; color: #90a4ae; }
+.wall-list .code { white-space: nowrap; }
 .wall-list .late-why { font-size: 19px; color: #ff8a80; }
 .wall-banner { background: #b71c1c; color: #ffffff; font-size: 30px; font-weight: 700;
   padding: 12px 18px; border-radius: 8px; margin-bottom: 8px; }
@@ -158,7 +159,7 @@ def _newest_html(snapshot: live.LiveSnapshot) -> str:
         body.append(
             f"<tr class='{'late' if overdue else ''}'><td class='t'>{esc(time)}</td>"
             f"<td>{esc(category)}<div class='sub'>{esc(place)} · {esc(status)} · {esc(opd)}"
-            f" · {esc(code)}</div>{late if overdue else ''}</td></tr>"
+            f" · <span class='code'>{esc(code)}</span></div>{late if overdue else ''}</td></tr>"
         )
     if not body:
         body.append(f"<tr><td>{esc(labels.WALL_NO_INCIDENTS)}</td></tr>")

@@ -1,0 +1,103 @@
+"""Layar dinding in Chromium at 1920x1080: no phone number anywhere, bad tokens refused clearly."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from dashboard import tables as t
+from dashboard.db import make_engine
+from dashboard.domain import OPEN_STATUSES
+from dashboard.incidents import NewReport, create_incident
+from dashboard.setup import DEMO_DISPLAY_TOKEN
+from tests.conftest import CALL_TAKER_ANI
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOT = REPO / "static" / "screenshots" / "wall.png"
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+@pytest.fixture
+def wall_page(browser, app_server):
+    from tests.e2e.harness import RequestWatch
+
+    context = browser.new_context(
+        viewport={"width": 1920, "height": 1080}, locale="id-ID", timezone_id="Asia/Jakarta"
+    )
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.watch = RequestWatch(page, app_server.url)
+    yield page
+    context.close()
+
+
+def open_wall(page, app_url: str, token: str = DEMO_DISPLAY_TOKEN):
+    page.goto(f"{app_url}/layar?token={token}")
+    container = page.frame_locator(MAP_FRAME).locator(".leaflet-container")
+    container.wait_for(state="visible")
+    box = container.bounding_box()
+    assert box is not None and box["width"] > 800 and box["height"] > 600
+    frame = next(f for f in page.frames if "st_folium" in f.url)
+    frame.wait_for_function("() => window.map_div && map_div.siagaViewSettled === true")
+    return frame
+
+
+def phone_forms(phone: str) -> set[str]:
+    """The ways a stored national number could show up: 0812..., 812..., 62812..."""
+    digits = re.sub(r"\D", "", phone)
+    return {digits, digits.lstrip("0"), "62" + digits.lstrip("0")}
+
+
+def test_wall_shows_no_caller_phone_number_of_any_open_incident(wall_page, app_server):
+    engine = make_engine(app_server.database_url)
+    wall_page.goto(app_server.url)  # the first visit seeds the database
+    wall_page.get_by_label("Nama pengguna").wait_for()
+    create_incident(
+        engine,
+        CALL_TAKER_ANI,
+        NewReport(
+            category_code="BANJIR",
+            kondisi="Air masuk rumah, hubungi saya di 0856 4321 9876 kalau tim datang",
+            lat=-6.8631,
+            lon=109.6789,
+            address="Jl. Pelita No. 3, dekat 0856-4321-9876",
+            caller_phone="0856 4321 9876",
+        ),
+    )
+    with engine.connect() as conn:
+        phones = conn.execute(
+            select(t.incidents.c.caller_phone).where(t.incidents.c.status.in_(OPEN_STATUSES))
+        ).scalars()
+        forms = set().union(*(phone_forms(p) for p in phones if p))
+    engine.dispose()
+    assert "085643219876" in forms
+
+    frame = open_wall(wall_page, app_server.url)
+    wall_page.get_by_text("Laporan terbaru").wait_for()
+    wall_page.get_by_text(re.compile(r"\d\d:\d\d WIB")).first.wait_for()
+    page_text = re.sub(r"\D", "", wall_page.locator("body").inner_text())
+    map_html = re.sub(r"[\s\-]", "", frame.content())
+
+    leaked = sorted(form for form in forms if form in page_text or form in map_html)
+    assert leaked == []
+    assert wall_page.get_by_text("Data per").count() == 1
+    assert wall_page.locator("[data-testid='stSidebar']").is_hidden()
+
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    wall_page.screenshot(path=str(SCREENSHOT))
+    assert wall_page.watch.page_errors == []
+    assert wall_page.watch.foreign_requests == []
+
+
+def test_a_wrong_token_gets_a_clear_message_and_no_map(wall_page, app_server):
+    wall_page.goto(f"{app_server.url}/layar?token=bukan-token-yang-benar")
+
+    wall_page.get_by_text("Token layar dinding tidak sah atau sudah dicabut.").wait_for()
+    assert wall_page.get_by_text("Minta tautan layar dinding yang baru").count() == 1
+    assert wall_page.locator(MAP_FRAME).count() == 0
+    assert wall_page.watch.page_errors == []

@@ -1,0 +1,196 @@
+"""The city maps: offline assets only, escaped caller text, no phone on the wall, stable base."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import folium
+import folium.plugins
+import pandas as pd
+import pytest
+
+from dashboard import live
+from dashboard.queries import Kpis
+from geo import load_city, maps
+from geo.assets import VENDOR_FILES, asset_urls, ensure_static_assets
+
+XSS = "<img src=x onerror=alert(1)>"
+PHONE = "081234567890"
+NOW = datetime(2026, 11, 28, 3, 0)
+
+
+@pytest.fixture(scope="module")
+def city():
+    return load_city()
+
+
+def incidents(n: int = 3, *, kondisi: str = "Asap tebal dari dapur") -> pd.DataFrame:
+    rows = []
+    for i in range(n):
+        rows.append(
+            {
+                "id": i + 1,
+                "code": f"112-20261128-{i + 1:04d}",
+                "received_at_utc": NOW - timedelta(minutes=10 * i),
+                "category_code": "KEBAKARAN",
+                "category_name": "Kebakaran",
+                "color": "#d7301f",
+                "status": ("BARU", "DITERUSKAN", "DITERIMA", "DITANGANI")[i % 4],
+                "lat": -6.8876 + 0.001 * i,
+                "lon": 109.6760 + 0.001 * i,
+                "kelurahan": "Kauman",
+                "kecamatan": "Pekalongan Timur",
+                "kondisi": kondisi,
+                "caller_phone": PHONE,
+                "opd_name": "Satpol P3KP (Damkar)",
+                "overdue": "belum diteruskan" if i == 0 else None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def decoded(text: str) -> str:
+    """The HTML with JSON \\uXXXX escapes undone, i.e. what the browser's JS strings hold."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+
+
+def test_map_page_loads_every_script_and_stylesheet_from_the_app_itself(city):
+    m = maps.standalone_map(city, incidents(), categories={"KEBAKARAN": ("Kebakaran", "#d7301f")})
+    page = maps.map_html(m)
+    links = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert links, "the page must load Leaflet from somewhere"
+    assert all(link.startswith("/app/static/vendor/") for link in links), links
+    assert not re.search(r"cdn|jquery|bootstrap|awesome|fontawesome|unpkg|googleapis", page, re.I)
+    assert "/app/static/vendor/markercluster/leaflet.markercluster.js" in links
+
+
+def test_tiles_are_off_unless_configured_and_then_carry_the_osm_attribution(city, monkeypatch):
+    monkeypatch.delenv(maps.TILES_ENV, raising=False)
+    assert "L.tileLayer" not in maps.map_html(maps.base_map(city))
+    monkeypatch.setenv(maps.TILES_ENV, "http://tiles.example/{z}/{x}/{y}.png")
+    page = decoded(maps.map_html(maps.base_map(city)))
+    assert "http://tiles.example/{z}/{x}/{y}.png" in page
+    assert "© OpenStreetMap contributors" in page
+
+
+def test_map_credits_the_boundary_data_and_openstreetmap(city):
+    page = decoded(maps.map_html(maps.base_map(city)))
+    assert "Batas wilayah: cahyadsn/wilayah_boundaries (MIT)" in page
+    assert "© OpenStreetMap contributors" in page
+
+
+def test_caller_text_reaches_the_tooltip_escaped_never_as_markup(city):
+    m = maps.standalone_map(city, incidents(kondisi=f"Kebakaran {XSS} di gang 3"))
+    page = decoded(maps.map_html(m))
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<img src=x" not in page
+
+
+def test_wall_layer_carries_no_phone_number_even_one_typed_into_the_kondisi():
+    frame = incidents(kondisi=f"Pelapor minta ditelepon di {PHONE}")
+    for wall in (True, False):
+        group = maps.incident_layer(frame, wall=wall)
+        m = folium.Map(tiles=None)
+        group.add_to(m)
+        page = decoded(maps.map_html(m))
+        assert PHONE not in page
+        assert PHONE[1:] not in page
+    assert "minta ditelepon" not in decoded(
+        maps.map_html(_map_with(maps.incident_layer(frame, wall=True)))
+    )
+
+
+def test_phone_like_digit_runs_are_masked_but_short_numbers_stay():
+    assert maps.redact_phone_like("hubungi 0812-3456-7890 segera") == "hubungi 08********** segera"
+    assert maps.redact_phone_like("rumah no 12, RT 3 RW 14") == "rumah no 12, RT 3 RW 14"
+
+
+def test_every_incident_becomes_one_marker_row_with_its_status_and_overdue_flag():
+    rows = maps.incident_rows(incidents(4))
+    assert [row[2] for row in rows] == [1, 2, 3, 4]
+    assert [row[4] for row in rows] == [0, 1, 2, 3]  # BARU, DITERUSKAN, DITERIMA, DITANGANI
+    assert [row[5] for row in rows] == [1, 0, 0, 0]
+
+
+def test_a_catalogue_colour_that_is_not_a_plain_hex_colour_never_reaches_the_css():
+    frame = incidents(2)
+    frame.loc[1, "color"] = "red;background:url(http://evil.example/x.png)"
+    page = maps.map_html(_map_with(maps.incident_layer(frame)))
+    assert "evil.example" not in page
+
+
+def test_approximate_facilities_are_ringed_and_say_perkiraan(city):
+    group = maps.facility_layer(city.facilities)
+    page = decoded(maps.map_html(_map_with(group)))
+    approximate = int(city.facilities["lokasi_perkiraan"].sum())
+    assert approximate > 0
+    assert page.count("siaga-fac-approx") == approximate
+    assert page.count("(perkiraan)") == approximate
+
+
+def test_base_map_is_identical_on_every_build_so_a_refresh_does_not_reload_it(city):
+    import streamlit_folium
+
+    def key() -> str:
+        m = maps.base_map(city, categories={"KEBAKARAN": ("Kebakaran", "#d7301f")})
+        m.get_root().render()
+        return streamlit_folium.generate_js_hash(streamlit_folium._get_map_string(m), "k", False)
+
+    assert key() == key()
+
+
+def test_offline_assets_refuses_a_plugin_only_a_cdn_can_serve():
+    m = folium.Map(tiles=None)
+    folium.plugins.Fullscreen().add_to(m)
+    with pytest.raises(ValueError, match="not served offline"):
+        maps.offline_assets(m)
+
+
+def test_offline_assets_points_folium_marker_cluster_at_the_vendored_copy():
+    m = folium.Map(tiles=None)
+    folium.plugins.MarkerCluster().add_to(m)
+    page = maps.map_html(maps.offline_assets(m))
+    assert "cdn" not in page.lower()
+    assert asset_urls().markercluster_js in page
+
+
+def test_static_assets_are_copied_once_and_left_alone_when_unchanged(tmp_path):
+    vendor = ensure_static_assets(tmp_path)
+    files = [vendor / item.folder / item.source for item in VENDOR_FILES]
+    assert all(path.stat().st_size > 0 for path in files)
+    before = {path: path.stat().st_mtime_ns for path in files}
+    ensure_static_assets(tmp_path)
+    assert {path: path.stat().st_mtime_ns for path in files} == before
+
+
+def test_a_click_on_a_marker_selects_that_incident_and_a_click_elsewhere_selects_none():
+    frame = incidents(3)
+    assert live.incident_at(frame, -6.8866, 109.6770) == 2
+    assert live.incident_at(frame, -6.8866 + 0.0005, 109.6770) is None
+
+
+def test_kpi_strip_flags_a_median_forward_time_over_its_target():
+    k = Kpis(
+        {"BARU": 2, "DITERUSKAN": 1, "DITERIMA": 0, "DITANGANI": 4}, 3, 20, 75.0, 0.25, 60, NOW
+    )
+    tiles = {tile.label: tile for tile in live.kpi_tiles(k)}
+    median = tiles["Median teruskan"]
+    assert median.value == "75 dtk"
+    assert "60" in median.note
+    assert median.alert
+    assert tiles["Terlambat"].alert
+    assert tiles["Iseng/kosong"].value == "25%"
+
+
+def test_refresh_interval_comes_from_settings_with_a_floor():
+    assert live.refresh_interval_s({}) == 10
+    assert live.refresh_interval_s({"refresh_interval_s": 30}) == 30
+    assert live.refresh_interval_s({"refresh_interval_s": 0}) == 2
+    assert live.refresh_interval_s({"refresh_interval_s": "x"}) == 10
+
+
+def _map_with(group: folium.FeatureGroup) -> folium.Map:
+    m = folium.Map(tiles=None)
+    group.add_to(m)
+    return maps.offline_assets(m)
