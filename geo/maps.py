@@ -261,7 +261,7 @@ def nearest_post_layer(
         color="#ffd600",
         weight=4,
         fill=False,
-        tooltip=folium.Tooltip(html.escape(label)) if label else None,
+        tooltip=folium.Tooltip(escape_html(label)) if label else None,
     )
     # Path layers drop unknown keyword options: tag them afterwards (tests find them by it).
     ring.options["siagaSelected"] = True
@@ -270,7 +270,7 @@ def nearest_post_layer(
         get = post.get if isinstance(post, Mapping) else lambda key, p=post: getattr(p, key, None)
         kind = str(get("kind") or "")
         text = labels.MAP_NEAREST_TOOLTIP.format(
-            name=html.escape(str(get("name"))),
+            name=escape_html(str(get("name"))),
             distance_km=format_km(get("road_distance_m") or get("distance_m")),
             eta_min=format_minutes(get("eta_min")),
             approximate=f" {labels.MAP_APPROXIMATE}" if get("lokasi_perkiraan") else "",
@@ -409,6 +409,17 @@ def facility_symbol_html(kind: str, *, approximate: bool, size_px: int = 24) -> 
     )
     ring = " siaga-fac-approx" if approximate else ""
     return f'<div class="siaga-fac siaga-fac-{kind}{ring}">{svg}</div>'
+
+
+def escape_html(value: object) -> str:
+    """Text made safe for a map's HTML and for branca's second Jinja pass.
+
+    branca compiles the output of every map element's script as a Jinja template once more
+    (MacroElement.render wraps it in Element(...)), so caller text such as "{{ 7*7 }}" would be
+    evaluated on the server: template injection, arbitrary Python. Braces are therefore written
+    as HTML entities too: the browser shows them, Jinja never sees them.
+    """
+    return html.escape(str(value)).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def redact_phone_like(text: str) -> str:
@@ -581,7 +592,7 @@ def legend_html(
 ) -> str:
     """The legend's HTML (every text escaped); a <details> box the viewer can fold."""
     _check_theme(theme)
-    esc = html.escape
+    esc = escape_html
     parts = ["<details open>" if is_open else "<details>"]
     parts.append(f"<summary>{esc(labels.MAP_LEGEND_TITLE)}</summary>")
     if categories:
@@ -662,7 +673,7 @@ class _Controls(MacroElement):
     def __init__(self, texts: Sequence[str]) -> None:
         super().__init__()
         self._name = "Controls"
-        self.texts = [html.escape(text) for text in texts]
+        self.texts = [escape_html(text) for text in texts]
 
 
 class _InitialView(MacroElement):
@@ -760,7 +771,7 @@ def _kelurahan_geojson(kelurahan: Any) -> dict:
     features = []
     for i, row in enumerate(kelurahan.itertuples(index=False)):
         label = labels.MAP_KELURAHAN_TOOLTIP.format(
-            kelurahan=html.escape(str(row.nama)), kecamatan=html.escape(str(row.kecamatan))
+            kelurahan=escape_html(str(row.nama)), kecamatan=escape_html(str(row.kecamatan))
         )
         style = {
             "color": "#78909c",
@@ -777,7 +788,7 @@ def _kecamatan_geojson(kecamatan: Any, *, theme: str) -> dict:
     colour = "#eceff1" if theme == DARK else "#37474f"
     features = []
     for i, row in enumerate(kecamatan.itertuples(index=False)):
-        label = labels.MAP_KECAMATAN_TOOLTIP.format(kecamatan=html.escape(str(row.nama)))
+        label = labels.MAP_KECAMATAN_TOOLTIP.format(kecamatan=escape_html(str(row.nama)))
         style = {"color": colour, "weight": 3, "opacity": 0.9, "fill": False}
         features.append(_feature(i, row.geometry, {"label": label, "style": style}))
     return {"type": "FeatureCollection", "features": features}
@@ -793,11 +804,11 @@ def _flood_zone_geojson(zones: Any) -> dict:
             **FLOOD_LEVEL_STYLE.get(level, FLOOD_LEVEL_STYLE["rendah"]),
         }
         label = labels.MAP_FLOOD_TOOLTIP.format(
-            name=html.escape(str(row.name)),
-            level=html.escape(labels.MAP_FLOOD_LEVEL.get(level, level)),
+            name=escape_html(str(row.name)),
+            level=escape_html(labels.MAP_FLOOD_LEVEL.get(level, level)),
         )
         if bool(getattr(row, "derived", False)):
-            label += f"<br><i>{html.escape(labels.MAP_FLOOD_DERIVED_NOTE)}</i>"
+            label += f"<br><i>{escape_html(labels.MAP_FLOOD_DERIVED_NOTE)}</i>"
         features.append(_feature(i, row.geometry, {"label": label, "style": style}))
     return {"type": "FeatureCollection", "features": features}
 
@@ -813,7 +824,7 @@ def _feature(i: int, geometry: Any, properties: dict) -> dict:
 
 
 def _incident_tooltip(row: Any, *, overdue: str | None, wall: bool) -> str:
-    esc = html.escape
+    esc = escape_html
     status = str(row.status)
     lines = [
         f"<b>{esc(_text(row.code) or '')}</b> · "
@@ -848,7 +859,7 @@ def _incident_tooltip(row: Any, *, overdue: str | None, wall: bool) -> str:
 
 
 def _facility_tooltip(row: Any, *, approximate: bool) -> str:
-    esc = html.escape
+    esc = escape_html
     kind = str(row.kind)
     title = f"<b>{esc(str(row.name))}</b>"
     if approximate:
