@@ -440,3 +440,62 @@ def _assert_indonesian(error: DispatchError) -> None:
     message = str(error)
     assert message and "Traceback" not in message
     assert any(p.fullmatch(message) for p in _PATTERNS), f"not a labels text: {message!r}"
+
+
+# --- caller text on the map -------------------------------------------------------------------
+
+TEMPLATE_TRICKS = [
+    "{{ 12345*3 }}",
+    "{{ lipsum.__globals__['os'].getcwd() }}",
+    "{% for x in range(3) %}ulang{% endfor %}",
+    "{# komentar #} {{",
+    "}} {% raw %} {{ '\\u003c' }}",
+]
+
+
+def test_caller_text_drawn_on_a_map_is_never_run_as_a_template_on_the_server():
+    """branca renders each map script a second time as Jinja; caller text must stay inert."""
+    # Only text the services store reaches a map: no lone surrogates.
+    storable = odd_text.filter(lambda s: not any(0xD800 <= ord(c) <= 0xDFFF for c in s))
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(kondisi=st.one_of(st.sampled_from(TEMPLATE_TRICKS), storable, valid_text))
+    @example(kondisi="{{ 12345*3 }}")
+    @example(kondisi="{{ lipsum.__globals__['os'].getcwd() }}")
+    def check(kondisi: str) -> None:
+        html_text = _rendered_incident_map(kondisi)  # a TemplateSyntaxError fails the test
+        assert "37035" not in html_text, "{{ 12345*3 }} was evaluated"
+        assert str(Path.cwd()) not in html_text, "os.getcwd() ran on the server"
+
+    check()
+
+
+def _rendered_incident_map(kondisi: str) -> str:
+    import folium
+    import pandas as pd
+
+    from geo import maps
+
+    frame = pd.DataFrame(
+        [
+            {
+                "id": 1,
+                "code": "112-20261128-0001",
+                "received_at_utc": NOW,
+                "category_code": "KEBAKARAN",
+                "category_name": "Kebakaran",
+                "color": "#d7301f",
+                "status": "DITERUSKAN",
+                "lat": -6.8876,
+                "lon": 109.6760,
+                "kelurahan": "Kauman",
+                "kecamatan": "Pekalongan Timur",
+                "kondisi": kondisi,
+                "opd_name": "BPBD",
+                "overdue": None,
+            }
+        ]
+    )
+    m = folium.Map(tiles=None)
+    maps.incident_layer(frame).add_to(m)
+    return m.get_root().render()
