@@ -66,4 +66,9 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
+        # A long read (the trend report) asks for a deferred transaction instead: in WAL mode
+        # it reads one snapshot and never holds the write lock call-takers are waiting for.
+        if connection.get_execution_options().get("deferred_read"):
+            connection.exec_driver_sql("BEGIN")
+            return
         connection.exec_driver_sql("BEGIN IMMEDIATE")

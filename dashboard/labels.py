@@ -88,6 +88,151 @@ ERR_DATABASE = (
     "sistem mencoba lagi otomatis."
 )
 
+# --- Tren (issue 6: leadership trends page, dashboard/trends.py, dashboard/exports.py) ---
+TREND_ERR_GRANULARITY = "Satuan waktu tidak dikenal: {value}."
+TREND_ERR_RANGE = "Tanggal akhir tidak boleh sebelum tanggal awal."
+TREND_ERR_RANGE_TOO_LONG = "Rentang tanggal terlalu panjang (maksimal {days} hari)."
+TREND_TITLE = "Tren layanan Call Center 112"
+TREND_CAPTION = (
+    "Laporan yang diterima pada rentang tanggal (hari WIB). Semua angka dihitung di basis data; "
+    "data per {as_of} WIB."
+)
+TREND_DATES = "Rentang tanggal (WIB)"
+TREND_DATES_INCOMPLETE = "Pilih tanggal awal dan tanggal akhir."
+TREND_GRANULARITY = "Satuan waktu"
+TREND_GRANULARITY_OPTIONS = {"day": "Harian", "week": "Mingguan", "month": "Bulanan"}
+TREND_FILTER_CATEGORIES = "Jenis keadaan darurat"
+TREND_FILTER_OPDS = "OPD"
+TREND_FILTER_OPDS_HELP = "Laporan yang pertama dikirim ke OPD ini atau kini ditangani OPD ini."
+TREND_FILTER_KECAMATAN = "Kecamatan"
+TREND_FILTER_ALL = "Semua"
+TREND_EMPTY = "Tidak ada laporan pada rentang dan filter ini."
+TREND_METRIC_TOTAL = "Laporan"
+TREND_METRIC_NUISANCE = "Iseng / kosong / bukan darurat"
+TREND_METRIC_REASSIGN = "Dialihkan ke OPD lain"
+TREND_METRIC_STAGE = "{stage} (median)"
+TREND_METRIC_STAGE_DELTA = "target {target}; {within} dalam target (target {share})"
+TREND_SECTION_VOLUME = "Volume laporan per jenis"
+TREND_SECTION_NUISANCE = "Panggilan iseng, kosong dan bukan darurat"
+TREND_SECTION_PLACE = "Lokasi kejadian"
+TREND_PLACE_CAPTION = (
+    "Warna kelurahan = jumlah laporan. Kisi kepadatan {cell_m} m dapat dinyalakan di kontrol "
+    "lapisan (kanan atas). Laporan di luar kota tidak tergambar di peta, tetapi dihitung di tabel."
+)
+TREND_SECTION_SPEED = "Kecepatan layanan terhadap target KPI"
+TREND_SPEED_CAPTION = (
+    "Meneruskan = diterima 112 sampai diteruskan ke OPD. Diterima OPD = sejak OPD yang sekarang "
+    "menerima tugas (setelah pengalihan dihitung dari pengalihan terakhir). Selesai = diterima "
+    "112 sampai selesai. Median dan P90 (90% laporan lebih cepat dari angka ini), dalam menit."
+)
+TREND_SECTION_ROUTING = "Ketepatan penugasan OPD"
+TREND_ROUTING_CAPTION = (
+    "Tingkat pengalihan = laporan yang dipindah ke OPD lain dibagi laporan yang diteruskan, "
+    "menurut OPD yang pertama dikirimi."
+)
+TREND_FLOWS_TITLE = "Dikirim ke A, dialihkan ke B (terbanyak dulu)"
+TREND_NO_FLOWS = "Tidak ada pengalihan pada rentang ini."
+TREND_SECTION_STAFFING = "Jam sibuk (WIB) per hari"
+TREND_STAFFING_CAPTION = (
+    "Jumlah laporan per jam dan hari selama rentang tanggal, untuk jadwal shift."
+)
+TREND_SECTION_EXPORT = "Unduh data"
+TREND_EXPORT_TABLE = "Tabel"
+TREND_EXPORT_CSV = "Unduh CSV"
+TREND_EXPORT_XLSX = "Unduh XLSX"
+TREND_EXPORT_ALL = "Unduh semua tabel KPI (XLSX)"
+TREND_EXPORT_INCIDENTS = "Laporan terfilter"
+TREND_EXPORT_NOTE = (
+    "Nomor penelepon disamarkan di semua unduhan. Laporan terfilter dibatasi {limit} baris."
+)
+TREND_CHART_COUNT = "Jumlah laporan"
+TREND_CHART_PERIOD = "Periode"
+TREND_CHART_SHARE = "Persentase (%)"
+TREND_CHART_HOUR = "Jam (WIB)"
+TREND_CHART_DAY = "Hari"
+TREND_YES = "Ya"
+TREND_NO = "Tidak"
+TREND_UNKNOWN_PLACE = "(di luar kota / tidak diketahui)"
+TREND_WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+TREND_STAGE = {
+    "forward": "Meneruskan ke OPD",
+    "acknowledge": "Diterima OPD",
+    "resolve": "Selesai ditangani",
+}
+TREND_TABLE = {
+    "incidents": "Laporan terfilter",
+    "volume": "Volume per jenis",
+    "nuisance": "Panggilan iseng",
+    "kecamatan": "Per kecamatan",
+    "kelurahan": "Per kelurahan",
+    "speed_all": "Kecepatan ringkas",
+    "speed_opd": "Kecepatan per OPD",
+    "speed_category": "Kecepatan per jenis",
+    "reassign_opd": "Pengalihan per OPD",
+    "reassign_category": "Pengalihan per jenis",
+    "flows": "Alur pengalihan",
+    "staffing": "Jam sibuk",
+}
+TREND_COL = {
+    "period": "Awal periode",
+    "total": "Jumlah laporan",
+    "calls": "Semua panggilan",
+    "prank": "Iseng (prank)",
+    "ghost": "Kosong (ghost call)",
+    "bukan_darurat": "Bukan darurat",
+    "nuisance": "Iseng + kosong + bukan darurat",
+    "nuisance_pct": "Persentase iseng (%)",
+    "kecamatan": "Kecamatan",
+    "kelurahan": "Kelurahan",
+    "kelurahan_kode": "Kode kelurahan",
+    "share_pct": "Persentase (%)",
+    "opd": "OPD",
+    "first_opd": "OPD pertama",
+    "current_opd": "OPD saat ini",
+    "category": "Jenis keadaan darurat",
+    "stage": "Tahap",
+    "measured": "Jumlah diukur",
+    "median_min": "Median (menit)",
+    "p90_min": "P90 (menit)",
+    "target_min": "Target (menit)",
+    "within_pct": "Dalam target (%)",
+    "target_pct": "Target capaian (%)",
+    "meets": "Memenuhi target",
+    "forwarded": "Diteruskan",
+    "reassigned": "Dialihkan",
+    "reassign_pct": "Tingkat pengalihan (%)",
+    "rank": "Peringkat",
+    "sent_to": "Dikirim ke",
+    "moved_to": "Dialihkan ke",
+    "hour": "Jam (WIB)",
+    "code": "Kode laporan",
+    "received_wib": "Diterima 112 (WIB)",
+    "priority": "Prioritas",
+    "status": "Status",
+    "cancel_reason": "Alasan pembatalan",
+    "kondisi": "Kondisi",
+    "address": "Lokasi (alamat)",
+    "lat": "Lintang",
+    "lon": "Bujur",
+    "phone_masked": "Nomor penelepon (disamarkan)",
+    "reassign_count": "Jumlah pengalihan",
+    "forwarded_wib": "Diteruskan (WIB)",
+    "acknowledged_wib": "Diterima OPD (WIB)",
+    "resolved_wib": "Selesai (WIB)",
+    "cancelled_wib": "Dibatalkan (WIB)",
+    "forward_s": "Waktu meneruskan (detik)",
+    "acknowledge_s": "Waktu diterima OPD (detik)",
+    "resolve_min": "Waktu selesai (menit)",
+}
+TREND_MAP_LAYER_KELURAHAN = "Laporan per kelurahan"
+TREND_MAP_LAYER_KECAMATAN = "Laporan per kecamatan (batas)"
+TREND_MAP_LAYER_GRID = "Kisi kepadatan {cell_m} m"
+TREND_MAP_TOOLTIP_KELURAHAN = "<b>Kel. {kelurahan}</b><br>Kec. {kecamatan}<br>{count} laporan"
+TREND_MAP_TOOLTIP_KECAMATAN = "<b>Kecamatan {kecamatan}</b><br>{count} laporan"
+TREND_MAP_TOOLTIP_GRID = "{count} laporan dalam kotak {cell_m} m"
+TREND_MAP_LEGEND_TITLE = "Jumlah laporan"
+# --- end Tren ---
+
 # --- Peta langsung & layar dinding (issue 4: geo/maps.py, pages/live_map.py, pages/wall.py) ---
 MAP_LAYER_KELURAHAN = "Batas kelurahan"
 MAP_LAYER_KECAMATAN = "Batas kecamatan"

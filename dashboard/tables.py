@@ -157,6 +157,34 @@ incidents = Table(
     Index("ix_incidents_status_opd", "status", "opd_code"),
     Index("ix_incidents_phone_received", "caller_phone", "received_at_utc"),
     Index("ix_incidents_category_received", "category_code", "received_at_utc"),
+    # Covering indexes for the Tren page's range aggregates (migration 0003).
+    Index(
+        "ix_incidents_trend_counts",
+        "received_at_utc",
+        "category_code",
+        "status",
+        "cancel_reason",
+        "kecamatan",
+        "kelurahan_kode",
+        "kelurahan",
+        "opd_code",
+        "first_opd_code",
+        "reassign_count",
+        "lat",
+        "lon",
+    ),
+    Index(
+        "ix_incidents_trend_times",
+        "received_at_utc",
+        "opd_code",
+        "category_code",
+        "first_opd_code",
+        "kecamatan",
+        "forwarded_at_utc",
+        "assigned_at_utc",
+        "acknowledged_at_utc",
+        "resolved_at_utc",
+    ),
 )
 
 # Append-only: no code path updates or deletes a row (see dashboard/events.py).

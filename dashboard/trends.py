@@ -1,0 +1,786 @@
+"""Leadership trends: volume, place, speed, routing quality and staffing, aggregated in SQL.
+
+Every figure is computed by the database (GROUP BY, percentiles), never by loading incident rows
+into pandas; the same numbers come out of SQLite and PostgreSQL:
+
+- Periods are WIB (UTC+7, no daylight saving) days, ISO weeks starting Monday, or months; a
+  timestamp is stored as naive UTC and shifted by 7 hours in SQL before bucketing.
+- Durations are whole seconds between the two timestamps, each truncated to the second.
+- Percentiles use linear interpolation between closest ranks (PostgreSQL `percentile_cont`,
+  numpy's default "linear" method): with the n durations sorted, h = p * (n - 1) and the value
+  is v[floor(h)] + (h - floor(h)) * (v[ceil(h)] - v[floor(h)]) (0-based). PostgreSQL runs
+  `percentile_cont`; SQLite evaluates the same formula, finding v[k] from running counts of
+  the distinct durations (a SUM window), in the same double-precision order of operations,
+  so both return identical values.
+- "Within target" counts durations <= the target (a 60 s target accepts exactly 60 s).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Float,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from dashboard import catalogue, labels
+from dashboard import tables as t
+from dashboard.domain import DIBATALKAN, Targets, to_wib
+from dashboard.errors import InvalidInput
+
+GRANULARITIES = ("day", "week", "month")
+WIB_OFFSET_H = 7
+DEFAULT_DAYS = 30
+MAX_DAYS = 3 * 366
+STAGES = ("forward", "acknowledge", "resolve")
+GROUPINGS = ("all", "opd", "category")
+ALL_GROUP = "__all__"
+DEFAULT_EXPORT_LIMIT = 100_000
+PERCENTILES = (0.5, 0.9)
+SPEED_COLUMNS = (
+    "group",
+    "stage",
+    "n",
+    "median_s",
+    "p90_s",
+    "target_s",
+    "within",
+    "within_share",
+    "target_share",
+)
+
+_STAGE_COLUMNS = {
+    # stage: (start, end); acknowledgement counts from when the current OPD got the incident,
+    # so a reassigned incident is not charged to the new OPD for the old OPD's time.
+    "forward": ("received_at_utc", "forwarded_at_utc"),
+    "acknowledge": ("assigned_at_utc", "acknowledged_at_utc"),
+    "resolve": ("received_at_utc", "resolved_at_utc"),
+}
+
+
+@dataclass(frozen=True)
+class TrendFilter:
+    """Which incidents a trend covers: received between two WIB days (inclusive), narrowed."""
+
+    start_day: date
+    end_day: date
+    granularity: str = "day"
+    categories: tuple[str, ...] = ()
+    # An OPD matches incidents it received first or holds now (routing quality needs both).
+    opds: tuple[str, ...] = ()
+    kecamatan: tuple[str, ...] = ()
+
+    @property
+    def since_utc(self) -> datetime:
+        return datetime.combine(self.start_day, time()) - timedelta(hours=WIB_OFFSET_H)
+
+    @property
+    def until_utc(self) -> datetime:
+        end = datetime.combine(self.end_day + timedelta(days=1), time())
+        return end - timedelta(hours=WIB_OFFSET_H)
+
+
+@dataclass(frozen=True)
+class Totals:
+    incidents: int
+    nuisance: int
+    forwarded: int
+    reassigned: int
+
+    @property
+    def nuisance_share(self) -> float | None:
+        return _share(self.nuisance, self.incidents)
+
+    @property
+    def reassign_rate(self) -> float | None:
+        return _share(self.reassigned, self.forwarded)
+
+
+@dataclass(frozen=True)
+class GridCounts:
+    """Incident counts per square cell of a geo.grid_counts.GridSpec (only non-empty cells)."""
+
+    spec: object
+    cells: pd.DataFrame  # ix, iy, count
+
+
+@dataclass(frozen=True)
+class TrendReport:
+    filter: TrendFilter
+    targets: Targets
+    totals: Totals
+    category_names: dict[str, str]
+    category_colors: dict[str, str]
+    opd_names: dict[str, str]
+    volume: pd.DataFrame  # period, category_code, count (every period x category seen)
+    nuisance: pd.DataFrame  # period, total, prank, ghost, bukan_darurat, nuisance, share
+    by_kecamatan: pd.DataFrame  # kecamatan, count
+    by_kelurahan: pd.DataFrame  # kelurahan_kode, kelurahan, kecamatan, count
+    speed: dict[str, pd.DataFrame]  # grouping -> group, stage, n, median_s, p90_s, within, ...
+    reassign: dict[str, pd.DataFrame]  # "opd"/"category" -> group, forwarded, reassigned, rate
+    flows: pd.DataFrame  # from_opd, to_opd, count (most frequent first)
+    hour_weekday: pd.DataFrame  # hour, weekday (0 = Monday), count: all 24 x 7 cells
+    grid: GridCounts | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def default_filter(*, now_utc: datetime, days: int = DEFAULT_DAYS) -> TrendFilter:
+    """The last `days` WIB days up to and including today."""
+    today = wib_today(now_utc)
+    return TrendFilter(start_day=today - timedelta(days=days - 1), end_day=today)
+
+
+def wib_today(now_utc: datetime) -> date:
+    return to_wib(now_utc).date()
+
+
+def check_filter(flt: TrendFilter) -> None:
+    """Raise InvalidInput for an empty or reversed date range or an unknown granularity."""
+    if flt.granularity not in GRANULARITIES:
+        raise InvalidInput(labels.TREND_ERR_GRANULARITY.format(value=str(flt.granularity)[:20]))
+    if flt.end_day < flt.start_day:
+        raise InvalidInput(labels.TREND_ERR_RANGE)
+    if (flt.end_day - flt.start_day).days + 1 > MAX_DAYS:
+        raise InvalidInput(labels.TREND_ERR_RANGE_TOO_LONG.format(days=MAX_DAYS))
+
+
+def build_report(engine: Engine, flt: TrendFilter, *, grid=None) -> TrendReport:
+    """Every table of the Tren page for one filter, read in one consistent snapshot.
+
+    Seven queries: activity per period and category, places, routing, speed (all stages and
+    groupings at once), reassignment flows, hour x weekday, and the grid when `grid` (a
+    geo.grid_counts.GridSpec) is given. Small roll-ups of their results happen in pandas.
+    """
+    check_filter(flt)
+    with read_connection(engine) as conn:
+        targets = catalogue.targets(catalogue.get_settings(conn))
+        names, colors = _category_names(conn)
+        activity = period_activity(conn, flt)
+        places = place_counts(conn, flt)
+        routing = routing_counts(conn, flt)
+        report = TrendReport(
+            filter=flt,
+            targets=targets,
+            totals=Totals(
+                incidents=int(activity["total"].sum()),
+                nuisance=int(activity[["prank", "ghost", "bukan_darurat"]].to_numpy().sum()),
+                forwarded=int(routing["forwarded"].sum()),
+                reassigned=int(routing["reassigned"].sum()),
+            ),
+            category_names=names,
+            category_colors=colors,
+            opd_names=_opd_names(conn),
+            volume=volume_from(activity, flt),
+            nuisance=nuisance_from(activity, flt),
+            by_kecamatan=kecamatan_from(places),
+            by_kelurahan=places,
+            speed=speed(conn, flt, targets=targets),
+            reassign={by: reassign_from(routing, by=by) for by in ("opd", "category")},
+            flows=reassign_flows(conn, flt),
+            hour_weekday=hour_weekday(conn, flt),
+            grid=None if grid is None else GridCounts(grid, grid_cells(conn, flt, grid)),
+        )
+    return report
+
+
+def read_connection(engine: Engine) -> Connection:
+    """A connection for a long read: on SQLite a deferred transaction (one WAL snapshot that
+    does not hold the write lock call-takers need), on PostgreSQL a read-only repeatable read.
+    """
+    if engine.dialect.name == "postgresql":
+        return engine.connect().execution_options(
+            isolation_level="REPEATABLE READ", postgresql_readonly=True
+        )
+    return engine.connect().execution_options(deferred_read=True)
+
+
+def period_activity(conn: Connection, flt: TrendFilter) -> pd.DataFrame:
+    """Calls per period and category, with prank / ghost / not-an-emergency closures."""
+    c = t.incidents.c
+    period = _wib_period(c.received_at_utc, flt.granularity).label("period")
+
+    def closed_as(reason: str):
+        flag = case((and_(c.status == DIBATALKAN, c.cancel_reason == reason), 1), else_=0)
+        return func.sum(flag)
+
+    rows = conn.execute(
+        select(
+            period,
+            c.category_code,
+            func.count(),
+            closed_as("PRANK"),
+            closed_as("GHOST"),
+            closed_as("BUKAN_DARURAT"),
+        )
+        .where(*filter_conditions(flt))
+        .group_by(period, c.category_code)
+    ).all()
+    columns = ["period", "category_code", "total", "prank", "ghost", "bukan_darurat"]
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+    frame["period"] = [date.fromisoformat(p) for p in frame["period"]]
+    return frame.astype({k: "int64" for k in columns[2:]})
+
+
+def volume_from(activity: pd.DataFrame, flt: TrendFilter) -> pd.DataFrame:
+    """period, category_code, count for every period of the range and every category seen."""
+    codes = sorted(set(activity["category_code"]))
+    full = pd.MultiIndex.from_product(
+        [period_starts(flt), codes], names=["period", "category_code"]
+    )
+    counts = activity.set_index(["period", "category_code"])["total"].reindex(full, fill_value=0)
+    return counts.astype("int64").rename("count").reset_index()
+
+
+def nuisance_from(activity: pd.DataFrame, flt: TrendFilter) -> pd.DataFrame:
+    """Per period: all calls, prank / ghost / not-an-emergency closures and their share."""
+    sums = activity.groupby("period")[["total", "prank", "ghost", "bukan_darurat"]].sum()
+    frame = sums.reindex(pd.Index(period_starts(flt), name="period"), fill_value=0)
+    frame = frame.astype("int64").reset_index()
+    frame["nuisance"] = frame["prank"] + frame["ghost"] + frame["bukan_darurat"]
+    frame["share"] = _shares(frame["nuisance"], frame["total"])
+    return frame
+
+
+def place_counts(conn: Connection, flt: TrendFilter) -> pd.DataFrame:
+    """Incidents per kelurahan (code, name, kecamatan), most first; NULL = outside / unknown."""
+    c = t.incidents.c
+    n = func.count()
+    rows = conn.execute(
+        select(c.kelurahan_kode, c.kelurahan, c.kecamatan, n.label("count"))
+        .where(*filter_conditions(flt))
+        .group_by(c.kelurahan_kode, c.kelurahan, c.kecamatan)
+        .order_by(
+            n.desc(),
+            c.kelurahan_kode.asc().nulls_last(),
+            c.kelurahan.asc().nulls_last(),
+            c.kecamatan.asc().nulls_last(),
+        )
+    ).all()
+    frame = pd.DataFrame(
+        [tuple(r) for r in rows], columns=["kelurahan_kode", "kelurahan", "kecamatan", "count"]
+    )
+    return frame.astype({"count": "int64"})
+
+
+def kecamatan_from(places: pd.DataFrame) -> pd.DataFrame:
+    """kecamatan, count (most first, unknown last) from place_counts."""
+    sums = places.groupby("kecamatan", dropna=False, sort=False)["count"].sum().reset_index()
+    sums = sums.assign(_unknown=sums["kecamatan"].isna())
+    sums = sums.sort_values(["count", "_unknown", "kecamatan"], ascending=[False, True, True])
+    return sums[["kecamatan", "count"]].astype({"count": "int64"}).reset_index(drop=True)
+
+
+def grid_cells(conn: Connection, flt: TrendFilter, spec) -> pd.DataFrame:
+    """Incidents per cell of `spec` (cell index ix east, iy north of the grid origin)."""
+    c = t.incidents.c
+    ix = _Floor((c.lon - literal(spec.origin_lon)) / literal(spec.cell_lon_deg)).label("ix")
+    iy = _Floor((c.lat - literal(spec.origin_lat)) / literal(spec.cell_lat_deg)).label("iy")
+    rows = conn.execute(
+        select(ix, iy, func.count().label("count"))
+        .where(*filter_conditions(flt))
+        .group_by(ix, iy)
+        .order_by(ix, iy)
+    ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["ix", "iy", "count"]).astype("int64")
+
+
+def speed(conn: Connection, flt: TrendFilter, *, targets: Targets) -> dict[str, pd.DataFrame]:
+    """Median and 90th percentile of every stage's duration against its target.
+
+    One query: durations are computed once per incident, then ranked per (stage, grouping,
+    group). Returns grouping ("all", "opd", "category") -> frame with columns group (OPD
+    code, category code, or ALL_GROUP), stage, n, median_s, p90_s, target_s, within (count
+    <= target), within_share, target_share. A group with no measured duration for a stage has
+    no row for it.
+    """
+    stage_targets = {
+        "forward": targets.forward_s,
+        "acknowledge": targets.acknowledge_s,
+        "resolve": targets.resolve_s,
+    }
+    c = t.incidents.c
+    durations = (
+        select(
+            c.opd_code.label("opd"),
+            c.category_code.label("category"),
+            *[
+                (_EpochS(c[end]) - _EpochS(c[start])).label(stage)
+                for stage, (start, end) in _STAGE_COLUMNS.items()
+            ],
+        )
+        .where(
+            *filter_conditions(flt),
+            or_(*[c[end].is_not(None) for _start, end in _STAGE_COLUMNS.values()]),
+        )
+        .cte("durations")
+        .prefix_with("MATERIALIZED")
+    )
+    if conn.dialect.name == "postgresql":
+        query = _percentile_cont(durations, stage_targets)
+    else:
+        query = _counted_percentiles(durations, stage_targets)
+    rows = conn.execute(query).all()
+    columns = ["stage", "grouping", "group", "n", "within", *[_pname(p) for p in PERCENTILES]]
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+    frame = frame.rename(columns={"p50": "median_s", "p90": "p90_s"})
+    frame = frame.astype(
+        {"n": "int64", "within": "int64", "median_s": "float64", "p90_s": "float64"}
+    )
+    frame["target_s"] = frame["stage"].map(stage_targets).astype("int64")
+    frame["within_share"] = _shares(frame["within"], frame["n"])
+    frame["target_share"] = targets.share
+    frame["_stage"] = frame["stage"].map({s: i for i, s in enumerate(STAGES)})
+    result = {}
+    for grouping in GROUPINGS:
+        part = frame[frame["grouping"] == grouping].sort_values(["group", "_stage"])
+        result[grouping] = part[list(SPEED_COLUMNS)].reset_index(drop=True)
+    return result
+
+
+def routing_counts(conn: Connection, flt: TrendFilter) -> pd.DataFrame:
+    """Forwarded and reassigned incidents per (first OPD, category)."""
+    c = t.incidents.c
+    moved = func.sum(case((c.reassign_count > 0, 1), else_=0))
+    rows = conn.execute(
+        select(c.first_opd_code, c.category_code, func.count(), moved)
+        .where(*filter_conditions(flt), c.first_opd_code.is_not(None))
+        .group_by(c.first_opd_code, c.category_code)
+    ).all()
+    columns = ["first_opd_code", "category_code", "forwarded", "reassigned"]
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+    return frame.astype({"forwarded": "int64", "reassigned": "int64"})
+
+
+def reassign_from(routing: pd.DataFrame, *, by: str) -> pd.DataFrame:
+    """Per first OPD (by="opd") or category: forwarded, reassigned, rate (most moved first)."""
+    column = "first_opd_code" if by == "opd" else "category_code"
+    sums = routing.groupby(column)[["forwarded", "reassigned"]].sum().reset_index()
+    sums = sums.rename(columns={column: "group"}).sort_values(
+        ["reassigned", "group"], ascending=[False, True]
+    )
+    sums = sums.astype({"forwarded": "int64", "reassigned": "int64"}).reset_index(drop=True)
+    sums["rate"] = _shares(sums["reassigned"], sums["forwarded"])
+    return sums
+
+
+def reassign_flows(conn: Connection, flt: TrendFilter) -> pd.DataFrame:
+    """ "Sent to A, moved to B": reassignment events per (from, to) OPD pair, most first."""
+    e = t.incident_events.c
+    n = func.count().label("count")
+    rows = conn.execute(
+        select(e.from_opd, e.to_opd, n)
+        .select_from(
+            t.incident_events.join(t.incidents, t.incidents.c.id == t.incident_events.c.incident_id)
+        )
+        .where(e.action == "REASSIGN", *filter_conditions(flt))
+        .group_by(e.from_opd, e.to_opd)
+        .order_by(n.desc(), e.from_opd, e.to_opd)
+    ).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=["from_opd", "to_opd", "count"])
+    return frame.astype({"count": "int64"})
+
+
+def hour_weekday(conn: Connection, flt: TrendFilter) -> pd.DataFrame:
+    """Calls per WIB hour of day (0-23) and weekday (0 = Monday ... 6 = Sunday), all 168 cells."""
+    c = t.incidents.c
+    hour = _WibHour(c.received_at_utc).label("hour")
+    weekday = _WibWeekday(c.received_at_utc).label("weekday")
+    rows = conn.execute(
+        select(hour, weekday, func.count()).where(*filter_conditions(flt)).group_by(hour, weekday)
+    ).all()
+    found = pd.Series(
+        [int(r[2]) for r in rows],
+        index=pd.MultiIndex.from_tuples(
+            [(int(r[0]), int(r[1])) for r in rows], names=["hour", "weekday"]
+        ),
+        dtype="int64",
+    )
+    full = pd.MultiIndex.from_product([range(24), range(7)], names=["hour", "weekday"])
+    return found.reindex(full, fill_value=0).rename("count").reset_index()
+
+
+def incident_rows(
+    engine: Engine, flt: TrendFilter, *, limit: int = DEFAULT_EXPORT_LIMIT
+) -> pd.DataFrame:
+    """The filtered incidents themselves (oldest first, at most `limit`), for the export only."""
+    check_filter(flt)
+    c = t.incidents.c
+    query = (
+        select(
+            c.code,
+            c.received_at_utc,
+            c.category_code,
+            c.priority,
+            c.status,
+            c.cancel_reason,
+            c.kondisi,
+            c.address,
+            c.kelurahan,
+            c.kecamatan,
+            c.lat,
+            c.lon,
+            c.caller_phone,
+            c.first_opd_code,
+            c.opd_code,
+            c.reassign_count,
+            c.forwarded_at_utc,
+            c.acknowledged_at_utc,
+            c.resolved_at_utc,
+            c.cancelled_at_utc,
+            (_EpochS(c.forwarded_at_utc) - _EpochS(c.received_at_utc)).label("forward_s"),
+            (_EpochS(c.acknowledged_at_utc) - _EpochS(c.assigned_at_utc)).label("acknowledge_s"),
+            (_EpochS(c.resolved_at_utc) - _EpochS(c.received_at_utc)).label("resolve_s"),
+        )
+        .where(*filter_conditions(flt))
+        .order_by(c.received_at_utc, c.id)
+        .limit(limit)
+    )
+    with read_connection(engine) as conn:
+        return pd.read_sql(query, conn)
+
+
+def period_starts(flt: TrendFilter) -> list[date]:
+    """The first day of every period that overlaps the filter's range, oldest first."""
+    current = _period_start(flt.start_day, flt.granularity)
+    starts = []
+    while current <= flt.end_day:
+        starts.append(current)
+        current = _next_period(current, flt.granularity)
+    return starts
+
+
+def filter_options(engine: Engine) -> dict[str, dict[str, str] | list[str]]:
+    """Choices for the filters: categories and OPDs (code -> name), kecamatan names."""
+    with engine.connect() as conn:
+        categories = {code: cat.name for code, cat in catalogue.categories(conn).items()}
+        opds = catalogue.opd_names(conn)
+        layer = conn.execute(
+            select(t.geo_layers.c.geojson).where(t.geo_layers.c.name == "kecamatan")
+        ).scalar()
+    kecamatan = sorted(
+        {str(f["properties"].get("nama")) for f in json.loads(layer)["features"]}
+        if layer
+        else set()
+    )
+    return {"categories": categories, "opds": opds, "kecamatan": kecamatan}
+
+
+def filter_conditions(flt: TrendFilter) -> list[ColumnElement[bool]]:
+    """WHERE conditions for a filter: received in the WIB days, category, OPD, kecamatan."""
+    c = t.incidents.c
+    conditions = [c.received_at_utc >= flt.since_utc, c.received_at_utc < flt.until_utc]
+    if flt.categories:
+        conditions.append(c.category_code.in_(flt.categories))
+    if flt.opds:
+        conditions.append(or_(c.opd_code.in_(flt.opds), c.first_opd_code.in_(flt.opds)))
+    if flt.kecamatan:
+        conditions.append(c.kecamatan.in_(flt.kecamatan))
+    return conditions
+
+
+# --- private helpers -------------------------------------------------------------------------
+
+
+def _percentile_cont(durations, stage_targets: dict[str, int]):
+    """PostgreSQL: percentile_cont over one row per (stage, grouping, group, duration)."""
+    branches = []
+    for stage in STAGES:
+        for grouping in GROUPINGS:
+            branches.append(
+                select(
+                    *_branch_keys(stage, grouping, durations),
+                    durations.c[stage].label("dur"),
+                    _sql_int(stage_targets[stage]).label("target"),
+                ).where(durations.c[stage].is_not(None))
+            )
+    measured = union_all(*branches).subquery("d")
+    keys = (measured.c.stage, measured.c.grouping, measured.c.grp)
+    return select(
+        *keys,
+        func.count().label("n"),
+        func.sum(case((measured.c.dur <= measured.c.target, 1), else_=0)).label("within"),
+        *[
+            func.percentile_cont(p).within_group(cast(measured.c.dur, Float)).label(_pname(p))
+            for p in PERCENTILES
+        ],
+    ).group_by(*keys)
+
+
+def _counted_percentiles(durations, stage_targets: dict[str, int]):
+    """SQLite: percentile_cont's formula from counts of each distinct duration.
+
+    Sorting every duration (ROW_NUMBER) costs ~10x more at a million rows than counting the
+    distinct whole-second values per group and running a cumulative SUM over those: the value
+    of 1-based rank r is the smallest duration whose running count reaches r.
+    """
+    branches = []
+    for stage in STAGES:
+        counts = (
+            select(
+                durations.c.opd,
+                durations.c.category,
+                durations.c[stage].label("dur"),
+                func.count().label("c"),
+            )
+            .where(durations.c[stage].is_not(None))
+            .group_by(durations.c.opd, durations.c.category, durations.c[stage])
+            .cte(f"counts_{stage}")
+            .prefix_with("MATERIALIZED")
+        )
+        for grouping in GROUPINGS:
+            by = [counts.c.dur] if grouping == "all" else [counts.c[grouping], counts.c.dur]
+            branches.append(
+                select(
+                    *_branch_keys(stage, grouping, counts),
+                    counts.c.dur,
+                    _sql_int(stage_targets[stage]).label("target"),
+                    func.sum(counts.c.c).label("c"),
+                ).group_by(*by)
+            )
+    measured = union_all(*branches).subquery("m")
+    keys = (measured.c.stage, measured.c.grouping, measured.c.grp)
+    cumulative = select(
+        *keys,
+        measured.c.dur,
+        measured.c.target,
+        measured.c.c,
+        func.sum(measured.c.c)
+        .over(partition_by=keys, order_by=measured.c.dur, rows=(None, 0))
+        .label("upto"),
+        func.sum(measured.c.c).over(partition_by=keys).label("n"),
+    ).subquery("cum")
+    ckeys = [cumulative.c[k.name] for k in keys]
+    picks = []
+    for i, p in enumerate(PERCENTILES):
+        lower = cast(literal(p, Float) * (cumulative.c.n - 1), Integer)  # floor: value >= 0
+        picks += [
+            func.min(case((cumulative.c.upto >= lower + 1, cumulative.c.dur))).label(f"lo{i}"),
+            func.min(case((cumulative.c.upto >= lower + 2, cumulative.c.dur))).label(f"hi{i}"),
+        ]
+    within = func.sum(case((cumulative.c.dur <= cumulative.c.target, cumulative.c.c), else_=0))
+    grouped = (
+        select(*ckeys, func.max(cumulative.c.n).label("n"), within.label("within"), *picks)
+        .group_by(*ckeys)
+        .subquery("g")
+    )
+    values = []
+    for i, p in enumerate(PERCENTILES):
+        position = literal(p, Float) * (grouped.c.n - 1)
+        fraction = position - cast(position, Integer)
+        lo = grouped.c[f"lo{i}"]
+        hi = func.coalesce(grouped.c[f"hi{i}"], lo)
+        # lo + pct * (hi - lo): PostgreSQL's float8 lerp, same operand order.
+        values.append((lo + fraction * (hi - lo)).label(_pname(p)))
+    return select(*[grouped.c[k.name] for k in keys], grouped.c.n, grouped.c.within, *values)
+
+
+def _branch_keys(stage: str, grouping: str, source) -> list:
+    # Code constants, written as SQL literals: a bound parameter has no type in a UNION.
+    group = literal_column(f"'{ALL_GROUP}'") if grouping == "all" else source.c[grouping]
+    return [
+        literal_column(f"'{stage}'").label("stage"),
+        literal_column(f"'{grouping}'").label("grouping"),
+        group.label("grp"),
+    ]
+
+
+def _sql_int(value: int):
+    return literal_column(str(int(value)), Integer)
+
+
+def _category_names(conn: Connection) -> tuple[dict[str, str], dict[str, str]]:
+    rows = conn.execute(
+        select(t.categories.c.code, t.categories.c.name, t.categories.c.color).order_by(
+            t.categories.c.priority, t.categories.c.name
+        )
+    ).all()
+    return {r.code: r.name for r in rows}, {r.code: r.color for r in rows}
+
+
+def _opd_names(conn: Connection) -> dict[str, str]:
+    rows = conn.execute(select(t.opds.c.code, t.opds.c.short_name).order_by(t.opds.c.short_name))
+    return {r.code: r.short_name for r in rows}
+
+
+def _share(part: int, whole: int) -> float | None:
+    return (part / whole) if whole else None
+
+
+def _shares(parts: pd.Series, wholes: pd.Series) -> list[float | None]:
+    return [_share(int(p), int(w)) for p, w in zip(parts, wholes, strict=True)]
+
+
+def _period_start(day: date, granularity: str) -> date:
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    if granularity == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _next_period(start: date, granularity: str) -> date:
+    if granularity == "week":
+        return start + timedelta(days=7)
+    if granularity == "month":
+        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start + timedelta(days=1)
+
+
+def _wib_period(column, granularity: str):
+    return {"day": _WibDay, "week": _WibWeek, "month": _WibMonth}[granularity](column)
+
+
+# --- dialect helpers: one SQL expression per database, chosen by SQLAlchemy at compile time ---
+
+
+class _WibDay(FunctionElement):
+    """'YYYY-MM-DD' of the WIB day of a naive-UTC timestamp."""
+
+    type = String()
+    inherit_cache = True
+
+
+class _WibWeek(FunctionElement):
+    """'YYYY-MM-DD' of the Monday starting the WIB ISO week."""
+
+    type = String()
+    inherit_cache = True
+
+
+class _WibMonth(FunctionElement):
+    """'YYYY-MM-01' of the WIB month."""
+
+    type = String()
+    inherit_cache = True
+
+
+class _WibHour(FunctionElement):
+    type = Integer()
+    inherit_cache = True
+
+
+class _WibWeekday(FunctionElement):
+    """0 = Monday ... 6 = Sunday, in WIB."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+class _EpochS(FunctionElement):
+    """Whole seconds since 1970 of a naive-UTC timestamp truncated to the second."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+class _Floor(FunctionElement):
+    type = Integer()
+    inherit_cache = True
+
+
+def _arg(compiler, element, **kw) -> str:
+    return compiler.process(next(iter(element.clauses)), **kw)
+
+
+_SQLITE_SHIFT = f"'+{WIB_OFFSET_H} hours'"
+_PG_SHIFT = f"INTERVAL '{WIB_OFFSET_H} hours'"
+
+
+@compiles(_WibDay, "sqlite")
+def _wib_day_sqlite(element, compiler, **kw):
+    return f"date({_arg(compiler, element, **kw)}, {_SQLITE_SHIFT})"
+
+
+@compiles(_WibDay, "postgresql")
+def _wib_day_pg(element, compiler, **kw):
+    return f"to_char({_arg(compiler, element, **kw)} + {_PG_SHIFT}, 'YYYY-MM-DD')"
+
+
+@compiles(_WibWeek, "sqlite")
+def _wib_week_sqlite(element, compiler, **kw):
+    # Back 6 days, then forward to the next Monday (or stay on it): the week's Monday.
+    return f"date({_arg(compiler, element, **kw)}, {_SQLITE_SHIFT}, '-6 days', 'weekday 1')"
+
+
+@compiles(_WibWeek, "postgresql")
+def _wib_week_pg(element, compiler, **kw):
+    inner = f"date_trunc('week', {_arg(compiler, element, **kw)} + {_PG_SHIFT})"
+    return f"to_char({inner}, 'YYYY-MM-DD')"
+
+
+@compiles(_WibMonth, "sqlite")
+def _wib_month_sqlite(element, compiler, **kw):
+    return f"strftime('%Y-%m-01', {_arg(compiler, element, **kw)}, {_SQLITE_SHIFT})"
+
+
+@compiles(_WibMonth, "postgresql")
+def _wib_month_pg(element, compiler, **kw):
+    return f"to_char({_arg(compiler, element, **kw)} + {_PG_SHIFT}, 'YYYY-MM-01')"
+
+
+@compiles(_WibHour, "sqlite")
+def _wib_hour_sqlite(element, compiler, **kw):
+    return f"CAST(strftime('%H', {_arg(compiler, element, **kw)}, {_SQLITE_SHIFT}) AS INTEGER)"
+
+
+@compiles(_WibHour, "postgresql")
+def _wib_hour_pg(element, compiler, **kw):
+    return f"CAST(EXTRACT(HOUR FROM {_arg(compiler, element, **kw)} + {_PG_SHIFT}) AS INTEGER)"
+
+
+@compiles(_WibWeekday, "sqlite")
+def _wib_weekday_sqlite(element, compiler, **kw):
+    day = f"strftime('%w', {_arg(compiler, element, **kw)}, {_SQLITE_SHIFT})"
+    return f"((CAST({day} AS INTEGER) + 6) % 7)"
+
+
+@compiles(_WibWeekday, "postgresql")
+def _wib_weekday_pg(element, compiler, **kw):
+    iso = f"EXTRACT(ISODOW FROM {_arg(compiler, element, **kw)} + {_PG_SHIFT})"
+    return f"(CAST({iso} AS INTEGER) - 1)"
+
+
+@compiles(_EpochS, "sqlite")
+def _epoch_s_sqlite(element, compiler, **kw):
+    # The stored text's first 19 characters are 'YYYY-MM-DD HH:MM:SS': an exact truncation.
+    return f"CAST(strftime('%s', substr({_arg(compiler, element, **kw)}, 1, 19)) AS INTEGER)"
+
+
+@compiles(_EpochS, "postgresql")
+def _epoch_s_pg(element, compiler, **kw):
+    inner = f"date_trunc('second', {_arg(compiler, element, **kw)})"
+    return f"CAST(EXTRACT(EPOCH FROM {inner}) AS BIGINT)"
+
+
+@compiles(_Floor, "sqlite")
+def _floor_sqlite(element, compiler, **kw):
+    value = _arg(compiler, element, **kw)
+    # CAST truncates toward zero; step down one for negative non-integers.
+    return f"(CAST({value} AS INTEGER) - (({value}) < CAST({value} AS INTEGER)))"
+
+
+@compiles(_Floor, "postgresql")
+def _floor_pg(element, compiler, **kw):
+    return f"CAST(floor({_arg(compiler, element, **kw)}) AS BIGINT)"
+
+
+def _pname(p: float) -> str:
+    return f"p{round(p * 100)}"
