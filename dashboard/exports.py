@@ -1,0 +1,394 @@
+"""The Tren page's tables with Indonesian headers, and the same tables as CSV / XLSX bytes.
+
+The page shows exactly the frames built here, so a download holds the numbers on screen.
+Caller phone numbers are masked; text that a spreadsheet would run as a formula is defused.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from dashboard import labels
+from dashboard.domain import format_wib, mask_phone
+from dashboard.trends import TrendReport
+
+COL = labels.TREND_COL
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_MAX = 31
+
+
+def report_tables(report: TrendReport) -> dict[str, tuple[str, pd.DataFrame]]:
+    """Every KPI table of a report: key -> (Indonesian title, table), in page order."""
+    return {
+        "volume": (labels.TREND_TABLE["volume"], volume_table(report)),
+        "nuisance": (labels.TREND_TABLE["nuisance"], nuisance_table(report)),
+        "kecamatan": (labels.TREND_TABLE["kecamatan"], kecamatan_table(report)),
+        "kelurahan": (labels.TREND_TABLE["kelurahan"], kelurahan_table(report)),
+        "speed_all": (labels.TREND_TABLE["speed_all"], speed_table(report, by="all")),
+        "speed_opd": (labels.TREND_TABLE["speed_opd"], speed_table(report, by="opd")),
+        "speed_category": (
+            labels.TREND_TABLE["speed_category"],
+            speed_table(report, by="category"),
+        ),
+        "reassign_opd": (labels.TREND_TABLE["reassign_opd"], reassign_table(report, by="opd")),
+        "reassign_category": (
+            labels.TREND_TABLE["reassign_category"],
+            reassign_table(report, by="category"),
+        ),
+        "flows": (labels.TREND_TABLE["flows"], flows_table(report)),
+        "staffing": (labels.TREND_TABLE["staffing"], staffing_table(report)),
+    }
+
+
+def volume_table(report: TrendReport) -> pd.DataFrame:
+    """One row per period, one column per category seen (catalogue order), and the total."""
+    frame = report.volume
+    codes = [code for code in report.category_names if code in set(frame["category_code"])]
+    codes += sorted(set(frame["category_code"]) - set(codes))
+    wide = frame.pivot_table(
+        index="period", columns="category_code", values="count", aggfunc="sum", fill_value=0
+    ).reindex(columns=codes, fill_value=0)
+    wide = wide.reindex(
+        sorted(set(frame["period"])) if not frame.empty else [], fill_value=0
+    ).astype("int64")
+    table = pd.DataFrame({COL["period"]: _period_labels(wide.index, report)})
+    for code in codes:
+        table[report.category_names.get(code, code)] = wide[code].to_numpy()
+    table[COL["total"]] = wide.sum(axis=1).to_numpy() if codes else []
+    return table
+
+
+def category_colors(report: TrendReport, table: pd.DataFrame) -> list[str]:
+    """The catalogue colour of each category column of volume_table, in column order."""
+    by_name = {report.category_names[c]: color for c, color in report.category_colors.items()}
+    columns = [c for c in table.columns if c not in (COL["period"], COL["total"])]
+    return [by_name.get(name, "#9e9e9e") for name in columns]
+
+
+def nuisance_table(report: TrendReport) -> pd.DataFrame:
+    frame = report.nuisance
+    return pd.DataFrame(
+        {
+            COL["period"]: _period_labels(frame["period"], report),
+            COL["calls"]: frame["total"].to_numpy(),
+            COL["prank"]: frame["prank"].to_numpy(),
+            COL["ghost"]: frame["ghost"].to_numpy(),
+            COL["bukan_darurat"]: frame["bukan_darurat"].to_numpy(),
+            COL["nuisance"]: frame["nuisance"].to_numpy(),
+            COL["nuisance_pct"]: [_pct(v) for v in frame["share"]],
+        }
+    )
+
+
+def kecamatan_table(report: TrendReport) -> pd.DataFrame:
+    frame = report.by_kecamatan
+    total = int(frame["count"].sum())
+    return pd.DataFrame(
+        {
+            COL["kecamatan"]: [_name(k, labels.TREND_UNKNOWN_PLACE) for k in frame["kecamatan"]],
+            COL["total"]: frame["count"].to_numpy(dtype="int64"),
+            COL["share_pct"]: [_pct(c / total if total else None) for c in frame["count"]],
+        }
+    )
+
+
+def kelurahan_table(report: TrendReport) -> pd.DataFrame:
+    frame = report.by_kelurahan
+    total = int(frame["count"].sum())
+    return pd.DataFrame(
+        {
+            COL["kelurahan"]: [_name(k, labels.TREND_UNKNOWN_PLACE) for k in frame["kelurahan"]],
+            COL["kecamatan"]: [_name(k, "") for k in frame["kecamatan"]],
+            COL["kelurahan_kode"]: [_name(k, "") for k in frame["kelurahan_kode"]],
+            COL["total"]: frame["count"].to_numpy(dtype="int64"),
+            COL["share_pct"]: [_pct(c / total if total else None) for c in frame["count"]],
+        }
+    )
+
+
+def speed_table(report: TrendReport, *, by: str) -> pd.DataFrame:
+    """Median and P90 per stage (minutes) with the target beside each measured figure."""
+    frame = report.speed[by]
+    group_header = {"opd": COL["opd"], "category": COL["category"]}.get(by)
+    order = {stage: i for i, stage in enumerate(labels.TREND_STAGE)}
+    frame = frame.assign(_order=frame["stage"].map(order)).sort_values(
+        ["_order", "group"] if by == "all" else ["group", "_order"], kind="stable"
+    )
+    columns: dict[str, list] = {}
+    if group_header:
+        names = report.opd_names if by == "opd" else report.category_names
+        columns[group_header] = [names.get(g, g) for g in frame["group"]]
+    columns |= {
+        COL["stage"]: [labels.TREND_STAGE[s] for s in frame["stage"]],
+        COL["measured"]: frame["n"].astype("int64").tolist(),
+        COL["median_min"]: [_minutes(v) for v in frame["median_s"]],
+        COL["p90_min"]: [_minutes(v) for v in frame["p90_s"]],
+        COL["target_min"]: [_minutes(v) for v in frame["target_s"]],
+        COL["within_pct"]: [_pct(v) for v in frame["within_share"]],
+        COL["target_pct"]: [_pct(v) for v in frame["target_share"]],
+        COL["meets"]: [
+            labels.TREND_YES if share is not None and share >= target else labels.TREND_NO
+            for share, target in zip(frame["within_share"], frame["target_share"], strict=True)
+        ],
+    }
+    return pd.DataFrame(columns)
+
+
+def reassign_table(report: TrendReport, *, by: str) -> pd.DataFrame:
+    frame = report.reassign[by]
+    if by == "opd":
+        header, names = COL["first_opd"], report.opd_names
+    else:
+        header, names = COL["category"], report.category_names
+    return pd.DataFrame(
+        {
+            header: [names.get(g, g) for g in frame["group"]],
+            COL["forwarded"]: frame["forwarded"].to_numpy(dtype="int64"),
+            COL["reassigned"]: frame["reassigned"].to_numpy(dtype="int64"),
+            COL["reassign_pct"]: [_pct(v) for v in frame["rate"]],
+        }
+    )
+
+
+def flows_table(report: TrendReport) -> pd.DataFrame:
+    frame = report.flows
+    names = report.opd_names
+    return pd.DataFrame(
+        {
+            COL["rank"]: list(range(1, len(frame) + 1)),
+            COL["sent_to"]: [names.get(o, o) for o in frame["from_opd"]],
+            COL["moved_to"]: [names.get(o, o) for o in frame["to_opd"]],
+            COL["total"]: frame["count"].to_numpy(dtype="int64"),
+        }
+    )
+
+
+def staffing_table(report: TrendReport) -> pd.DataFrame:
+    """24 rows (WIB hour) x 7 weekdays (Senin first) of call counts, with row totals."""
+    wide = report.hour_weekday.pivot(index="hour", columns="weekday", values="count")
+    table = pd.DataFrame({COL["hour"]: [f"{h:02d}.00-{h:02d}.59" for h in wide.index]})
+    for day, name in enumerate(labels.TREND_WEEKDAYS):
+        table[name] = wide[day].to_numpy(dtype="int64")
+    table[COL["total"]] = wide.sum(axis=1).to_numpy(dtype="int64")
+    return table
+
+
+def incidents_table(frame: pd.DataFrame, report: TrendReport) -> pd.DataFrame:
+    """The filtered incidents (trends.incident_rows) for leadership: WIB times, masked phones."""
+    cats, opds = report.category_names, report.opd_names
+    return pd.DataFrame(
+        {
+            COL["code"]: frame["code"].tolist(),
+            COL["received_wib"]: [_wib(v) for v in frame["received_at_utc"]],
+            COL["category"]: [cats.get(c, c) for c in frame["category_code"]],
+            COL["priority"]: frame["priority"].astype("int64").tolist(),
+            COL["status"]: [labels.STATUS.get(s, s) for s in frame["status"]],
+            COL["cancel_reason"]: _names(frame["cancel_reason"], labels.CANCEL_REASON),
+            COL["kondisi"]: [_name(v, "") for v in frame["kondisi"]],
+            COL["address"]: [_name(v, "") for v in frame["address"]],
+            COL["kelurahan"]: [_name(v, "") for v in frame["kelurahan"]],
+            COL["kecamatan"]: [_name(v, labels.TREND_UNKNOWN_PLACE) for v in frame["kecamatan"]],
+            COL["lat"]: frame["lat"].astype("float64").round(6).tolist(),
+            COL["lon"]: frame["lon"].astype("float64").round(6).tolist(),
+            COL["phone_masked"]: [mask_phone(_name(p, "")) for p in frame["caller_phone"]],
+            COL["first_opd"]: _names(frame["first_opd_code"], opds),
+            COL["current_opd"]: _names(frame["opd_code"], opds),
+            COL["reassign_count"]: frame["reassign_count"].astype("int64").tolist(),
+            COL["forwarded_wib"]: [_wib(v) for v in frame["forwarded_at_utc"]],
+            COL["acknowledged_wib"]: [_wib(v) for v in frame["acknowledged_at_utc"]],
+            COL["resolved_wib"]: [_wib(v) for v in frame["resolved_at_utc"]],
+            COL["cancelled_wib"]: [_wib(v) for v in frame["cancelled_at_utc"]],
+            COL["forward_s"]: [_whole(v) for v in frame["forward_s"]],
+            COL["acknowledge_s"]: [_whole(v) for v in frame["acknowledge_s"]],
+            COL["resolve_min"]: [_minutes(v) for v in frame["resolve_s"]],
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One figure at the top of the page, with its target beside it."""
+
+    label: str
+    value: str
+    detail: str | None = None
+    on_target: bool | None = None
+
+
+def headlines(report: TrendReport) -> list[Headline]:
+    """Volume, nuisance share, reassignment rate, and each stage's median against its target."""
+    totals = report.totals
+    items = [
+        Headline(labels.TREND_METRIC_TOTAL, f"{totals.incidents:,}".replace(",", ".")),
+        Headline(labels.TREND_METRIC_NUISANCE, _pct_text(totals.nuisance_share)),
+        Headline(labels.TREND_METRIC_REASSIGN, _pct_text(totals.reassign_rate)),
+    ]
+    overall = report.speed["all"].set_index("stage")
+    for stage, stage_label in labels.TREND_STAGE.items():
+        label = labels.TREND_METRIC_STAGE.format(stage=stage_label)
+        if stage not in overall.index:
+            items.append(Headline(label, "-"))
+            continue
+        row = overall.loc[stage]
+        share = row["within_share"]
+        detail = labels.TREND_METRIC_STAGE_DELTA.format(
+            target=duration_text(row["target_s"]),
+            within=_pct_text(share),
+            share=_pct_text(row["target_share"]),
+        )
+        on_target = bool(share is not None and share >= row["target_share"])
+        items.append(Headline(label, duration_text(row["median_s"]), detail, on_target))
+    return items
+
+
+def duration_text(seconds: float | None) -> str:
+    """45 dtk, 3 mnt 20 dtk, 2 j 05 mnt: durations as people say them."""
+    if seconds is None or pd.isna(seconds):
+        return "-"
+    total = round(float(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} j {minutes:02d} mnt"
+    if minutes:
+        return f"{minutes} mnt {secs:02d} dtk" if secs else f"{minutes} mnt"
+    return f"{secs} dtk"
+
+
+def staffing_long(report: TrendReport) -> pd.DataFrame:
+    """The staffing table as (hour, day, count) rows, for a heat map."""
+    frame = report.hour_weekday
+    return pd.DataFrame(
+        {
+            COL["hour"]: [f"{h:02d}" for h in frame["hour"]],
+            labels.TREND_CHART_DAY: [labels.TREND_WEEKDAYS[d] for d in frame["weekday"]],
+            COL["total"]: frame["count"].to_numpy(dtype="int64"),
+        }
+    )
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with a byte-order mark (Excel then reads Indonesian text right)."""
+    safe = table.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = [_defuse(v) for v in safe[column]]
+    return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """One workbook, a sheet per table (title -> table); text cells are never formulas."""
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    for title, table in sheets.items():
+        sheet = book.create_sheet(_sheet_name(title, used))
+        for col, header in enumerate(table.columns, start=1):
+            cell = sheet.cell(row=1, column=col, value=str(header))
+            cell.font = Font(bold=True)
+            cell.data_type = "s"
+        for row_number, values in enumerate(table.itertuples(index=False), start=2):
+            for col, value in enumerate(values, start=1):
+                cell = sheet.cell(row=row_number, column=col, value=_cell_value(value))
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # "=..." from a caller stays text
+        for col, header in enumerate(table.columns, start=1):
+            width = max([len(str(header)), *(len(str(v)) for v in table.iloc[:200, col - 1])])
+            sheet.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def file_name(key: str, report: TrendReport, suffix: str) -> str:
+    """e.g. tren-volume-20260302-20260315.csv"""
+    flt = report.filter
+    return f"tren-{key}-{flt.start_day:%Y%m%d}-{flt.end_day:%Y%m%d}.{suffix}"
+
+
+# --- private helpers -------------------------------------------------------------------------
+
+
+def _period_labels(periods, report: TrendReport) -> list[str]:
+    fmt = "%Y-%m" if report.filter.granularity == "month" else "%Y-%m-%d"
+    return [p.strftime(fmt) for p in periods]
+
+
+def _pct_text(share: float | None) -> str:
+    value = _pct(share)
+    return "-" if value is None else f"{value:.1f}%".replace(".", ",")
+
+
+def _pct(share: float | None) -> float | None:
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return None
+    return round(float(share) * 100, 1)
+
+
+def _minutes(seconds: float | None) -> float | None:
+    if seconds is None or pd.isna(seconds):
+        return None
+    return round(float(seconds) / 60, 2)
+
+
+def _whole(seconds: float | None) -> int | None:
+    if seconds is None or pd.isna(seconds):
+        return None
+    return int(seconds)
+
+
+def _wib(value) -> str:
+    if not _present(value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    return format_wib(value)
+
+
+def _present(value) -> bool:
+    return value is not None and not (not isinstance(value, str) and pd.isna(value))
+
+
+def _name(value, missing: str) -> str:
+    return str(value) if _present(value) else missing
+
+
+def _names(codes, names: Mapping[str, str]) -> list[str]:
+    return [names.get(c, c) if _present(c) else "" for c in codes]
+
+
+def _defuse(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _cell_value(value):
+    if not _present(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalar -> Python number
+        return value.item()
+    return value
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    base = _SHEET_FORBIDDEN.sub(" ", title).strip()[:SHEET_NAME_MAX] or "Tabel"
+    name, n = base, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+        n += 1
+    used.add(name.lower())
+    return name
