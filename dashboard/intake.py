@@ -74,6 +74,7 @@ class PlaceMatch:
     """A place-search result the call-taker can pick to set the point."""
 
     label: str
+    address: str
     lat: float
     lon: float
 
@@ -128,9 +129,7 @@ def preview(
     suggested = (
         route(category.code, place.kecamatan if place else None, rules) if category else None
     )
-    outside = bool(
-        place and not place.in_city and place.distance_to_city_m > SERVICE_AREA_MARGIN_M
-    )
+    outside = bool(place and not place.in_city and place.distance_to_city_m > SERVICE_AREA_MARGIN_M)
     # Posts hundreds of km away (a swapped or mistyped point) would only mislead.
     posts = _posts(lat, lon, category, settings, city) if place and not outside else ()
     return Preview(
@@ -174,7 +173,9 @@ def search_places(engine: Engine, text: str, *, limit: int = 5, city=None) -> li
         return []
     city = city if city is not None else current_city(engine)
     return [
-        PlaceMatch(label=_match_label(m), lat=float(m.lat), lon=float(m.lon))
+        PlaceMatch(
+            label=_match_label(m), address=_match_address(m), lat=float(m.lat), lon=float(m.lon)
+        )
         for m in search_place(query, city=city, limit=limit)
     ]
 
@@ -310,3 +311,11 @@ def _match_label(match) -> str:
 
 def _km(distance_m: float) -> str:
     return f"{distance_m / 1000:.1f}".replace(".", ",")
+
+
+def _match_address(match) -> str:
+    """What the address field gets when a place is picked: the name and its kelurahan."""
+    name = str(match.name)
+    if match.kelurahan and str(match.kelurahan) not in name:
+        return f"{name}, {match.kelurahan}"
+    return name

@@ -1,5 +1,312 @@
-"""Placeholder until its issue lands."""
+"""Admin: users, OPD catalogue and routing rules, facility positions, map layers, wall displays."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.info("Halaman ini sedang disiapkan.")
+from dashboard import admin, auth, labels
+from dashboard.domain import OPD_ADMIN, ROLES, WALL, format_wib
+from dashboard.layers import LAYER_NAMES
+from pages import ui
+
+NEW_TOKEN_KEY = "admin_new_display_token"
+
+actor = ui.require("admin")
+engine = ui.get_engine()
+st.title(labels.ADMIN_TITLE)
+ui.show_flash()
+
+
+def _value(key: str, default: object = None) -> object:
+    return st.session_state.get(key, default)
+
+
+def _create_user() -> None:
+    role = _value("new_user_role")
+    done, _ = ui.act(
+        auth.create_user,
+        engine,
+        actor,
+        username=_value("new_user_name", ""),
+        full_name=_value("new_user_full_name", ""),
+        password=_value("new_user_password", ""),
+        role=role,
+        opd_code=_value("new_user_opd") if role == OPD_ADMIN else None,
+        success=labels.DONE_USER_CREATED.format(username=_value("new_user_name", "")),
+    )
+    if done:
+        for key in ("new_user_name", "new_user_full_name", "new_user_password"):
+            st.session_state[key] = ""
+
+
+def _user_action(action: str) -> None:
+    user_id = _value("user_pick")
+    if user_id is None:
+        ui.flash_error(labels.PICK_USER_FIRST)
+        return
+    if action == "unlock":
+        ui.act(auth.unlock_user, engine, actor, user_id, success=labels.DONE_USER_UNLOCKED)
+    elif action in ("activate", "deactivate"):
+        ui.act(
+            auth.set_user_active,
+            engine,
+            actor,
+            user_id,
+            active=action == "activate",
+            success=labels.DONE_USER_SAVED,
+        )
+    elif action == "password":
+        done, _ = ui.act(
+            auth.reset_password,
+            engine,
+            actor,
+            user_id,
+            _value("user_new_password", ""),
+            success=labels.DONE_PASSWORD_RESET,
+        )
+        if done:
+            st.session_state["user_new_password"] = ""
+
+
+def _save_opd() -> None:
+    ui.act(
+        admin.save_opd,
+        engine,
+        actor,
+        code=_value("opd_code", ""),
+        name=_value("opd_name", ""),
+        short_name=_value("opd_short", ""),
+        phone=_value("opd_phone", ""),
+        description=_value("opd_description", ""),
+        active=bool(_value("opd_active", True)),
+        success=labels.DONE_OPD_SAVED,
+    )
+
+
+def _set_default() -> None:
+    ui.act(
+        admin.set_default_opd,
+        engine,
+        actor,
+        _value("route_category"),
+        _value("route_default_opd"),
+        success=labels.DONE_ROUTING_SAVED,
+    )
+
+
+def _set_override(remove: bool) -> None:
+    ui.act(
+        admin.set_area_override,
+        engine,
+        actor,
+        _value("override_category"),
+        _value("override_kecamatan"),
+        None if remove else _value("override_opd"),
+        success=labels.DONE_ROUTING_SAVED,
+    )
+
+
+def _move_facility(facility_id: str) -> None:
+    ui.act(
+        admin.move_facility,
+        engine,
+        actor,
+        facility_id,
+        lat=_value(f"facility_lat_{facility_id}"),
+        lon=_value(f"facility_lon_{facility_id}"),
+        success=labels.DONE_FACILITY_MOVED,
+    )
+
+
+def _create_token() -> None:
+    done, token = ui.act(auth.create_display_token, engine, actor, name=_value("token_name", ""))
+    if done:
+        st.session_state[NEW_TOKEN_KEY] = token
+        st.session_state["token_name"] = ""
+
+
+def _revoke_token() -> None:
+    ui.act(
+        auth.revoke_display_token,
+        engine,
+        actor,
+        _value("token_pick"),
+        success=labels.DONE_TOKEN_REVOKED,
+    )
+
+
+users_tab, opd_tab, facility_tab, layer_tab, display_tab = st.tabs(labels.ADMIN_TABS)
+
+with users_tab:
+    users = ui.run_service(auth.list_users, engine, actor, now=ui.now_utc())
+    opd_names = ui.run_service(admin.opd_names, engine) or {}
+    if users is not None:
+        st.dataframe(admin.users_frame(users), hide_index=True, width="stretch")
+        st.markdown(f"**{labels.USER_MANAGE_HEADING}**")
+        names = dict(zip(users["id"], users["username"], strict=True))
+        st.selectbox(
+            labels.FIELD_USER,
+            list(names),
+            index=None,
+            format_func=names.get,
+            placeholder=labels.PICK_USER_PLACEHOLDER,
+            key="user_pick",
+        )
+        cols = st.columns(3)
+        cols[0].button(labels.BTN_UNLOCK, on_click=_user_action, args=("unlock",))
+        cols[1].button(labels.BTN_DEACTIVATE, on_click=_user_action, args=("deactivate",))
+        cols[2].button(labels.BTN_ACTIVATE, on_click=_user_action, args=("activate",))
+        with st.form("reset_password"):
+            st.text_input(labels.FIELD_NEW_PASSWORD, type="password", key="user_new_password")
+            st.form_submit_button(
+                labels.BTN_RESET_PASSWORD, on_click=_user_action, args=("password",)
+            )
+    with st.form("create_user"):
+        st.markdown(f"**{labels.USER_CREATE_HEADING}**")
+        st.text_input(labels.FIELD_USERNAME, key="new_user_name")
+        st.text_input(labels.FIELD_FULL_NAME, key="new_user_full_name")
+        st.selectbox(
+            labels.FIELD_ROLE,
+            [r for r in ROLES if r != WALL],
+            format_func=lambda r: labels.ROLE.get(r, r),
+            key="new_user_role",
+        )
+        st.selectbox(
+            labels.FIELD_USER_OPD,
+            list(opd_names),
+            index=None,
+            format_func=opd_names.get,
+            placeholder=labels.USER_OPD_PLACEHOLDER,
+            key="new_user_opd",
+        )
+        st.text_input(labels.FIELD_PASSWORD, type="password", key="new_user_password")
+        st.form_submit_button(labels.BTN_CREATE_USER, type="primary", on_click=_create_user)
+
+with opd_tab:
+    opds = ui.run_service(admin.opd_table, engine, actor)
+    if opds is not None:
+        st.dataframe(admin.opd_frame(opds), hide_index=True, width="stretch")
+    with st.form("save_opd"):
+        st.markdown(f"**{labels.OPD_FORM_HEADING}**")
+        left, right = st.columns(2)
+        left.text_input(labels.FIELD_OPD_CODE, key="opd_code", help=labels.HELP_OPD_CODE)
+        right.text_input(labels.FIELD_OPD_SHORT, key="opd_short")
+        st.text_input(labels.FIELD_OPD_NAME, key="opd_name")
+        left, right = st.columns(2)
+        left.text_input(labels.FIELD_OPD_PHONE, key="opd_phone")
+        right.checkbox(labels.FIELD_OPD_ACTIVE, value=True, key="opd_active")
+        st.text_input(labels.FIELD_OPD_DESCRIPTION, key="opd_description")
+        st.form_submit_button(labels.BTN_SAVE_OPD, on_click=_save_opd)
+    st.markdown(f"**{labels.ROUTING_HEADING}**")
+    routing = ui.run_service(admin.routing_table, engine, actor)
+    if routing is not None:
+        st.dataframe(admin.routing_frame(routing), hide_index=True, width="stretch")
+        categories = dict(zip(routing["category_code"], routing["category_name"], strict=True))
+        with st.form("routing_default"):
+            st.markdown(f"**{labels.ROUTING_DEFAULT_HEADING}**")
+            left, right = st.columns(2)
+            left.selectbox(
+                labels.FIELD_CATEGORY,
+                list(categories),
+                format_func=categories.get,
+                key="route_category",
+            )
+            right.selectbox(
+                labels.FIELD_OPD,
+                list(opd_names),
+                format_func=opd_names.get,
+                key="route_default_opd",
+            )
+            st.form_submit_button(labels.BTN_SAVE_ROUTING, on_click=_set_default)
+        kecamatan = ui.run_service(admin.kecamatan_choices, engine) or ()
+        with st.form("routing_override"):
+            st.markdown(f"**{labels.ROUTING_OVERRIDE_HEADING}**")
+            cols = st.columns(3)
+            cols[0].selectbox(
+                labels.FIELD_CATEGORY,
+                list(categories),
+                format_func=categories.get,
+                key="override_category",
+            )
+            cols[1].selectbox(labels.FIELD_KECAMATAN, list(kecamatan), key="override_kecamatan")
+            cols[2].selectbox(
+                labels.FIELD_OPD, list(opd_names), format_func=opd_names.get, key="override_opd"
+            )
+            left, right = st.columns(2)
+            left.form_submit_button(labels.BTN_SAVE_OVERRIDE, on_click=_set_override, args=(False,))
+            right.form_submit_button(
+                labels.BTN_REMOVE_OVERRIDE, on_click=_set_override, args=(True,)
+            )
+
+with facility_tab:
+    facilities = ui.run_service(admin.facility_table, engine, actor)
+    if facilities is not None:
+        st.caption(labels.FACILITY_CAPTION)
+        st.dataframe(admin.facility_frame(facilities), hide_index=True, width="stretch")
+        by_id = {row.id: row for row in facilities.itertuples()}
+        picked = st.selectbox(
+            labels.FIELD_FACILITY,
+            list(by_id),
+            index=None,
+            format_func=lambda i: admin.facility_label(by_id[i]),
+            placeholder=labels.PICK_FACILITY_PLACEHOLDER,
+            key="facility_pick",
+        )
+        if picked is not None:
+            row = by_id[picked]
+            with st.form(f"move_{picked}"):
+                left, right = st.columns(2)
+                left.number_input(
+                    labels.FIELD_LAT,
+                    value=float(row.lat),
+                    format="%.6f",
+                    key=f"facility_lat_{picked}",
+                )
+                right.number_input(
+                    labels.FIELD_LON,
+                    value=float(row.lon),
+                    format="%.6f",
+                    key=f"facility_lon_{picked}",
+                )
+                st.form_submit_button(
+                    labels.BTN_MOVE_FACILITY, on_click=_move_facility, args=(picked,)
+                )
+
+with layer_tab:
+    st.caption(labels.LAYER_CAPTION)
+    with st.form("import_layer", clear_on_submit=True):
+        layer = st.selectbox(
+            labels.FIELD_LAYER, list(LAYER_NAMES), format_func=lambda n: labels.LAYER.get(n, n)
+        )
+        upload = st.file_uploader(labels.FIELD_LAYER_FILE, type=["geojson", "json", "gpkg", "zip"])
+        submitted = st.form_submit_button(labels.BTN_IMPORT_LAYER)
+    if submitted and upload is not None:
+        count = ui.run_service(
+            admin.import_layer_upload, engine, actor, layer, upload.name, upload.getvalue()
+        )
+        if count is not None:
+            st.success(labels.DONE_LAYER_IMPORTED.format(layer=layer, count=count))
+    elif submitted:
+        st.error(labels.ERR_NO_FILE)
+    layers = ui.run_service(admin.layer_table, engine, actor)
+    if layers is not None:
+        st.dataframe(layers, hide_index=True, width="stretch")
+
+with display_tab:
+    token = st.session_state.pop(NEW_TOKEN_KEY, None)
+    if token:
+        st.success(labels.TOKEN_SHOWN_ONCE)
+        st.code(f"/layar?token={token}", language=None)
+    tokens = ui.run_service(auth.list_display_tokens, engine, actor)
+    if tokens is not None:
+        st.dataframe(admin.token_frame(tokens), hide_index=True, width="stretch")
+        active = tokens[tokens["revoked_at_utc"].isna()]
+        names = dict(zip(active["id"], active["name"], strict=True))
+        with st.form("revoke_token"):
+            st.selectbox(labels.FIELD_TOKEN, list(names), format_func=names.get, key="token_pick")
+            st.form_submit_button(labels.BTN_REVOKE_TOKEN, on_click=_revoke_token)
+    with st.form("create_token"):
+        st.text_input(labels.FIELD_TOKEN_NAME, key="token_name")
+        st.form_submit_button(labels.BTN_CREATE_TOKEN, type="primary", on_click=_create_token)
+
+st.caption(labels.ADMIN_FOOTER.format(at=format_wib(ui.now_utc())))

@@ -24,9 +24,14 @@ def show_incident(view: queues.IncidentView) -> None:
     cols = st.columns(4)
     cols[0].metric(labels.COL_STATUS, labels.STATUS.get(inc["status"], inc["status"]))
     cols[1].metric(labels.COL_OPD, inc.get("opd_name") or "-")
-    cols[2].metric(labels.COL_PRIORITY, labels.PRIORITY.get(inc["priority"], inc["priority"]))
+    cols[2].metric(labels.COL_PRIORITY, f"P{inc['priority']}")
     cols[3].metric(labels.COL_RECEIVED, format_wib(inc["received_at_utc"], with_date=False))
-    st.caption(labels.DETAIL_RECEIVED.format(at=format_wib(inc["received_at_utc"])))
+    st.caption(
+        labels.DETAIL_RECEIVED.format(
+            at=format_wib(inc["received_at_utc"]),
+            priority=labels.PRIORITY.get(inc["priority"], inc["priority"]),
+        )
+    )
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{labels.FIELD_KONDISI}**")
