@@ -145,6 +145,31 @@ def test_a_new_incident_appears_without_reloading_the_map_or_losing_the_zoom(
     assert page.watch.foreign_requests == []
 
 
+def test_a_category_filter_leaves_only_that_category_on_the_map(page, app_server, engine):
+    frame = open_live_map(page, app_server.url)
+    create_incident(engine, CALL_TAKER_ANI, new_report(-6.8700, 109.6800))
+    create_incident(engine, CALL_TAKER_ANI, new_report(-6.8710, 109.6810, category_code="BANJIR"))
+    with engine.connect() as conn:
+        fires = conn.execute(
+            select(func.count())
+            .select_from(t.incidents)
+            .where(
+                t.incidents.c.status.in_(OPEN_STATUSES),
+                t.incidents.c.category_code == "KEBAKARAN",
+            )
+        ).scalar_one()
+    assert 0 < fires < open_count(engine)
+    frame.evaluate("() => { window.siagaProbe = 'same-map'; }")
+
+    page.get_by_role("combobox", name="Jenis kejadian").click()
+    page.get_by_role("option", name="Kebakaran", exact=True).click()
+    page.keyboard.press("Escape")
+
+    frame.wait_for_function(f"(n) => ({INCIDENT_COUNT_JS})() === n", arg=fires)
+    assert frame.evaluate("() => window.siagaProbe") == "same-map", "the map iframe was reloaded"
+    assert page.watch.page_errors == []
+
+
 def test_clicking_an_incident_shows_its_nearest_ambulance_and_fire_posts(page, app_server, engine):
     frame = open_live_map(page, app_server.url)
     lat, lon = -6.9205, 109.6850  # Pekalongan Selatan, near the south fire post
