@@ -233,11 +233,14 @@ def notices(pv: Preview) -> list[tuple[str, str]]:
 
 def post_line(post: NearbyPost) -> str:
     """'Ambulans terdekat: PMI Kota Pekalongan · 1,2 km · ±4 menit' (approximate posts say so)."""
+    from geo.maps import format_km, format_minutes
+
+    # The same rounding as the map's tooltips (an ETA is rounded up, never promised early).
     return labels.INTAKE_POST.format(
         kind=labels.POST_KIND.get(post.kind, post.kind),
         name=post.name,
-        km=_km(post.road_distance_m),
-        eta=max(1, round(post.eta_min)),
+        km=format_km(post.road_distance_m),
+        eta=format_minutes(post.eta_min),
         approx=f" ({labels.APPROXIMATE_SHORT})" if post.lokasi_perkiraan else "",
     )
 
@@ -307,10 +310,6 @@ def _match_label(match) -> str:
     if note:
         parts.append(f"({note})")
     return " · ".join(parts) if len(parts) > 1 else parts[0]
-
-
-def _km(distance_m: float) -> str:
-    return f"{distance_m / 1000:.1f}".replace(".", ",")
 
 
 def _match_address(match) -> str:

@@ -21,7 +21,7 @@ def show_incident(view: queues.IncidentView) -> None:
     """The incident's fields and its timeline. Caller text goes through st.text / st.dataframe."""
     inc = view.incident
     st.subheader(f"{inc['code']} · {inc['category_name']}")
-    cols = st.columns(4)
+    cols = st.columns([1, 1.6, 0.6, 0.9])
     cols[0].metric(labels.COL_STATUS, labels.STATUS.get(inc["status"], inc["status"]))
     cols[1].metric(labels.COL_OPD, inc.get("opd_name") or "-")
     cols[2].metric(labels.COL_PRIORITY, f"P{inc['priority']}")

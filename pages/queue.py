@@ -195,7 +195,11 @@ def _filters() -> tuple[tuple[str, ...], bool]:
     opd_names = ui.run_service(queues.opd_choices, engine) or {}
     left, right = st.columns([3, 1])
     chosen = left.multiselect(
-        labels.FILTER_OPD, list(opd_names), format_func=opd_names.get, key="queue_filter_opd"
+        labels.FILTER_OPD,
+        list(opd_names),
+        format_func=opd_names.get,
+        placeholder=labels.FILTER_OPD_ALL,
+        key="queue_filter_opd",
     )
     overdue = right.toggle(labels.FILTER_OVERDUE, key="queue_filter_overdue")
     return tuple(chosen), overdue
