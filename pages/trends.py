@@ -1,5 +1,287 @@
-"""Placeholder until its issue lands."""
+"""Tren: volume, place, speed, routing quality and prank share for leadership, with exports."""
+
+from __future__ import annotations
 
 import streamlit as st
+from streamlit_folium import st_folium
 
-st.info("Halaman ini sedang disiapkan.")
+from dashboard import exports, labels, trends
+from dashboard.domain import format_wib
+from geo import grid_counts, trend_maps
+from pages import ui
+
+GRID_CELL_M = 250.0
+MAP_KEY = "trend_map"
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COL = labels.TREND_COL
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _report(flt: trends.TrendFilter) -> trends.TrendReport:
+    spec = grid_counts.grid_spec(cell_m=GRID_CELL_M, city=ui.get_city())
+    return trends.build_report(ui.get_engine(), flt, grid=spec)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _options() -> dict:
+    return trends.filter_options(ui.get_engine())
+
+
+def _filters() -> trends.TrendFilter:
+    options = _options()
+    default = trends.default_filter(now_utc=ui.now_utc())
+    cols = st.columns([2.2, 1.2, 2.4, 2, 2])
+    dates = cols[0].date_input(
+        labels.TREND_DATES,
+        value=(default.start_day, default.end_day),
+        max_value=default.end_day,
+        format="DD/MM/YYYY",
+        key="trend_dates",
+    )
+    granularity = cols[1].selectbox(
+        labels.TREND_GRANULARITY,
+        trends.GRANULARITIES,
+        format_func=labels.TREND_GRANULARITY_OPTIONS.get,
+        key="trend_granularity",
+    )
+    categories = cols[2].multiselect(
+        labels.TREND_FILTER_CATEGORIES,
+        list(options["categories"]),
+        format_func=options["categories"].get,
+        placeholder=labels.TREND_FILTER_ALL,
+        key="trend_categories",
+    )
+    opds = cols[3].multiselect(
+        labels.TREND_FILTER_OPDS,
+        list(options["opds"]),
+        format_func=options["opds"].get,
+        placeholder=labels.TREND_FILTER_ALL,
+        help=labels.TREND_FILTER_OPDS_HELP,
+        key="trend_opds",
+    )
+    kecamatan = cols[4].multiselect(
+        labels.TREND_FILTER_KECAMATAN,
+        options["kecamatan"],
+        placeholder=labels.TREND_FILTER_ALL,
+        key="trend_kecamatan",
+    )
+    if not isinstance(dates, tuple) or len(dates) != 2:
+        st.info(labels.TREND_DATES_INCOMPLETE)
+        st.stop()
+    return trends.TrendFilter(
+        start_day=dates[0],
+        end_day=dates[1],
+        granularity=granularity,
+        categories=tuple(categories),
+        opds=tuple(opds),
+        kecamatan=tuple(kecamatan),
+    )
+
+
+def _headlines(report: trends.TrendReport) -> None:
+    items = exports.headlines(report)
+    for start in range(0, len(items), 3):
+        row = items[start : start + 3]
+        for col, item in zip(st.columns(3), row, strict=False):
+            colour = "gray" if item.on_target is None else ("green" if item.on_target else "red")
+            col.metric(
+                item.label,
+                item.value,
+                delta=item.detail,
+                delta_color=colour,
+                delta_arrow="off",
+                border=True,
+            )
+
+
+def _table(frame) -> None:
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def _heatmap(report: trends.TrendReport) -> None:
+    data = exports.staffing_long(report)
+    spec = {
+        "mark": {"type": "rect", "tooltip": True},
+        "encoding": {
+            "x": {
+                "field": COL["hour"],
+                "type": "ordinal",
+                "title": labels.TREND_CHART_HOUR,
+                "axis": {"labelAngle": 0},
+            },
+            "y": {
+                "field": labels.TREND_CHART_DAY,
+                "type": "ordinal",
+                "sort": list(labels.TREND_WEEKDAYS),
+                "title": None,
+            },
+            "color": {
+                "field": COL["total"],
+                "type": "quantitative",
+                "title": labels.TREND_CHART_COUNT,
+                "scale": {"scheme": "orangered"},
+            },
+        },
+        "height": 230,
+    }
+    st.vega_lite_chart(data, spec, width="stretch")
+
+
+def _downloads(report: trends.TrendReport, tables: dict, engine) -> None:
+    flt = report.filter
+    choices = {"incidents": labels.TREND_TABLE["incidents"]} | {
+        key: title for key, (title, _table) in tables.items()
+    }
+    cols = st.columns([3, 1, 1, 2])
+    key = cols[0].selectbox(
+        labels.TREND_EXPORT_TABLE, list(choices), format_func=choices.get, key="trend_export"
+    )
+    if key == "incidents":
+
+        def table():
+            rows = trends.incident_rows(engine, flt)
+            return exports.incidents_table(rows, report)
+
+    else:
+
+        def table():
+            return tables[key][1]
+
+    cols[1].download_button(
+        labels.TREND_EXPORT_CSV,
+        data=lambda: exports.csv_bytes(table()),
+        file_name=exports.file_name(key, report, "csv"),
+        mime=CSV_MIME,
+        on_click="ignore",
+        key="trend_csv",
+    )
+    cols[2].download_button(
+        labels.TREND_EXPORT_XLSX,
+        data=lambda: exports.xlsx_bytes({choices[key]: table()}),
+        file_name=exports.file_name(key, report, "xlsx"),
+        mime=XLSX_MIME,
+        on_click="ignore",
+        key="trend_xlsx",
+    )
+    cols[3].download_button(
+        labels.TREND_EXPORT_ALL,
+        data=lambda: exports.xlsx_bytes({title: frame for title, frame in tables.values()}),
+        file_name=exports.file_name("kpi", report, "xlsx"),
+        mime=XLSX_MIME,
+        on_click="ignore",
+        key="trend_xlsx_all",
+        type="primary",
+    )
+    st.caption(labels.TREND_EXPORT_NOTE.format(limit=f"{trends.DEFAULT_EXPORT_LIMIT:,}"))
+
+
+ui.require("trends")
+engine = ui.get_engine()
+st.title(labels.TREND_TITLE)
+flt = _filters()
+report = ui.run_service(_report, flt)
+if report is None:
+    st.stop()
+st.caption(labels.TREND_CAPTION.format(as_of=format_wib(ui.now_utc())))
+if report.totals.incidents == 0:
+    st.info(labels.TREND_EMPTY)
+    st.stop()
+tables = exports.report_tables(report)
+_headlines(report)
+
+st.subheader(labels.TREND_SECTION_VOLUME)
+volume = tables["volume"][1]
+series = [c for c in volume.columns if c not in (COL["period"], COL["total"])]
+st.bar_chart(
+    volume,
+    x=COL["period"],
+    y=series,
+    color=exports.category_colors(report, volume),
+    stack=True,
+    x_label=labels.TREND_CHART_PERIOD,
+    y_label=labels.TREND_CHART_COUNT,
+)
+
+st.subheader(labels.TREND_SECTION_NUISANCE)
+nuisance = tables["nuisance"][1]
+left, right = st.columns(2)
+left.bar_chart(
+    nuisance,
+    x=COL["period"],
+    y=[COL["prank"], COL["ghost"], COL["bukan_darurat"]],
+    color=["#c62828", "#8e24aa", "#90a4ae"],
+    stack=True,
+    x_label=labels.TREND_CHART_PERIOD,
+    y_label=labels.TREND_CHART_COUNT,
+)
+right.line_chart(
+    nuisance,
+    x=COL["period"],
+    y=COL["nuisance_pct"],
+    color="#c62828",
+    x_label=labels.TREND_CHART_PERIOD,
+    y_label=labels.TREND_CHART_SHARE,
+)
+
+st.subheader(labels.TREND_SECTION_PLACE)
+st.caption(labels.TREND_PLACE_CAPTION.format(cell_m=round(GRID_CELL_M)))
+map_col, table_col = st.columns([3, 2])
+with map_col:
+    trend_map = trend_maps.trend_map(
+        ui.get_city(),
+        kelurahan_counts=report.by_kelurahan,
+        kecamatan_counts=report.by_kecamatan,
+        grid_spec=report.grid.spec if report.grid else None,
+        grid_cells=report.grid.cells if report.grid else None,
+    )
+    st_folium(trend_map, key=MAP_KEY, returned_objects=[], height=520, use_container_width=True)
+with table_col:
+    _table(tables["kecamatan"][1])
+    _table(tables["kelurahan"][1])
+
+st.subheader(labels.TREND_SECTION_SPEED)
+st.caption(labels.TREND_SPEED_CAPTION)
+_table(tables["speed_all"][1])
+by_opd, by_category = st.tabs(
+    [labels.TREND_TABLE["speed_opd"], labels.TREND_TABLE["speed_category"]]
+)
+with by_opd:
+    _table(tables["speed_opd"][1])
+with by_category:
+    _table(tables["speed_category"][1])
+
+st.subheader(labels.TREND_SECTION_ROUTING)
+st.caption(labels.TREND_ROUTING_CAPTION)
+left, right = st.columns(2)
+with left:
+    reassign_opd = tables["reassign_opd"][1]
+    st.bar_chart(
+        reassign_opd,
+        x=COL["first_opd"],
+        y=COL["reassign_pct"],
+        color="#ef6c00",
+        horizontal=True,
+        sort=f"-{COL['reassign_pct']}",
+        x_label=COL["first_opd"],
+        y_label=COL["reassign_pct"],
+    )
+    _table(reassign_opd)
+with right:
+    st.markdown(f"**{labels.TREND_FLOWS_TITLE}**")
+    flows = tables["flows"][1]
+    if flows.empty:
+        st.info(labels.TREND_NO_FLOWS)
+    else:
+        _table(flows)
+    with st.expander(labels.TREND_TABLE["reassign_category"]):
+        _table(tables["reassign_category"][1])
+
+st.subheader(labels.TREND_SECTION_STAFFING)
+st.caption(labels.TREND_STAFFING_CAPTION)
+_heatmap(report)
+with st.expander(labels.TREND_TABLE["staffing"]):
+    _table(tables["staffing"][1])
+
+st.subheader(labels.TREND_SECTION_EXPORT)
+_downloads(report, tables, engine)
