@@ -47,6 +47,7 @@ def _snapshot(
 
 
 def _on_map_click() -> None:
+    ui.current_actor()  # a click is activity, unlike the timed refresh
     clicked = (st.session_state.get(MAP_KEY) or {}).get("last_object_clicked")
     points = st.session_state.get(POINTS_KEY)
     if not clicked or points is None:
@@ -120,6 +121,9 @@ def _pick_panel(snapshot: live.LiveSnapshot, settings: dict) -> folium.FeatureGr
 
 
 def _live_view(filters: dict, interval_s: float) -> None:
+    # A screen refreshing by itself is not activity: an idle session still ends (and signs out).
+    if ui.current_actor(touch=False) is None:
+        st.rerun()
     settings = {"refresh_interval_s": interval_s, **_settings()}
     error = None
     try:
