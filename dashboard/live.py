@@ -152,7 +152,7 @@ def kpi_tiles(k: Kpis) -> list[KpiTile]:
     tiles.append(
         KpiTile(
             labels.LIVE_KPI_MEDIAN_FORWARD,
-            "-" if median is None else labels.LIVE_KPI_SECONDS.format(s=round(median)),
+            "-" if median is None else format_duration(median),
             labels.LIVE_KPI_TARGET.format(s=k.target_forward_s),
             median is not None and median > k.target_forward_s,
         )
@@ -167,6 +167,15 @@ def kpi_tiles(k: Kpis) -> list[KpiTile]:
         )
     )
     return tiles
+
+
+def format_duration(seconds: float) -> str:
+    """45 -> '45 dtk', 384 -> '6 mnt', 9000 -> '2,5 jam': short enough for a KPI tile."""
+    if seconds < 120:
+        return labels.LIVE_KPI_SECONDS.format(s=round(seconds))
+    if seconds < 2 * 3600:
+        return labels.LIVE_KPI_MINUTES.format(m=round(seconds / 60))
+    return labels.LIVE_KPI_HOURS.format(h=f"{seconds / 3600:.1f}".replace(".", ","))
 
 
 def newest_rows(frame: pd.DataFrame, *, limit: int = NEWEST_LIMIT) -> pd.DataFrame:

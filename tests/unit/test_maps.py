@@ -183,6 +183,12 @@ def test_kpi_strip_flags_a_median_forward_time_over_its_target():
     assert tiles["Iseng/kosong"].value == "25%"
 
 
+def test_kpi_durations_stay_short_enough_for_a_tile():
+    assert live.format_duration(45.4) == "45 dtk"
+    assert live.format_duration(384) == "6 mnt"
+    assert live.format_duration(9000) == "2,5 jam"
+
+
 def test_refresh_interval_comes_from_settings_with_a_floor():
     assert live.refresh_interval_s({}) == 10
     assert live.refresh_interval_s({"refresh_interval_s": 30}) == 30
