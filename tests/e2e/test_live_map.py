@@ -13,7 +13,7 @@ from dashboard.catalogue import get_settings
 from dashboard.citydata import current_city
 from dashboard.db import make_engine
 from dashboard.domain import OPEN_STATUSES
-from dashboard.incidents import NewReport, create_incident
+from dashboard.incidents import NewReport, cancel, create_incident
 from geo import maps
 from tests.conftest import CALL_TAKER_ANI
 from tests.e2e.conftest import sign_in
@@ -124,7 +124,7 @@ def test_map_shows_every_kelurahan_facility_and_exactly_the_open_incidents(
     assert page.watch.foreign_requests == []
 
 
-def test_a_new_incident_appears_without_reloading_the_map_or_losing_the_zoom(
+def test_new_incidents_appear_and_closed_ones_go_without_reloading_the_map_or_zoom(
     page, app_server, engine
 ):
     frame = open_live_map(page, app_server.url)
@@ -134,10 +134,18 @@ def test_a_new_incident_appears_without_reloading_the_map_or_losing_the_zoom(
     )
     before = frame.evaluate(INCIDENT_COUNT_JS)
 
-    create_incident(engine, CALL_TAKER_ANI, new_report(-6.8912, 109.6795))
+    recorded = create_incident(engine, CALL_TAKER_ANI, new_report(-6.8912, 109.6795))
 
     frame.wait_for_function(
         f"(n) => ({INCIDENT_COUNT_JS})() === n", arg=before + 1, timeout=(REFRESH_S + 5) * 1000
+    )
+    assert frame.evaluate("() => map_div.getZoom()") == zoom
+    assert frame.evaluate("() => window.siagaProbe") == "same-map", "the map iframe was reloaded"
+
+    cancel(engine, CALL_TAKER_ANI, recorded.id, "DUPLIKAT", seen_version=recorded.version)
+
+    frame.wait_for_function(
+        f"(n) => ({INCIDENT_COUNT_JS})() === n", arg=before, timeout=(REFRESH_S + 5) * 1000
     )
     assert frame.evaluate("() => map_div.getZoom()") == zoom
     assert frame.evaluate("() => window.siagaProbe") == "same-map", "the map iframe was reloaded"
