@@ -23,17 +23,25 @@ def _vendored_assets() -> None:
 
 _vendored_assets()
 
-HOME = st.Page("pages/home.py", title="Beranda", icon="🏠", url_path="beranda", default=True)
-LIVE = st.Page("pages/live_map.py", title="Peta Langsung", icon="🗺️", url_path="peta")
-INTAKE = st.Page("pages/intake.py", title="Laporan baru", icon="📞", url_path="laporan-baru")
-QUEUE = st.Page("pages/queue.py", title="Penugasan", icon="📋", url_path="penugasan")
-TRENDS = st.Page("pages/trends.py", title="Tren", icon="📈", url_path="tren")
-ADMIN_PAGE = st.Page("pages/admin.py", title="Admin", icon="⚙️", url_path="admin")
-WALL = st.Page("pages/wall.py", title="Layar dinding", icon="📺", url_path="layar")
+HOME = st.Page(
+    "pages/home.py", title="Beranda", icon=":material/home:", url_path="beranda", default=True
+)
+LIVE = st.Page("pages/live_map.py", title="Peta Langsung", icon=":material/map:", url_path="peta")
+INTAKE = st.Page(
+    "pages/intake.py", title="Laporan baru", icon=":material/call:", url_path="laporan-baru"
+)
+QUEUE = st.Page(
+    "pages/queue.py", title="Penugasan", icon=":material/assignment:", url_path="penugasan"
+)
+TRENDS = st.Page("pages/trends.py", title="Tren", icon=":material/trending_up:", url_path="tren")
+ADMIN_PAGE = st.Page("pages/admin.py", title="Admin", icon=":material/settings:", url_path="admin")
+WALL = st.Page("pages/wall.py", title="Layar dinding", icon=":material/tv:", url_path="layar")
 # The default page answers at "/", never at its own path: without a separate default, /layar would
 # be "page not found" (a dialog on the TV). The same wall script serves both.
 WALL_ROOT = st.Page("pages/wall.py", title="Layar dinding", url_path="layar-utama", default=True)
-LOGIN = st.Page("pages/login.py", title="Masuk", icon="🔑", url_path="masuk", default=True)
+LOGIN = st.Page(
+    "pages/login.py", title="Masuk", icon=":material/login:", url_path="masuk", default=True
+)
 
 PAGES_BY_ROLE = {
     CALL_TAKER: [HOME, LIVE, INTAKE, QUEUE],
@@ -42,9 +50,10 @@ PAGES_BY_ROLE = {
     LEADERSHIP: [HOME, LIVE, TRENDS],
     ADMIN: [HOME, LIVE, QUEUE, TRENDS, ADMIN_PAGE],
 }
+SIGNED_IN_PAGES = [LIVE, INTAKE, QUEUE, TRENDS, ADMIN_PAGE]
 
 
-def _navigation() -> st.navigation:
+def _navigation() -> st.Page:
     # The wall display opens by token URL (/layar?token=...), with no sidebar and no sign-in.
     if "token" in st.query_params:
         return st.navigation([WALL_ROOT, WALL], position="hidden")
@@ -55,7 +64,8 @@ def _navigation() -> st.navigation:
         st.stop()
     actor = ui.current_actor()
     if actor is None:
-        return st.navigation([LOGIN], position="hidden")
+        # Any page's URL (a bookmark, a link in a chat) first asks for sign-in, then opens there.
+        return st.navigation([LOGIN, *SIGNED_IN_PAGES], position="hidden")
     with st.sidebar:
         st.markdown(f"**{labels.APP_TITLE}**")
         st.caption(

@@ -103,11 +103,35 @@ def sign_out() -> None:
         st.session_state.pop(key, None)
 
 
+def sign_in_form() -> None:
+    """The sign-in form; on success the script reruns on the page that was asked for."""
+    from dashboard import auth
+    from dashboard.config import load_settings
+
+    st.title(labels.APP_TITLE)
+    st.caption(labels.APP_SUBTITLE)
+    reason = st.session_state.pop(SIGNED_OUT_REASON_KEY, None)
+    if reason:
+        st.info(reason)
+    with st.form("login"):
+        username = st.text_input(labels.FIELD_USERNAME)
+        password = st.text_input(labels.FIELD_PASSWORD, type="password")
+        submitted = st.form_submit_button(labels.BTN_SIGN_IN, type="primary")
+    if submitted:
+        actor = run_service(auth.authenticate, get_engine(), username, password)
+        if actor is not None:
+            sign_in(actor)
+            st.rerun()
+    if load_settings().demo:
+        st.caption(labels.LOGIN_DEMO_HINT)
+
+
 def require(action: str | None = None) -> Actor:
     """The signed-in actor allowed to `action`; otherwise a message and the page stops."""
     actor = current_actor()
     if actor is None:
-        st.warning(labels.SIGN_IN_FIRST)
+        # Opened by URL without a session: sign in here, then the same page opens.
+        sign_in_form()
         st.stop()
     if action and not can(actor, action):
         st.error(labels.ERR_PERMISSION.format(action=action))

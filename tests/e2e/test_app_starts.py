@@ -13,19 +13,31 @@ pytestmark = pytest.mark.browser
 
 
 def test_first_start_seeds_the_city_and_shows_the_start_page(page, app_server):
+    # The first visit migrates and seeds the empty database; the start page then shows the city.
+    sign_in(page, app_server.url, "spv.eka")
+    page.get_by_text("Laporan terbuka").wait_for()
+    assert page.get_by_text("Siaga 112 Kota Pekalongan").first.is_visible()
     engine = make_engine(app_server.database_url)
     with engine.connect() as conn:
         incidents = conn.execute(select(func.count()).select_from(t.incidents)).scalar_one()
         opds = conn.execute(select(func.count()).select_from(t.opds)).scalar_one()
+        kelurahan = conn.execute(
+            select(func.count(func.distinct(t.incidents.c.kelurahan)))
+        ).scalar_one()
     engine.dispose()
     assert incidents > 300, "a month of demo history should be there after the first start"
-    assert opds >= 8
-
-    sign_in(page, app_server.url, "spv.eka")
-    page.get_by_text("Laporan terbuka").wait_for()
-    assert page.get_by_text("Siaga 112 Kota Pekalongan").first.is_visible()
+    assert opds >= 8 and kelurahan == 27
     assert page.watch.page_errors == []
     assert page.watch.foreign_requests == []
+
+
+def test_a_page_opened_by_its_url_asks_for_sign_in_then_opens(page, app_server):
+    page.goto(f"{app_server.url}/penugasan")
+    page.get_by_label("Nama pengguna").fill("spv.eka")
+    page.get_by_label("Kata sandi").fill("siaga112demo")
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_role("heading", name="Penugasan").wait_for()
+    assert page.get_by_text("Page not found").count() == 0
 
 
 def test_wrong_password_is_refused_in_indonesian(page, app_server):
