@@ -1,7 +1,8 @@
 """Leadership trends: volume, place, speed, routing quality and staffing, aggregated in SQL.
 
 Every figure is computed by the database (GROUP BY, percentiles), never by loading incident rows
-into pandas; the same numbers come out of SQLite and PostgreSQL:
+into pandas (pandas only sums a few of those small results, e.g. kelurahan -> kecamatan); the
+same numbers come out of SQLite and PostgreSQL:
 
 - Periods are WIB (UTC+7, no daylight saving) days, ISO weeks starting Monday, or months; a
   timestamp is stored as naive UTC and shifted by 7 hours in SQL before bucketing.
@@ -18,7 +19,7 @@ into pandas; the same numbers come out of SQLite and PostgreSQL:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
@@ -139,7 +140,6 @@ class TrendReport:
     flows: pd.DataFrame  # from_opd, to_opd, count (most frequent first)
     hour_weekday: pd.DataFrame  # hour, weekday (0 = Monday), count: all 24 x 7 cells
     grid: GridCounts | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def default_filter(*, now_utc: datetime, days: int = DEFAULT_DAYS) -> TrendFilter:
