@@ -15,7 +15,6 @@ from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from dashboard import incidents as svc
@@ -29,6 +28,7 @@ from tests.conftest import CALL_TAKER_ANI, SUPERVISOR_EKA
 from tests.e2e.conftest import sign_in
 from tests.e2e.harness import RequestWatch
 from tests.e2e.payloads import PAYLOADS
+from tests.helpers.browser import pick
 
 pytestmark = pytest.mark.browser
 
@@ -104,7 +104,7 @@ def test_payloads_on_the_live_map_are_text_in_tooltips_and_the_side_panel(
     for n in PICKED:
         incident_id = list(hostile)[n]
         # The side panel shows kondisi and address through st.text: the literal characters.
-        _pick(watched, labels.LIVE_PICK, codes[incident_id], then_shows=hostile[incident_id])
+        pick(watched, labels.LIVE_PICK, codes[incident_id], then_shows=hostile[incident_id])
     _assert_nothing_ran(watched)
 
 
@@ -130,7 +130,7 @@ def test_payloads_on_the_supervisor_board_and_incident_detail_are_plain_text(
         watched.get_by_role("link", name="Beranda").click()
         watched.get_by_role("link", name="Penugasan").click()
         incident_id = list(hostile)[n]
-        _pick(watched, labels.PICK_INCIDENT, codes[incident_id], then_shows=hostile[incident_id])
+        pick(watched, labels.PICK_INCIDENT, codes[incident_id], then_shows=hostile[incident_id])
     _assert_nothing_ran(watched)
 
 
@@ -224,25 +224,6 @@ def _assert_nothing_ran(page) -> None:
     assert page.watch.dialogs == []
     assert page.watch.page_errors == []
     assert page.watch.foreign_requests == []
-
-
-def _pick(page, label: str, option: str, *, then_shows: str) -> None:
-    """Choose `option` in a selectbox and wait for `then_shows` to appear as plain text.
-
-    The page refreshes itself every few seconds; a refresh landing between typing and clicking
-    closes the list, so the pick is tried again (up to three times) rather than failing late.
-    """
-    for attempt in range(3):
-        box = page.get_by_label(label)
-        box.click()
-        box.fill(option)
-        page.get_by_role("option", name=option).first.click()
-        try:
-            page.get_by_text(then_shows, exact=True).first.wait_for(timeout=15_000)
-            return
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
 
 
 def _codes(app_server, hostile: dict[int, str]) -> dict[int, str]:

@@ -25,6 +25,7 @@ from dashboard.setup import DEMO_DISPLAY_TOKEN, prepare_database
 from tests.conftest import CALL_TAKER_ANI
 from tests.e2e.conftest import sign_in
 from tests.e2e.harness import RequestWatch, start_app
+from tests.helpers.browser import pick
 from tests.helpers.private_pg import private_postgres
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -166,8 +167,8 @@ def test_a_reassignment_on_replica_a_reaches_the_wall_display_of_replica_b(
 
         sign_in(desk, replica_a.url, "spv.eka")
         desk.get_by_role("link", name="Penugasan").click()
-        _pick(desk, labels.PICK_INCIDENT, recorded.code)
-        _pick(desk, labels.FIELD_REASSIGN_TO, names["DAMKAR"])
+        pick(desk, labels.PICK_INCIDENT, recorded.code)
+        pick(desk, labels.FIELD_REASSIGN_TO, names["DAMKAR"])
         desk.get_by_label(labels.FIELD_REASSIGN_REASON).fill("Api membesar, butuh mobil pemadam")
         desk.get_by_role("button", name=labels.BTN_REASSIGN).click()
         desk.get_by_text(labels.DONE_REASSIGN.format(code=recorded.code)).wait_for()
@@ -209,11 +210,3 @@ def _wait_for_refreshes(*pages, count: int) -> None:
     """Wait for `count` refresh intervals to pass (observing, not asserting a duration)."""
     for page in pages:
         page.wait_for_timeout(REFRESH_S * 1000 * count / len(pages))
-
-
-def _pick(page, label: str, option: str) -> None:
-    """Choose an option of a Streamlit selectbox by its label."""
-    box = page.get_by_label(label)
-    box.click()
-    box.fill(option)
-    page.get_by_role("option", name=option).first.click()

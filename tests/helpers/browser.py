@@ -1,0 +1,33 @@
+"""Playwright helpers for Streamlit widgets that rerun and refresh under the test's hands."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
+
+
+def pick(page, label: str, option: str, *, then_shows: str | None = None) -> None:
+    """Choose `option` in the selectbox labelled `label` (and wait for `then_shows` as text).
+
+    While a rerun replaces a widget, the old and the new one are both on the page, and a page
+    that refreshes itself can close the list between typing and clicking: the pick waits for a
+    single widget and is tried again (three times) until the choice is shown.
+    """
+    for attempt in range(3):
+        box = page.get_by_label(label)
+        expect(box).to_have_count(1, timeout=15_000)
+        box.click()
+        box.fill(option)
+        try:
+            page.get_by_role("option", name=option).first.click(timeout=10_000)
+            expect(page.get_by_label(label)).to_have_value(
+                re.compile(re.escape(option)), timeout=15_000
+            )
+            if then_shows is not None:
+                page.get_by_text(then_shows, exact=True).first.wait_for(timeout=15_000)
+            return
+        except (PlaywrightTimeout, AssertionError):
+            if attempt == 2:
+                raise
