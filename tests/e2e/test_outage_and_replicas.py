@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -35,6 +36,7 @@ REFRESH_S = 3
 MARGIN_S = 20
 APP_ENV = {"SIAGA_DEMO_DAYS": "3"}
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "static" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +108,9 @@ def test_pages_show_a_banner_while_postgresql_is_down_and_recover_by_themselves(
             assert page.get_by_text(banner).first.is_visible()
             _assert_no_trace(page)
             _assert_map_shown(page)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        live.screenshot(path=str(SCREENSHOTS / "outage-live-map.png"))
+        wall.screenshot(path=str(SCREENSHOTS / "outage-wall.png"))
         # Any page opened during the outage says so too (Tren and Laporan baru read the database
         # outside the services' error handling: app.py shows their banner).
         for name in ("Beranda", "Laporan baru", "Penugasan", "Tren", "Peta Langsung"):
