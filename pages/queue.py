@@ -8,7 +8,7 @@ from dashboard import incidents, labels, queues
 from dashboard.domain import CANCEL_REASONS, OPD_ADMIN, SUPERVISOR
 from pages import components, ui
 
-SELECTED_KEY = "queue_selected_id"
+PICK_KEY = "queue_pick"
 
 actor = ui.require()
 engine = ui.get_engine()
@@ -231,17 +231,17 @@ def queue_section() -> None:
         return
     st.dataframe(queues.queue_frame(rows), hide_index=True, width="stretch")
     by_id = {r.id: r for r in rows}
-    selected = st.session_state.get(SELECTED_KEY)
-    ids = list(by_id)
+    # Keyed: its identity survives refreshes that change the list or a label (a new report, an
+    # overdue mark), so an open list stays open and the pick stays picked.
     chosen = st.selectbox(
         labels.PICK_INCIDENT,
-        ids,
-        index=ids.index(selected) if selected in by_id else None,
+        list(by_id),
+        index=None,
         placeholder=labels.PICK_INCIDENT_PLACEHOLDER,
-        format_func=lambda i: queues.row_label(by_id[i]),
+        format_func=lambda i: queues.row_label(by_id[i]) if i in by_id else str(i),
+        key=PICK_KEY,
     )
-    st.session_state[SELECTED_KEY] = chosen
-    if chosen is None:
+    if chosen is None or chosen not in by_id:
         return
     view = components.incident_panel(actor, chosen)
     if view is not None:
