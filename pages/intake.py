@@ -153,7 +153,7 @@ with check:
         st.caption(labels.INTAKE_STARTED.format(at=format_wib(st.session_state[STARTED_KEY])))
     if pv is not None:
         for level, text in intake.notices(pv):
-            {"error": st.error, "warning": st.warning}.get(level, st.info)(text)
+            {"error": st.error, "warning": st.warning}.get(level, st.info)(ui.plain(text))
     suggested = pv.suggested_opd if pv is not None else None
     opd_key = f"intake_opd_{suggested or 'none'}"
     codes = list(opd_names)

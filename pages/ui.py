@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
@@ -144,7 +145,7 @@ def run_service(func: Callable[..., T], *args, **kwargs) -> T | None:
     try:
         return func(*args, **kwargs)
     except DispatchError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
     except OperationalError:
         log.exception("database unavailable")
         st.error(labels.ERR_DATABASE)
@@ -212,4 +213,14 @@ def flash_success(text: str) -> None:
 def show_flash() -> None:
     """Show (once) the outcomes kept by act()."""
     for kind, text in st.session_state.pop(FLASH_KEY, []):
-        (st.error if kind == "error" else st.success)(text)
+        (st.error if kind == "error" else st.success)(plain(text))
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: str) -> str:
+    """Text for st.error/st.info/st.success, which render Markdown: every Markdown character is
+    escaped, so a message that repeats what someone typed (a phone number, a place name from an
+    imported layer) shows literally and can never become a link, an image or a formula."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
