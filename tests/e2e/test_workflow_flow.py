@@ -142,8 +142,13 @@ def test_a_call_taker_records_a_located_report_that_reaches_the_opd_and_the_live
     choose(page, labels.FIELD_CATEGORY_SOP, re.compile(r"^Banjir \(P1\)"))
     page.get_by_label(labels.FIELD_KONDISI_SOP).fill(kondisi)
     phone = page.get_by_label(labels.FIELD_PHONE_SOP)
+    # A mistyped number is named at once, literally: typed Markdown stays text (no image fetch).
+    phone.fill("![x](http://evil.example/x.png)")
+    phone.press("Tab")
+    page.get_by_text("Nomor telepon tidak sah: ![x](http://evil.example/x.png)").wait_for()
     phone.fill("+62 812-3456-7890")
     phone.press("Tab")
+    page.get_by_text(re.compile("Nomor telepon tidak sah")).wait_for(state="detached")
     # A click on the map sets a point; the place search then moves it to what the caller said.
     container.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.55})
     page.get_by_text(re.compile(r"^Titik lokasi: -6\.\d+, 109\.\d+")).wait_for()
