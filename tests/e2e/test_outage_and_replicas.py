@@ -8,6 +8,7 @@ display within the refresh interval (plus a margin for the browser round trip).
 
 from __future__ import annotations
 
+import os
 import time
 from contextlib import contextmanager
 from datetime import timedelta
@@ -108,9 +109,8 @@ def test_pages_show_a_banner_while_postgresql_is_down_and_recover_by_themselves(
             assert page.get_by_text(banner).first.is_visible()
             _assert_no_trace(page)
             _assert_map_shown(page)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        live.screenshot(path=str(SCREENSHOTS / "outage-live-map.png"))
-        wall.screenshot(path=str(SCREENSHOTS / "outage-wall.png"))
+        _screenshot(live, "outage-live-map.png")
+        _screenshot(wall, "outage-wall.png")
         # Any page opened during the outage says so too (Tren and Laporan baru read the database
         # outside the services' error handling: app.py shows their banner).
         for name in ("Beranda", "Laporan baru", "Penugasan", "Tren", "Peta Langsung"):
@@ -191,6 +191,14 @@ def test_a_reassignment_on_replica_a_reaches_the_wall_display_of_replica_b(
             f"replicas: reassignment on A seen on B's wall after {seen_after_s:.1f} s "
             f"(refresh every {REFRESH_S} s)"
         )
+
+
+def _screenshot(page, name: str) -> None:
+    """README pictures: written when missing, or on request (SIAGA_SCREENSHOTS=1)."""
+    path = SCREENSHOTS / name
+    if os.environ.get("SIAGA_SCREENSHOTS") == "1" or not path.exists():
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path))
 
 
 def _wait_for_map(page) -> None:
