@@ -345,7 +345,7 @@ def test_the_users_table_holds_only_argon2_hashes_and_no_password_reaches_db_or_
 
 
 def test_an_idle_session_is_signed_out_on_the_next_click_and_an_active_one_is_kept(
-    tmp_path, monkeypatch, sqlite_template
+    tmp_path, monkeypatch, sqlite_template, request
 ):
     from streamlit.testing.v1 import AppTest
 
@@ -358,11 +358,15 @@ def test_an_idle_session_is_signed_out_on_the_next_click_and_an_active_one_is_ke
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("SIAGA_DEMO", "0")
     monkeypatch.chdir(REPO)
+    from pages import ui
+
+    # Another test may have cached an engine on another database, and later ones must not
+    # inherit this one's: the process-wide caches are emptied before and after.
+    request.addfinalizer(ui.get_engine.clear)
+    request.addfinalizer(ui._settings_cached.clear)
 
     def run(last_activity: datetime) -> AppTest:
-        from pages import ui
-
-        ui.get_engine.clear()  # another test may have cached an engine on another database
+        ui.get_engine.clear()
         ui._settings_cached.clear()
         app = AppTest.from_function(_session_probe, default_timeout=30)
         app.session_state[ui.ACTOR_KEY] = Actor("spv.eka", SUPERVISOR, full_name="Eka")
