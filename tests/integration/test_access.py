@@ -375,17 +375,11 @@ def test_an_idle_session_is_signed_out_on_the_next_click_and_an_active_one_is_ke
 
     expired = run(utc_now() - timedelta(minutes=31))
     assert [m.value for m in expired.markdown] == ["actor: -"]
-    assert expired.session_state[ui_key("SIGNED_OUT_REASON_KEY")] == labels.SESSION_EXPIRED
+    assert expired.session_state[ui.SIGNED_OUT_REASON_KEY] == labels.SESSION_EXPIRED
     active = run(utc_now() - timedelta(minutes=5))
     assert [m.value for m in active.markdown] == ["actor: spv.eka"]
     # A click counts as activity: the idle clock starts again.
-    assert utc_now() - active.session_state[ui_key("LAST_ACTIVITY_KEY")] < timedelta(minutes=1)
-
-
-def ui_key(name: str) -> str:
-    from pages import ui
-
-    return getattr(ui, name)
+    assert utc_now() - active.session_state[ui.LAST_ACTIVITY_KEY] < timedelta(minutes=1)
 
 
 def _session_probe() -> None:
