@@ -1,12 +1,11 @@
 """The Tren page's map: incidents per kelurahan and kecamatan, and a density grid, offline.
 
 Built on geo.maps.base_map (Leaflet served by the app, no tiles needed); every label that
-reaches a tooltip or the legend is html-escaped. No Streamlit here.
+reaches a tooltip or the legend is escaped (geo.maps.escape_html). No Streamlit here.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -20,7 +19,7 @@ from folium.template import Template
 
 from dashboard import labels
 from geo.grid_counts import GridSpec, cells_frame
-from geo.maps import base_map, offline_assets
+from geo.maps import base_map, escape_html, offline_assets
 
 # ColorBrewer YlOrRd, 5 classes: readable on a projector and for most colour-blind viewers.
 PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
@@ -124,8 +123,8 @@ def _kelurahan_layer(kelurahan: Any, by_kode: dict[str, int], breaks: list[int])
     for row in kelurahan.itertuples(index=False):
         count = by_kode.get(str(row.kode), 0)
         label = labels.TREND_MAP_TOOLTIP_KELURAHAN.format(
-            kelurahan=html.escape(str(row.nama)),
-            kecamatan=html.escape(str(row.kecamatan)),
+            kelurahan=escape_html(str(row.nama)),
+            kecamatan=escape_html(str(row.kecamatan)),
             count=count,
         )
         style = {
@@ -142,7 +141,7 @@ def _kecamatan_layer(kecamatan: Any, by_name: dict[str, int]) -> folium.GeoJson:
     features = []
     for row in kecamatan.itertuples(index=False):
         label = labels.TREND_MAP_TOOLTIP_KECAMATAN.format(
-            kecamatan=html.escape(str(row.nama)), count=by_name.get(str(row.nama), 0)
+            kecamatan=escape_html(str(row.nama)), count=by_name.get(str(row.nama), 0)
         )
         style = {"color": "#263238", "weight": 3, "fill": False, "fillOpacity": 0}
         features.append(_feature(row.geometry, {"label": label, "style": style}))
@@ -221,10 +220,10 @@ class _CountLegend(MacroElement):
         parts = [
             '<div style="background:#fff;padding:6px 8px;border-radius:4px;'
             'box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px sans-serif;line-height:18px">',
-            f"<b>{html.escape(labels.TREND_MAP_LEGEND_TITLE)}</b>",
+            f"<b>{escape_html(labels.TREND_MAP_LEGEND_TITLE)}</b>",
         ]
         for title, breaks in sections:
-            parts.append(f'<div style="margin-top:4px">{html.escape(title)}</div>')
+            parts.append(f'<div style="margin-top:4px">{escape_html(title)}</div>')
             rows = [(ZERO_FILL, "0")] + [
                 (class_colour(upper, breaks), text)
                 for upper, text in zip(breaks, class_labels(breaks), strict=True)
@@ -233,7 +232,7 @@ class _CountLegend(MacroElement):
                 parts.append(
                     f'<div><span style="display:inline-block;width:14px;height:12px;'
                     f"margin-right:6px;vertical-align:middle;background:{colour};"
-                    f'border:1px solid #90a4ae"></span>{html.escape(text)}</div>'
+                    f'border:1px solid #90a4ae"></span>{escape_html(text)}</div>'
                 )
         parts.append("</div>")
         self.body = "".join(parts)

@@ -499,3 +499,32 @@ def _rendered_incident_map(kondisi: str) -> str:
     m = folium.Map(tiles=None)
     maps.incident_layer(frame).add_to(m)
     return m.get_root().render()
+
+
+def test_an_imported_layer_whose_names_are_templates_is_drawn_as_text(sqlite_engine, tmp_path):
+    """Layer names come from files a supervisor may import: they reach every map's tooltips."""
+    import json
+
+    import pandas as pd
+
+    from dashboard.citydata import current_city
+    from dashboard.layers import import_layer
+    from geo.maps import base_map
+    from geo.trend_maps import trend_map
+
+    data = Path(__file__).resolve().parents[2] / "data"
+    source = json.loads((data / "kota_pekalongan_kelurahan.geojson").read_text())
+    source["features"][0]["properties"]["nama"] = "{{ 12345*3 }}"
+    source["features"][1]["properties"]["kecamatan"] = "{{ lipsum.__globals__['os'].getcwd() }}"
+    path = tmp_path / "kelurahan.geojson"
+    path.write_text(json.dumps(source))
+    import_layer(sqlite_engine, ADMIN_USER, "kelurahan", path)
+    city = current_city(sqlite_engine)
+    empty = pd.DataFrame(columns=["kelurahan_kode", "kecamatan", "count"])
+    for m in (
+        base_map(city),
+        trend_map(city, kelurahan_counts=empty, kecamatan_counts=empty),
+    ):
+        rendered = m.get_root().render()
+        assert "37035" not in rendered and str(Path.cwd()) not in rendered
+        assert "12345*3" in rendered
