@@ -189,7 +189,17 @@ def nearest_facilities_many(
     chunk = max(1, _MAX_PAIRS_PER_CHUNK // rows.size)
     for start in range(0, incidents.size, chunk):
         stop = min(start + chunk, incidents.size)
-        dist = np.hypot(x[start:stop, None] - fx[None, :], y[start:stop, None] - fy[None, :])
+        dx = x[start:stop, None] - fx[None, :]
+        dy = y[start:stop, None] - fy[None, :]
+        if k_eff == 1:
+            # The dispatch case: argmin of squared distances (first minimum = lowest id, as
+            # the facilities are sorted by id) and one square root per incident.
+            squared = dx * dx + dy * dy
+            best = np.argmin(squared, axis=1)[:, None]
+            nearest_rows[start:stop] = best
+            nearest_m[start:stop] = np.sqrt(np.take_along_axis(squared, best, axis=1))
+            continue
+        dist = np.hypot(dx, dy)
         if k_eff < rows.size:
             part = np.argpartition(dist, k_eff - 1, axis=1)[:, :k_eff]
             part_dist = np.take_along_axis(dist, part, axis=1)

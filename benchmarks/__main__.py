@@ -1,0 +1,327 @@
+"""`python -m benchmarks`: every hot path measured against the naive way, side by side in one run.
+
+Prints a table and writes benchmarks/results/latest.json (with the machine it ran on). PostgreSQL
+rows run when SIAGA_BENCH_PG_URL (or SIAGA_TEST_PG_URL) points at a server whose role may create
+databases. `--quick` uses small sizes to try the harness; the README quotes a full run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes (minutes, not tens)")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        default=None,
+        choices=["nearest", "map", "browser", "trends", "live", "writes"],
+    )
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    wanted = set(args.only or ["nearest", "map", "browser", "trends", "live", "writes"])
+    pg_url = os.environ.get("SIAGA_BENCH_PG_URL") or os.environ.get("SIAGA_TEST_PG_URL")
+    rows: list[dict] = []
+    raw: dict[str, object] = {}
+    if "nearest" in wanted:
+        raw["nearest"] = _nearest(rows, quick=args.quick)
+    if "map" in wanted:
+        raw["map"] = _map(rows, quick=args.quick)
+    if "browser" in wanted:
+        raw["browser"] = _browser(rows, quick=args.quick)
+    if "trends" in wanted:
+        raw["trends"] = _trends(rows, quick=args.quick, pg_url=pg_url)
+    if "live" in wanted:
+        raw["live"] = _live(rows, quick=args.quick)
+    if "writes" in wanted:
+        raw["writes"] = _writes(rows, quick=args.quick, pg_url=pg_url)
+    report = {
+        "ran_at_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "quick": args.quick,
+        "rows": rows,
+        "raw": raw,
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2, default=str))
+    print(render_table(rows))
+    print(f"\n{report['machine']}\nJSON: {args.output}")
+    return 0
+
+
+def render_table(rows: list[dict]) -> str:
+    """A Markdown table: benchmark, size, project, naive, ratio, target, met."""
+    lines = [
+        "| # | benchmark | size | project | naive | ratio | target | met |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(
+            "| {n} | {name} | {size} | {project} | {naive} | {ratio} | {target} | {met} |".format(
+                **{
+                    k: row.get(k, "")
+                    for k in ("n", "name", "size", "project", "naive", "ratio", "target")
+                },
+                met={True: "yes", False: "**no**", None: "-"}[row.get("met")],
+            )
+        )
+    return "\n".join(lines)
+
+
+def _row(
+    rows: list[dict],
+    n: int,
+    name: str,
+    size: str,
+    project: str,
+    naive: str,
+    ratio: str,
+    target: str,
+    met: bool | None,
+) -> None:
+    rows.append(
+        {
+            "n": n,
+            "name": name,
+            "size": size,
+            "project": project,
+            "naive": naive,
+            "ratio": ratio,
+            "target": target,
+            "met": met,
+        }
+    )
+    print(f"  [{n}] {name} {size}: {project} vs {naive} ({ratio})", flush=True)
+
+
+def _nearest(rows: list[dict], *, quick: bool) -> list[dict]:
+    from benchmarks import bench_nearest
+
+    results = []
+    for size in (10_000,) if quick else (10_000, 100_000):
+        result = bench_nearest.run(size)
+        results.append(result)
+        speedup = result["speedup"]
+        deviation = result["max_relative_deviation_from_geodesic"] * 100
+        _row(
+            rows,
+            1,
+            "nearest posts (vectorised vs per-incident loop)",
+            f"{size:,} incidents",
+            f"{result['vectorised_s']:.3f} s",
+            f"{result['naive_geodesic_loop_s']:.3f} s",
+            f"{speedup}x",
+            ">= 50x at 100k",
+            speedup >= 50 if size >= 100_000 else None,
+        )
+        _row(
+            rows,
+            1,
+            "nearest posts: max deviation from geodesic",
+            f"{size:,} incidents",
+            f"{deviation:.4f} %",
+            "-",
+            "-",
+            "<= 0.5 %",
+            deviation <= 0.5,
+        )
+    return results
+
+
+def _map(rows: list[dict], *, quick: bool) -> dict:
+    from benchmarks import bench_map
+
+    result = bench_map.run(1_000 if quick else 5_000)
+    size = f"{result['n_incidents']:,} open"
+    ratio = result["project_bytes_per_incident"] / result["naive_bytes_per_incident"]
+    _row(
+        rows,
+        2,
+        "map payload per incident",
+        size,
+        f"{result['project_bytes_per_incident']:.0f} B",
+        f"{result['naive_bytes_per_incident']:.0f} B",
+        f"{ratio:.2f}",
+        "<= 0.25",
+        ratio <= 0.25,
+    )
+    _row(
+        rows,
+        2,
+        "map build time",
+        size,
+        f"{result['project_build_s']:.2f} s",
+        f"{result['naive_build_s']:.2f} s",
+        f"{result['build_speedup']}x faster",
+        "-",
+        None,
+    )
+    return result
+
+
+def _browser(rows: list[dict], *, quick: bool) -> list[dict]:
+    from benchmarks import bench_map
+
+    results = []
+    for size in (1_000,) if quick else (1_000, 5_000):
+        result = bench_map.run_browser(size)
+        results.append(result)
+        project, naive = result["project_static_usable_ms"], result["naive_static_usable_ms"]
+        ratio = project / naive if naive else None
+        _row(
+            rows,
+            3,
+            "map usable in Chromium",
+            f"{size:,} open",
+            f"{project} ms",
+            f"{naive} ms",
+            f"{ratio:.2f}" if ratio else "-",
+            "<= 0.5",
+            ratio is not None and ratio <= 0.5,
+        )
+    return results
+
+
+def _trends(rows: list[dict], *, quick: bool, pg_url: str | None) -> list[dict]:
+    from benchmarks import bench_trends
+
+    size = 100_000 if quick else 1_000_000
+    results = []
+    folder = Path(tempfile.mkdtemp(prefix="siaga-bench-trends-"))
+    targets = [("sqlite", f"sqlite:///{folder / 'trends.db'}")]
+    if pg_url:
+        targets.append(("postgresql", None))
+    for backend, url in targets:
+        with _scratch_database(pg_url if backend == "postgresql" else None, url) as engine_url:
+            for result in bench_trends.run(engine_url, size, repeat=2):
+                results.append(result)
+                ratio = result["sql_s"] / result["pandas_s"] if result["pandas_s"] else None
+                flat = result["sql_peak_mib"] <= max(64.0, result["pandas_peak_mib"] / 4)
+                _row(
+                    rows,
+                    4,
+                    f"trends aggregates, {backend}, {result['filter']}",
+                    f"{result['n_incidents']:,} incidents",
+                    f"{result['sql_s']:.2f} s, {result['sql_peak_mib']:.0f} MiB",
+                    f"{result['pandas_s']:.2f} s, {result['pandas_peak_mib']:.0f} MiB",
+                    f"{ratio:.2f}",
+                    "<= 0.1 time, flat memory",
+                    ratio is not None and ratio <= 0.1 and flat,
+                )
+    return results
+
+
+def _live(rows: list[dict], *, quick: bool) -> dict:
+    from benchmarks import bench_live
+
+    result = bench_live.run(inserts=5 if quick else 20)
+    met = (
+        result["p95_s"] is not None
+        and result["p95_s"] <= result["target_p95_s"]
+        and not result["missed"]
+    )
+    _row(
+        rows,
+        5,
+        "insert -> visible on wall display",
+        f"{result['inserts']} inserts",
+        f"p50 {result['p50_s']} s, p95 {result['p95_s']} s",
+        "-",
+        "-",
+        f"p95 <= {result['target_p95_s']} s",
+        met,
+    )
+    return result
+
+
+def _writes(rows: list[dict], *, quick: bool, pg_url: str | None) -> list[dict]:
+    from benchmarks import bench_writes
+    from dashboard.catalogue import seed_catalogue
+    from dashboard.db import make_engine, migrate
+
+    results = []
+    folder = Path(tempfile.mkdtemp(prefix="siaga-bench-writes-"))
+    targets = [("sqlite", f"sqlite:///{folder / 'writes.db'}")]
+    if pg_url:
+        targets.append(("postgresql", None))
+    for backend, url in targets:
+        with _scratch_database(pg_url if backend == "postgresql" else None, url) as engine_url:
+            engine = make_engine(engine_url)
+            migrate(engine)
+            seed_catalogue(engine)
+            result = bench_writes.run(engine, workers=8, duration_s=3.0 if quick else 10.0)
+            engine.dispose()
+            results.append(result)
+            project, naive = result["project"], result["naive"]
+            _row(
+                rows,
+                6,
+                f"concurrent reassignments, 8 workers, {backend}",
+                "20 incidents",
+                f"{project['ops_per_s']}/s, {project['lost_updates']} lost",
+                f"{naive['ops_per_s']}/s, {naive['lost_updates']} lost",
+                "-",
+                "0 lost updates",
+                project["lost_updates"] == 0 and project["event_log_matches"],
+            )
+    return results
+
+
+class _scratch_database:
+    """A fresh PostgreSQL database (dropped afterwards), or the given SQLite URL."""
+
+    def __init__(self, pg_url: str | None, sqlite_url: str | None) -> None:
+        self.pg_url, self.sqlite_url, self.name = pg_url, sqlite_url, None
+
+    def __enter__(self) -> str:
+        if self.pg_url is None:
+            return self.sqlite_url
+        self.admin = create_engine(
+            make_url(self.pg_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
+        self.name = f"siaga_bench_{uuid.uuid4().hex[:8]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{self.name}"'))
+        return make_url(self.pg_url).set(database=self.name).render_as_string(hide_password=False)
+
+    def __exit__(self, *exc) -> None:
+        if self.name:
+            time.sleep(0.5)
+            with self.admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+            self.admin.dispose()
+
+
+def _machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem_gib:.0f} GiB, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}"
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
