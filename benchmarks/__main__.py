@@ -83,7 +83,7 @@ def render_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _row(
+def _row(  # noqa: PLR0917 - one argument per table column, in column order
     rows: list[dict],
     n: int,
     name: str,

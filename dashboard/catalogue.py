@@ -1,4 +1,4 @@
-"""The catalogue (OPDs, categories, routing rules, facilities, settings, layers): seeded from data/."""
+"""The catalogue (OPDs, categories, routing, facilities, settings, layers), seeded from data/."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Engines and schema: SQLite (WAL, busy timeout, foreign keys) or PostgreSQL, migrated by Alembic."""
+"""Engines and schema: SQLite (WAL, busy timeout, foreign keys) or PostgreSQL, via Alembic."""
 
 from __future__ import annotations
 

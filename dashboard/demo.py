@@ -468,7 +468,7 @@ def _timeline(
     # Recent calls are sometimes still in progress (or stuck): the city is never empty at "now".
     stall = None
     if now - received < timedelta(hours=STALL_WINDOW_H) and rng.random() < STALL_SHARE:
-        stall = rng.choice(["FORWARD", "ACKNOWLEDGE", "ACKNOWLEDGE", "HANDLE", "RESOLVE", "RESOLVE"])
+        stall = rng.choice(["FORWARD", "ACKNOWLEDGE", "HANDLE", "RESOLVE", "RESOLVE"])
     events = [_event(incident_id, received, taker, "CREATE", to_status=BARU)]
 
     def step(at: datetime, actor: str, action: str, **values) -> bool:
@@ -645,10 +645,7 @@ class _PointSampler:
             if category_code == "BANJIR"
             else None
         )
-        if table:
-            weights = [table.get(name, 0) for name in self._names]
-        else:
-            weights = self._area_weights
+        weights = [table.get(name, 0) for name in self._names] if table else self._area_weights
         index = rng.choices(range(len(self._names)), weights=weights)[0]
         geom = self._geoms[index]
         minx, miny, maxx, maxy = geom.bounds

@@ -233,12 +233,12 @@ def overdue_reason(
     now = naive_utc(now_utc)
     if status == BARU and now - received_at_utc > timedelta(seconds=targets.forward_s):
         return "belum diteruskan"
-    if status == DITERUSKAN and forwarded_at_utc is not None:
-        if now - forwarded_at_utc > timedelta(seconds=targets.acknowledge_s):
-            return "belum diterima OPD"
-    if status == DITERIMA and acknowledged_at_utc is not None:
-        if now - acknowledged_at_utc > timedelta(seconds=targets.handling_s):
-            return "belum ditangani"
+    acknowledge_late = timedelta(seconds=targets.acknowledge_s)
+    if status == DITERUSKAN and forwarded_at_utc and now - forwarded_at_utc > acknowledge_late:
+        return "belum diterima OPD"
+    handling_late = timedelta(seconds=targets.handling_s)
+    if status == DITERIMA and acknowledged_at_utc and now - acknowledged_at_utc > handling_late:
+        return "belum ditangani"
     if status in OPEN_STATUSES and now - received_at_utc > timedelta(seconds=targets.resolve_s):
         return "melewati target penyelesaian"
     return None

@@ -1,4 +1,4 @@
-"""Incident ingestion from the 112 platform: JSON or CSV, all-or-nothing, idempotent on external_id."""
+"""Incident ingestion from the 112 platform: JSON or CSV, all-or-nothing, idempotent by id."""
 
 from __future__ import annotations
 

@@ -19,9 +19,14 @@ from tests.conftest import ADMIN_USER, CALL_TAKER_ANI
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
 GOOD_ROW = {
-    "external_id": "P112-0001", "received_at": "2026-11-28T08:15:00+07:00", "category": "ROB",
-    "kondisi": "Rob masuk rumah 30 cm", "lat": -6.86315, "lon": 109.67895,
-    "address": "Jl. Pelita, Panjang Baru", "caller_phone": "081234567890",
+    "external_id": "P112-0001",
+    "received_at": "2026-11-28T08:15:00+07:00",
+    "category": "ROB",
+    "kondisi": "Rob masuk rumah 30 cm",
+    "lat": -6.86315,
+    "lon": 109.67895,
+    "address": "Jl. Pelita, Panjang Baru",
+    "caller_phone": "081234567890",
 }
 
 
@@ -79,8 +84,9 @@ def test_the_demo_is_deterministic(sqlite_engine, tmp_path):
     demo.seed_demo(sqlite_engine, days=30, now=NOW)
     demo.seed_demo(other, days=30, now=NOW)
     columns = ["code", "category_code", "lat", "lon", "status", "opd_code", "received_at_utc"]
-    pd.testing.assert_frame_equal(frame(sqlite_engine, t.incidents)[columns],
-                                  frame(other, t.incidents)[columns])
+    pd.testing.assert_frame_equal(
+        frame(sqlite_engine, t.incidents)[columns], frame(other, t.incidents)[columns]
+    )
     other.dispose()
 
 
@@ -89,11 +95,22 @@ def test_new_incidents_after_the_demo_continue_the_days_numbering(engine):
 
     demo.seed_demo(engine, days=3, now=NOW)
     with engine.connect() as conn:
-        last = conn.execute(select(func.max(t.incidents.c.code)).where(
-            t.incidents.c.code.like("112-20261128-%"))).scalar()
-    recorded = svc.create_incident(engine, CALL_TAKER_ANI, svc.NewReport(
-        category_code="ROB", kondisi="Rob", lat=-6.868, lon=109.688, address="Jl. Pelita",
-        caller_phone="081234567890"), now=NOW)
+        last = conn.execute(
+            select(func.max(t.incidents.c.code)).where(t.incidents.c.code.like("112-20261128-%"))
+        ).scalar()
+    recorded = svc.create_incident(
+        engine,
+        CALL_TAKER_ANI,
+        svc.NewReport(
+            category_code="ROB",
+            kondisi="Rob",
+            lat=-6.868,
+            lon=109.688,
+            address="Jl. Pelita",
+            caller_phone="081234567890",
+        ),
+        now=NOW,
+    )
     assert recorded.code == f"112-20261128-{int(last[-4:]) + 1:04d}"
 
 
@@ -124,7 +141,11 @@ def test_an_import_is_idempotent_on_external_id(engine, tmp_path):
     ],
 )
 def test_a_bad_csv_row_rejects_the_whole_file_naming_its_line(engine, tmp_path, bad, reason):
-    rows = [GOOD_ROW, GOOD_ROW | {"external_id": "P112-0002"}, GOOD_ROW | {"external_id": "P112-0003"} | bad]
+    rows = [
+        GOOD_ROW,
+        GOOD_ROW | {"external_id": "P112-0002"},
+        GOOD_ROW | {"external_id": "P112-0003"} | bad,
+    ]
     path = tmp_path / "incidents.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
     with pytest.raises(ImportRejected, match=reason) as caught:
@@ -158,20 +179,35 @@ def test_a_call_taker_cannot_import(engine, tmp_path):
 
 
 def test_cli_lists_its_commands_with_help():
-    result = subprocess.run([sys.executable, "-m", "dashboard", "--help"], capture_output=True,
-                            text=True, check=True)
-    for command in ("init-db", "seed-demo", "simulate", "import-incidents", "import-layer",
-                    "create-user", "create-display-token"):
+    result = subprocess.run(
+        [sys.executable, "-m", "dashboard", "--help"], capture_output=True, text=True, check=True
+    )
+    for command in (
+        "init-db",
+        "seed-demo",
+        "simulate",
+        "import-incidents",
+        "import-layer",
+        "create-user",
+        "create-display-token",
+    ):
         assert command in result.stdout
 
 
 def test_cli_import_of_a_malformed_file_names_the_line_and_changes_nothing(tmp_path):
     db = tmp_path / "cli.db"
     path = tmp_path / "bad.csv"
-    pd.DataFrame([GOOD_ROW, GOOD_ROW | {"external_id": "X2", "lat": "utara"}]).to_csv(path, index=False)
+    pd.DataFrame([GOOD_ROW, GOOD_ROW | {"external_id": "X2", "lat": "utara"}]).to_csv(
+        path, index=False
+    )
     env = {"DATABASE_URL": f"sqlite:///{db}", "SIAGA_DEMO": "0", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "dashboard", "import-incidents", str(path)],
-                            capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "dashboard", "import-incidents", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert result.returncode == 1
     assert "Baris 3: Koordinat tidak sah" in result.stderr
     assert "Tidak ada data yang diubah." in result.stderr

@@ -201,7 +201,7 @@ def test_a_stale_version_is_refused_naming_who_changed_it(engine):
     rec = svc.create_incident(engine, CALL_TAKER_ANI, report(), now=NOW)
     svc.acknowledge(engine, BPBD_ADMIN, rec.id, seen_version=rec.version, now=NOW)
     before = counts(engine)
-    with pytest.raises(StaleVersion, match="opd.bpbd"):
+    with pytest.raises(StaleVersion, match=r"opd\.bpbd"):
         svc.reassign(
             engine, SUPERVISOR_EKA, rec.id, "DAMKAR", "salah OPD", seen_version=rec.version
         )
