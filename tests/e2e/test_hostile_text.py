@@ -30,7 +30,7 @@ from tests.e2e.harness import RequestWatch
 from tests.e2e.payloads import PAYLOADS
 from tests.helpers.browser import pick
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 # Shown one by one in the side panel / incident detail (each pick is a rerun): one of each kind.
