@@ -61,6 +61,7 @@ def _navigation() -> st.Page:
         ui.get_engine()
     except SQLAlchemyError as error:
         ui.database_banner(error)
+        ui.retry_page_every()
         st.stop()
     actor = ui.current_actor()
     if actor is None:
@@ -83,3 +84,4 @@ try:
 except SQLAlchemyError as outage:
     # A page that reads the database outside ui.run_service still shows the banner, not a trace.
     ui.database_banner(outage)
+    ui.retry_page_every()

@@ -173,6 +173,7 @@ try:
     options = _filter_options()
 except SQLAlchemyError as error:
     ui.database_banner(error)
+    ui.retry_page_every()
     st.stop()
 
 with st.container(border=True):

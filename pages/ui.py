@@ -157,6 +157,26 @@ def database_banner(error: SQLAlchemyError) -> None:
     st.error(labels.ERR_DATABASE)
 
 
+RETRY_ARMED_KEY = "_retry_page_armed"
+OUTAGE_RETRY_S = 5
+
+
+def retry_page_every(seconds: float = OUTAGE_RETRY_S) -> None:
+    """For a page stopped by an outage: run the whole page again every few seconds.
+
+    A page that stops before its own self-refreshing fragment starts would otherwise wait for a
+    click; the command-room screens must come back by themselves when the database returns.
+    """
+    st.session_state[RETRY_ARMED_KEY] = False
+
+    def _tick() -> None:
+        if st.session_state.get(RETRY_ARMED_KEY):
+            st.rerun(scope="app")
+        st.session_state[RETRY_ARMED_KEY] = True
+
+    st.fragment(_tick, run_every=seconds)()
+
+
 @st.cache_data(ttl=30, show_spinner=False)
 def _settings_cached() -> dict:
     from dashboard.catalogue import get_settings
