@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -41,7 +42,7 @@ def test_leadership_sees_charts_map_and_downloads_a_masked_csv(page, app_server)
     download.scroll_into_view_if_needed()
     with page.expect_download() as info:
         download.click()
-    text = open(info.value.path(), encoding="utf-8-sig").read()
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
     header = text.splitlines()[0]
     assert labels.TREND_COL["phone_masked"] in header
     assert labels.TREND_COL["received_wib"] in header
