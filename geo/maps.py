@@ -20,6 +20,7 @@ import math
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import folium
@@ -67,6 +68,8 @@ FACILITY_SYMBOL = {
     "command": ("hexagon", "#6a1b9a", "#ffffff", "C"),
 }
 LINE_COLOR = {"ambulance": "#c62828", "fire": "#e65100"}
+INCIDENT_LOOKUPS = ("status", "overdue", "code_prefix", "category", "kelurahan", "opd")
+_INERT_JSON = {ord(c): f"\\u{ord(c):04x}" for c in "<>&'{}"}
 _PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?\d[\d\s().\-/]{5,}\d)(?!\d)")
 _MIN_PHONE_DIGITS = 7
 
@@ -176,13 +179,16 @@ def incident_layer(
     `frame` has the columns of dashboard.queries.incidents_frame plus `overdue` (reason or None,
     see queries.with_overdue). Fill colour = category colour, outline/shape = status, a red
     pulsing ring = overdue. No phone number is ever put on the map; the tooltip shows code,
-    category, status, kelurahan, time (WIB) and, except on the wall, the escaped kondisi.
+    category, status, kelurahan, time (WIB), OPD and, except on the wall, the kondisi.
     Markers are created by one loop in JavaScript and clustered (MarkerCluster with its own
-    callback), so 5,000 incidents stay usable.
+    callback), so 5,000 incidents stay usable; a tooltip is assembled from the row and the
+    layer's lookup tables only when it opens, as DOM text nodes (caller text is never markup).
     """
     group = folium.FeatureGroup(name=name or labels.MAP_LAYER_INCIDENTS, overlay=True)
+    payload = incident_payload(frame, wall=wall)
     layer = IncidentLayer(
-        incident_rows(frame, wall=wall),
+        payload.rows,
+        lookups=payload.lookups,
         palette=_palette(frame),
         cluster=cluster,
         marker_px=marker_px or (26 if wall else 18),
@@ -191,29 +197,70 @@ def incident_layer(
     return group
 
 
-def incident_rows(frame: pd.DataFrame, *, wall: bool = False) -> list[list[Any]]:
-    """[lat, lon, id, colour index, status index, overdue 0/1, tooltip html] per incident."""
+@dataclass(frozen=True)
+class IncidentPayload:
+    """What the incident layer sends: one compact row per incident and the tables rows index.
+
+    A row is [lat, lon, id, colour index, status index, overdue, code prefix index, code
+    suffix, category index, kelurahan index, time "HH:MM" WIB or "", OPD index] plus the
+    kondisi (shortened, phone-like digits masked) except on the wall. `overdue` is 0 when on
+    time, else 1 + the index of its reason in lookups["overdue"]. `lookups` maps "status",
+    "overdue", "code_prefix", "category", "kelurahan" and "opd" to lists of display texts,
+    each sent once per layer; a missing value is "" in its table.
+    """
+
+    rows: list[list[Any]]
+    lookups: dict[str, list[str]]
+
+
+def incident_payload(frame: pd.DataFrame, *, wall: bool = False) -> IncidentPayload:
+    """The incident layer's rows and lookup tables for `frame` (see IncidentPayload)."""
+    lookups = {key: _Lookup() for key in INCIDENT_LOOKUPS}
+    for status in STATUS_CLASS:
+        # Status indices double as the marker's status class (STATUS_CLASS order).
+        lookups["status"].index(labels.STATUS.get(status, status))
     if frame.empty:
-        return []
+        return IncidentPayload([], {key: table.values for key, table in lookups.items()})
     palette = _palette(frame)
     colour_index = {colour: i for i, colour in enumerate(palette)}
-    statuses = list(STATUS_CLASS)
     rows = []
     for row in frame.itertuples(index=False):
         overdue = _text(getattr(row, "overdue", None))
         status = str(row.status)
-        rows.append(
-            [
-                round(float(row.lat), 6),
-                round(float(row.lon), 6),
-                int(row.id),
-                colour_index[_colour(getattr(row, "color", None))],
-                statuses.index(status) if status in statuses else 0,
-                1 if overdue else 0,
-                _incident_tooltip(row, overdue=overdue, wall=wall),
-            ]
+        code = _text(row.code) or ""
+        cut = code.rfind("-") + 1
+        place = _text(getattr(row, "kelurahan", None))
+        received = getattr(row, "received_at_utc", None)
+        when = (
+            format_wib(_as_datetime(received), with_date=False)[:5] if received is not None else ""
         )
-    return rows
+        item = [
+            round(float(row.lat), 6),
+            round(float(row.lon), 6),
+            int(row.id),
+            colour_index[_colour(getattr(row, "color", None))],
+            lookups["status"].index(labels.STATUS.get(status, status)),
+            1 + lookups["overdue"].index(labels.MAP_OVERDUE.format(reason=overdue))
+            if overdue
+            else 0,
+            lookups["code_prefix"].index(code[:cut]),
+            code[cut:],
+            lookups["category"].index(_text(getattr(row, "category_name", None)) or ""),
+            lookups["kelurahan"].index(
+                labels.MAP_KELURAHAN_SHORT.format(kelurahan=place) if place else ""
+            ),
+            when if when != "-" else "",
+            lookups["opd"].index(_text(getattr(row, "opd_name", None)) or ""),
+        ]
+        if not wall:
+            item.append(_short_kondisi(_text(getattr(row, "kondisi", None)) or ""))
+        rows.append(item)
+    return IncidentPayload(rows, {key: table.values for key, table in lookups.items()})
+
+
+def incident_rows(frame: pd.DataFrame, *, wall: bool = False) -> list[list[Any]]:
+    """The compact row per incident of incident_payload (field order: IncidentPayload)."""
+    return incident_payload(frame, wall=wall).rows
 
 
 def facility_layer(
@@ -449,12 +496,16 @@ def format_minutes(eta_min: float | None) -> str:
 
 
 class IncidentLayer(MacroElement):
-    """A MarkerCluster (or plain group) filled by one JavaScript loop over compact rows."""
+    """A MarkerCluster (or plain group) filled by one JavaScript loop over compact rows.
+
+    Rows and lookups are IncidentPayload's. A tooltip is built when it opens, from text nodes
+    and <b>/<i>/<br> elements made with document.createElement: no text is parsed as HTML.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function (rows, palette, opts) {
+        var {{ this.get_name() }} = (function (rows, lookups, palette, opts) {
             var statusClass = opts.statusClass;
             var size = opts.markerPx;
             var icons = {};
@@ -463,7 +514,7 @@ class IncidentLayer(MacroElement):
                 if (!icons[key]) {
                     icons[key] = L.divIcon({
                         className: "siaga-inc-icon",
-                        html: '<div class="siaga-inc ' + statusClass[s]
+                        html: '<div class="siaga-inc ' + (statusClass[s] || statusClass[0])
                             + (od ? ' siaga-od' : '') + '" style="background:'
                             + palette[c] + '"></div>',
                         iconSize: [size, size],
@@ -472,6 +523,37 @@ class IncidentLayer(MacroElement):
                     });
                 }
                 return icons[key];
+            }
+            function tooltipFor(r) {
+                return function () {
+                    var lines = [
+                        [[lookups.code_prefix[r[6]] + r[7], "b"], [lookups.category[r[8]]]],
+                        [[lookups.status[r[4]]], [r[5] ? lookups.overdue[r[5] - 1] : "", "b"]],
+                        [
+                            [lookups.kelurahan[r[9]]],
+                            [r[10] ? opts.timeLabel[0] + r[10] + opts.timeLabel[1] : ""],
+                            [lookups.opd[r[11]]]
+                        ],
+                        [[r[12], "i"]]
+                    ];
+                    var box = document.createDocumentFragment();
+                    for (var i = 0; i < lines.length; i++) {
+                        var parts = lines[i].filter(function (part) { return part[0]; });
+                        if (!parts.length) { continue; }
+                        if (box.hasChildNodes()) { box.appendChild(document.createElement("br")); }
+                        for (var j = 0; j < parts.length; j++) {
+                            if (j) { box.appendChild(document.createTextNode(opts.separator)); }
+                            var node = document.createTextNode(String(parts[j][0]));
+                            if (parts[j][1]) {
+                                var wrap = document.createElement(parts[j][1]);
+                                wrap.appendChild(node);
+                                node = wrap;
+                            }
+                            box.appendChild(node);
+                        }
+                    }
+                    return box;
+                };
             }
             var layer;
             if (opts.cluster) {
@@ -501,14 +583,14 @@ class IncidentLayer(MacroElement):
             for (var i = 0; i < rows.length; i++) {
                 var r = rows[i];
                 var marker = L.marker([r[0], r[1]], {
-                    icon: iconFor(r[3], r[4], r[5]),
+                    icon: iconFor(r[3], r[4], r[5] ? 1 : 0),
                     keyboard: false,
                     riseOnHover: true,
                     zIndexOffset: r[5] ? 2000 : 1000,
                     siagaId: r[2],
-                    siagaOverdue: r[5] === 1
+                    siagaOverdue: r[5] > 0
                 });
-                if (r[6]) { marker.bindTooltip(r[6], {direction: "top"}); }
+                marker.bindTooltip(tooltipFor(r), {direction: "top"});
                 markers[i] = marker;
             }
             if (opts.cluster) {
@@ -517,7 +599,8 @@ class IncidentLayer(MacroElement):
                 for (var k = 0; k < markers.length; k++) { layer.addLayer(markers[k]); }
             }
             return layer;
-        })({{ this.rows|tojson }}, {{ this.palette|tojson }}, {{ this.js_options|tojson }});
+        })({{ this.rows_json }}, {{ this.lookups_json }}, {{ this.palette|tojson }},
+           {{ this.js_options_json }});
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
@@ -527,6 +610,7 @@ class IncidentLayer(MacroElement):
         self,
         rows: list[list[Any]],
         *,
+        lookups: Mapping[str, list[str]],
         palette: list[str],
         cluster: bool = True,
         marker_px: int = 18,
@@ -534,11 +618,15 @@ class IncidentLayer(MacroElement):
         super().__init__()
         self._name = "IncidentLayer"
         self.rows = rows
+        self.lookups = dict(lookups)
         self.palette = palette
+        time_before, _, time_after = labels.MAP_TIME_WIB.partition("{time}")
         self.js_options = {
             "cluster": cluster,
             "markerPx": marker_px,
             "statusClass": list(STATUS_CLASS.values()),
+            "timeLabel": [time_before, time_after],
+            "separator": " · ",
             "clusterOptions": {
                 "maxClusterRadius": CLUSTER_RADIUS_PX,
                 "disableClusteringAtZoom": NO_CLUSTER_FROM_ZOOM,
@@ -547,6 +635,10 @@ class IncidentLayer(MacroElement):
                 "chunkedLoading": True,
             },
         }
+        # Caller and catalogue text: serialised so that neither HTML nor Jinja can read into it.
+        self.rows_json = _inert_json(rows)
+        self.lookups_json = _inert_json(self.lookups)
+        self.js_options_json = _inert_json(self.js_options)
 
 
 class Legend(MacroElement):
@@ -823,39 +915,39 @@ def _feature(i: int, geometry: Any, properties: dict) -> dict:
     }
 
 
-def _incident_tooltip(row: Any, *, overdue: str | None, wall: bool) -> str:
-    esc = escape_html
-    status = str(row.status)
-    lines = [
-        f"<b>{esc(_text(row.code) or '')}</b> · "
-        + esc(_text(getattr(row, "category_name", None)) or ""),
-        esc(labels.STATUS.get(status, status))
-        + (f" · <b>{esc(labels.MAP_OVERDUE.format(reason=overdue))}</b>" if overdue else ""),
-    ]
-    place = _text(getattr(row, "kelurahan", None))
-    received = getattr(row, "received_at_utc", None)
-    when = format_wib(_as_datetime(received), with_date=False)[:5] if received is not None else ""
-    lines.append(
-        " · ".join(
-            part
-            for part in (
-                esc(labels.MAP_KELURAHAN_SHORT.format(kelurahan=place)) if place else "",
-                esc(labels.MAP_TIME_WIB.format(time=when)) if when else "",
-                esc(_text(getattr(row, "opd_name", None)) or ""),
-            )
-            if part
-        )
-    )
-    if not wall:
-        kondisi = _text(getattr(row, "kondisi", None))
-        if kondisi:
-            short = (
-                kondisi
-                if len(kondisi) <= KONDISI_TOOLTIP_CHARS
-                else kondisi[:KONDISI_TOOLTIP_CHARS] + "…"
-            )
-            lines.append(f"<i>{esc(redact_phone_like(short))}</i>")
-    return "<br>".join(line for line in lines if line)
+def _short_kondisi(kondisi: str) -> str:
+    if len(kondisi) > KONDISI_TOOLTIP_CHARS:
+        kondisi = kondisi[:KONDISI_TOOLTIP_CHARS] + "…"
+    return redact_phone_like(kondisi)
+
+
+class _Lookup:
+    """Distinct texts in first-seen order; index() adds a new one."""
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+        self._positions: dict[str, int] = {}
+
+    def index(self, value: str) -> int:
+        position = self._positions.get(value)
+        if position is None:
+            position = self._positions[value] = len(self.values)
+            self.values.append(value)
+        return position
+
+
+def _inert_json(value: Any) -> str:
+    """JSON for inline script that neither HTML nor branca's second Jinja pass can read into.
+
+    Strings are JSON-escaped with <, >, &, ' and both braces as \\uXXXX escapes: the browser's
+    JS sees the original characters, the HTML parser sees no tag and Jinja sees no "{{".
+    """
+    if isinstance(value, Mapping):
+        items = (f"{_inert_json(str(key))}:{_inert_json(item)}" for key, item in value.items())
+        return "{" + ",".join(items) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_inert_json(item) for item in value) + "]"
+    return json.dumps(value, allow_nan=False).translate(_INERT_JSON)
 
 
 def _facility_tooltip(row: Any, *, approximate: bool) -> str:

@@ -119,7 +119,10 @@ def test_map_shows_every_kelurahan_facility_and_exactly_the_open_incidents(
         "kelurahan": 27,
         "facilities": facilities,
     }
-    assert "Batas wilayah: cahyadsn/wilayah_boundaries (MIT)" in frame.content()
+    # The page as the map's own scripts see it: Playwright's frame.content() reads from a
+    # separate world that sometimes still holds the blank document streamlit-folium replaced.
+    page_html = frame.evaluate("() => document.documentElement.outerHTML")
+    assert "Batas wilayah: cahyadsn/wilayah_boundaries (MIT)" in page_html
     assert page.watch.page_errors == []
     assert page.watch.foreign_requests == []
 

@@ -81,7 +81,9 @@ def test_wall_shows_no_caller_phone_number_of_any_open_incident(wall_page, app_s
     wall_page.get_by_text("Laporan terbaru").wait_for()
     wall_page.get_by_text(re.compile(r"\d\d:\d\d WIB")).first.wait_for()
     page_text = re.sub(r"\D", "", wall_page.locator("body").inner_text())
-    map_html = re.sub(r"[\s\-]", "", frame.content())
+    # The map's own document and every marker's tooltip as it would open (built on hover).
+    map_html = re.sub(r"[\s\-]", "", frame.evaluate(_MAP_TEXT_JS))
+    assert "leaflet" in map_html and "WIB" in map_html
 
     leaked = sorted(form for form in forms if form in page_text or form in map_html)
     assert leaked == []
@@ -101,3 +103,19 @@ def test_a_wrong_token_gets_a_clear_message_and_no_map(wall_page, app_server):
     assert wall_page.get_by_text("Minta tautan layar dinding yang baru").count() == 1
     assert wall_page.locator(MAP_FRAME).count() == 0
     assert wall_page.watch.page_errors == []
+
+
+_MAP_TEXT_JS = """() => {
+    const texts = [document.documentElement.outerHTML];
+    map_div.eachLayer((layer) => {
+        if (!layer.options || layer.options.siagaLayer !== "incidents") { return; }
+        for (const marker of layer.getLayers()) {
+            const content = marker.getTooltip() && marker.getTooltip().getContent();
+            const box = document.createElement("div");
+            if (typeof content === "function") { box.appendChild(content(marker)); }
+            else { box.textContent = content || ""; }
+            texts.push(box.textContent);
+        }
+    });
+    return texts.join("\\n");
+}"""

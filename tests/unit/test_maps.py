@@ -80,11 +80,34 @@ def test_map_credits_the_boundary_data_and_openstreetmap(city):
     assert "© OpenStreetMap contributors" in page
 
 
-def test_caller_text_reaches_the_tooltip_escaped_never_as_markup(city):
-    m = maps.standalone_map(city, incidents(kondisi=f"Kebakaran {XSS} di gang 3"))
-    page = decoded(maps.map_html(m))
-    assert "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert "<img src=x" not in page
+def test_caller_text_reaches_the_page_as_script_data_never_as_markup(city):
+    kondisi = f"Kebakaran {XSS} di gang 3 {{{{ 7*7 }}}}"
+    page = maps.map_html(maps.standalone_map(city, incidents(kondisi=kondisi)))
+    assert "<img src=x" not in page and "{{ 7*7 }}" not in page
+    # The browser's JS string holds the literal text; the tooltip puts it in a text node.
+    assert kondisi in decoded(page)
+    assert "innerHTML" not in maps.map_html(_map_with(maps.incident_layer(incidents())))
+
+
+def test_tooltip_rows_carry_indices_into_tables_sent_once_per_layer():
+    frame = incidents(4)
+    frame.loc[3, "kelurahan"] = None
+    payload = maps.incident_payload(frame)
+    assert payload.lookups["category"] == ["Kebakaran"]
+    assert payload.lookups["code_prefix"] == ["112-20261128-"]
+    assert payload.lookups["overdue"] == ["Terlambat: belum diteruskan"]
+    assert payload.lookups["kelurahan"] == ["Kel. Kauman", ""]
+    first, last = payload.rows[0], payload.rows[3]
+    assert first[6:] == [0, "0001", 0, 0, "10:00", 0, "Asap tebal dari dapur"]
+    assert last[7] == "0004" and last[9] == 1 and last[10] == "09:30"
+    assert payload.lookups["status"][last[4]] == "Ditangani"
+    assert all(len(row) == 12 for row in maps.incident_rows(frame, wall=True))
+
+
+def test_a_long_kondisi_is_shortened_and_its_phone_masked_before_it_is_sent():
+    kondisi = "Pelapor di 0812-3456-7890 " + "x" * 200
+    sent = maps.incident_rows(incidents(1, kondisi=kondisi))[0][12]
+    assert sent == "Pelapor di 08********** " + "x" * (140 - 26) + "…"
 
 
 def test_wall_layer_carries_no_phone_number_even_one_typed_into_the_kondisi():
@@ -110,7 +133,7 @@ def test_every_incident_becomes_one_marker_row_with_its_status_and_overdue_flag(
     rows = maps.incident_rows(incidents(4))
     assert [row[2] for row in rows] == [1, 2, 3, 4]
     assert [row[4] for row in rows] == [0, 1, 2, 3]  # BARU, DITERUSKAN, DITERIMA, DITANGANI
-    assert [row[5] for row in rows] == [1, 0, 0, 0]
+    assert [row[5] for row in rows] == [1, 0, 0, 0]  # 1 + index of the overdue reason
 
 
 def test_a_catalogue_colour_that_is_not_a_plain_hex_colour_never_reaches_the_css():
