@@ -10,27 +10,10 @@ from sqlalchemy import Engine
 from dashboard import catalogue, labels
 from dashboard.domain import format_wib, naive_utc, normalise_phone, route
 from dashboard.errors import InvalidInput
+from dashboard.live import NearestPost, nearest_posts
 
 # Post kinds always shown (the two that race against the clock), plus the category's own need.
 ALWAYS_SHOWN_KINDS = ("ambulance", "fire")
-SPEED_SETTINGS = {
-    "ambulance": "speed_ambulance_kmh",
-    "fire": "speed_fire_kmh",
-    "police": "speed_police_kmh",
-}
-
-
-@dataclass(frozen=True)
-class NearbyPost:
-    name: str
-    kind: str
-    opd_code: str
-    distance_m: float
-    road_distance_m: float
-    eta_min: float
-    lokasi_perkiraan: bool
-    lat: float
-    lon: float
 
 
 @dataclass(frozen=True)
@@ -56,7 +39,7 @@ class Preview:
     flood_zones: tuple[str, ...]
     suggested_opd: str | None
     suggested_opd_name: str | None
-    posts: tuple[NearbyPost, ...]
+    posts: tuple[NearestPost, ...]
     duplicates: tuple[Duplicate, ...]
     phone: str | None
     phone_error: str | None
@@ -231,7 +214,7 @@ def notices(pv: Preview) -> list[tuple[str, str]]:
     return lines
 
 
-def post_line(post: NearbyPost) -> str:
+def post_line(post: NearestPost) -> str:
     """'Ambulans terdekat: PMI Kota Pekalongan · 1,2 km · ±4 menit' (approximate posts say so)."""
     from geo.maps import format_km, format_minutes
 
@@ -266,39 +249,11 @@ def _locate(lat: float, lon: float, city):
         return None
 
 
-def _posts(lat, lon, category, settings: dict, city) -> tuple[NearbyPost, ...]:
-    from geo import nearest_facilities
-
+def _posts(lat, lon, category, settings: dict, city) -> tuple[NearestPost, ...]:
     kinds = list(ALWAYS_SHOWN_KINDS)
     if category is not None and category.needs and category.needs not in kinds:
         kinds.append(category.needs)
-    speeds = {kind: float(settings[key]) for kind, key in SPEED_SETTINGS.items() if key in settings}
-    posts = []
-    for kind in kinds:
-        matches = nearest_facilities(
-            lat,
-            lon,
-            kind,
-            k=1,
-            city=city,
-            detour_factor=float(settings.get("eta_detour_factor", 1.3)),
-            speeds_kmh=speeds or None,
-        )
-        posts += [
-            NearbyPost(
-                name=m.name,
-                kind=kind,
-                opd_code=m.opd,
-                distance_m=float(m.distance_m),
-                road_distance_m=float(m.road_distance_m),
-                eta_min=float(m.eta_min),
-                lokasi_perkiraan=bool(m.lokasi_perkiraan),
-                lat=float(m.lat),
-                lon=float(m.lon),
-            )
-            for m in matches
-        ]
-    return tuple(posts)
+    return tuple(nearest_posts(city, lat, lon, settings=settings, kinds=kinds))
 
 
 def _match_label(match) -> str:

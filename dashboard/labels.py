@@ -663,7 +663,9 @@ ERR_TIME_RANGE = (
 ERR_IMPORT_VALUE_TYPE = "Kolom {column} harus berupa teks atau angka, bukan daftar atau objek."
 ERR_BACKUP_SOURCE = "Basis data sumber tidak ditemukan: {path}."
 ERR_BACKUP_FILE = "Berkas cadangan tidak dapat dibaca sebagai cadangan Siaga 112: {path}."
-ERR_BACKUP_TOOL = "Program {tool} tidak ditemukan. Pasang klien PostgreSQL (paket postgresql-client)."
+ERR_BACKUP_TOOL = (
+    "Program {tool} tidak ditemukan. Pasang klien PostgreSQL (paket postgresql-client)."
+)
 ERR_BACKUP_FAILED = "{tool} gagal: {reason}"
 ERR_RESTORE_NOT_EMPTY = (
     "Basis data tujuan tidak kosong ({count} laporan, {users} pengguna). Pemulihan akan "

@@ -18,7 +18,11 @@ from dashboard.queries import IncidentFilter, Kpis
 # Time windows offered on the live map (hours back from now; None = every open incident).
 TIME_WINDOWS_H: dict[str, int | None] = {"semua": None, "1j": 1, "6j": 6, "24j": 24, "7h": 168}
 POST_KINDS = ("ambulance", "fire")
-SPEED_SETTINGS = {"ambulance": "speed_ambulance_kmh", "fire": "speed_fire_kmh"}
+SPEED_SETTINGS = {
+    "ambulance": "speed_ambulance_kmh",
+    "fire": "speed_fire_kmh",
+    "police": "speed_police_kmh",
+}
 DEFAULT_REFRESH_S = 10
 MIN_REFRESH_S = 2
 NEWEST_LIMIT = 12
