@@ -50,6 +50,13 @@ def main() -> int:
         raw["live"] = _live(rows, quick=args.quick)
     if "writes" in wanted:
         raw["writes"] = _writes(rows, quick=args.quick, pg_url=pg_url)
+    if args.only and args.output.exists():
+        # A partial run replaces its own rows in the last full report and keeps the others.
+        previous = json.loads(args.output.read_text())
+        redone = {row["n"] for row in rows}
+        kept = [row for row in previous["rows"] if row["n"] not in redone]
+        rows = sorted(kept + rows, key=lambda row: row["n"])
+        raw = {**previous.get("raw", {}), **raw}
     report = {
         "ran_at_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": _machine(),
