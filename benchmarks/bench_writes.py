@@ -55,42 +55,18 @@ def _make_pool(engine: Engine, pool: int) -> list[int]:
 
 
 def _run_project(engine: Engine, *, workers: int, duration_s: float, pool: int, seed: int) -> dict:
+    def attempt(incident_id: int, row, target: str) -> str:
+        try:
+            svc.reassign(
+                engine, SUPERVISOR_ACTOR, incident_id, target, "benchmark", seen_version=row.version
+            )
+        except StaleVersion:
+            return "stale"
+        return "ok"
+
     ids = _make_pool(engine, pool)
-    stats = {"ok": 0, "stale": 0}
-    lock = threading.Lock()
-    deadline = time.monotonic() + duration_s
-
-    def work(worker: int) -> None:
-        rng = random.Random(seed + worker)
-        while time.monotonic() < deadline:
-            incident_id = rng.choice(ids)
-            with engine.connect() as conn:
-                row = conn.execute(
-                    select(t.incidents.c.version, t.incidents.c.opd_code).where(
-                        t.incidents.c.id == incident_id
-                    )
-                ).one()
-            target = rng.choice([o for o in OPDS if o != row.opd_code])
-            try:
-                svc.reassign(
-                    engine,
-                    SUPERVISOR_ACTOR,
-                    incident_id,
-                    target,
-                    "benchmark",
-                    seen_version=row.version,
-                )
-                key = "ok"
-            except StaleVersion:
-                key = "stale"
-            with lock:
-                stats[key] += 1
-
-    elapsed = _run_threads(work, workers)
+    stats, elapsed = _race(engine, ids, attempt, workers=workers, duration_s=duration_s, seed=seed)
     with engine.connect() as conn:
-        shown = conn.execute(
-            select(func.sum(t.incidents.c.reassign_count)).where(t.incidents.c.id.in_(ids))
-        ).scalar_one()
         logged = conn.execute(
             select(func.count())
             .select_from(t.incident_events)
@@ -98,20 +74,39 @@ def _run_project(engine: Engine, *, workers: int, duration_s: float, pool: int, 
                 t.incident_events.c.action == "REASSIGN", t.incident_events.c.incident_id.in_(ids)
             )
         ).scalar_one()
-    return {
-        "ops_per_s": round(stats["ok"] / elapsed, 1),
-        "succeeded": stats["ok"],
-        "refused_stale": stats["stale"],
-        "lost_updates": stats["ok"] - int(shown),
-        "event_log_matches": logged == stats["ok"],
-    }
+    return {**_summary(engine, ids, stats, elapsed), "event_log_matches": logged == stats["ok"]}
 
 
 def _run_naive(engine: Engine, *, workers: int, duration_s: float, pool: int, seed: int) -> dict:
+    def attempt(incident_id: int, row, target: str) -> str:
+        # Read-modify-write with the value read earlier: the classic lost update.
+        with engine.begin() as conn:
+            conn.execute(
+                update(t.incidents)
+                .where(t.incidents.c.id == incident_id)
+                .values(opd_code=target, reassign_count=row.reassign_count + 1)
+            )
+        return "ok"
+
     ids = _make_pool(engine, pool)
-    stats = {"ok": 0}
+    stats, elapsed = _race(engine, ids, attempt, workers=workers, duration_s=duration_s, seed=seed)
+    return _summary(engine, ids, stats, elapsed)
+
+
+def _race(
+    engine: Engine,
+    ids: list[int],
+    attempt,
+    *,
+    workers: int,
+    duration_s: float,
+    seed: int,
+) -> tuple[dict[str, int], float]:
+    """Workers pick a random incident, read it, and call attempt(); counts each outcome."""
+    stats = {"ok": 0, "stale": 0}
     lock = threading.Lock()
     deadline = time.monotonic() + duration_s
+    c = t.incidents.c
 
     def work(worker: int) -> None:
         rng = random.Random(seed + worker)
@@ -119,21 +114,16 @@ def _run_naive(engine: Engine, *, workers: int, duration_s: float, pool: int, se
             incident_id = rng.choice(ids)
             with engine.connect() as conn:
                 row = conn.execute(
-                    select(t.incidents.c.reassign_count, t.incidents.c.opd_code).where(
-                        t.incidents.c.id == incident_id
-                    )
+                    select(c.version, c.opd_code, c.reassign_count).where(c.id == incident_id)
                 ).one()
-            target = rng.choice([o for o in OPDS if o != row.opd_code])
-            with engine.begin() as conn:
-                conn.execute(
-                    update(t.incidents)
-                    .where(t.incidents.c.id == incident_id)
-                    .values(opd_code=target, reassign_count=row.reassign_count + 1)
-                )
+            outcome = attempt(incident_id, row, rng.choice([o for o in OPDS if o != row.opd_code]))
             with lock:
-                stats["ok"] += 1
+                stats[outcome] += 1
 
-    elapsed = _run_threads(work, workers)
+    return stats, _run_threads(work, workers)
+
+
+def _summary(engine: Engine, ids: list[int], stats: dict[str, int], elapsed: float) -> dict:
     with engine.connect() as conn:
         shown = conn.execute(
             select(func.sum(t.incidents.c.reassign_count)).where(t.incidents.c.id.in_(ids))
@@ -141,7 +131,7 @@ def _run_naive(engine: Engine, *, workers: int, duration_s: float, pool: int, se
     return {
         "ops_per_s": round(stats["ok"] / elapsed, 1),
         "succeeded": stats["ok"],
-        "refused_stale": 0,
+        "refused_stale": stats["stale"],
         "lost_updates": stats["ok"] - int(shown),
     }
 
