@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from dashboard import incidents as svc
@@ -166,7 +167,8 @@ def test_a_call_taker_records_a_located_report_that_reaches_the_opd_and_the_live
     done.wait_for()
     code = CODE.search(done.inner_text()).group(0)
     # The form is empty again for the next call.
-    assert page.get_by_label(labels.FIELD_KONDISI_SOP).input_value() == ""
+    # Streamlit delivers the message and the emptied widgets as separate updates: wait for both.
+    expect(page.get_by_label(labels.FIELD_KONDISI_SOP)).to_have_value("", timeout=10_000)
 
     with app_engine.connect() as conn:
         stored = conn.execute(select(t.incidents).where(t.incidents.c.code == code)).one()
