@@ -223,3 +223,28 @@ def _wait_for_refreshes(*pages, count: int) -> None:
     """Wait for `count` refresh intervals to pass (observing, not asserting a duration)."""
     for page in pages:
         page.wait_for_timeout(REFRESH_S * 1000 * count / len(pages))
+
+
+@pytest.mark.timeout(240)
+def test_an_app_started_while_postgresql_is_down_says_so_and_comes_up_by_itself(
+    browser, private_pg, database_url, tmp_path_factory
+):
+    # A command-room PC rebooted during an outage: nobody is there to click "reload".
+    private_pg.stop()
+    server = None
+    try:
+        server = start_app(database_url, tmp_path_factory.mktemp("cold_start"), env=APP_ENV)
+        with watched_page(browser, server) as page:
+            page.goto(server.url)
+            page.get_by_text(labels.ERR_DATABASE).first.wait_for()
+            _assert_no_trace(page)
+            private_pg.start()
+            page.get_by_label("Nama pengguna").wait_for(timeout=(5 + MARGIN_S) * 1000)
+            assert page.get_by_text(labels.ERR_DATABASE).count() == 0
+            _assert_no_trace(page)
+            assert page.watch.foreign_requests == []
+    finally:
+        if not private_pg.is_running():
+            private_pg.start()
+        if server is not None:
+            server.stop()
