@@ -5,6 +5,24 @@ from __future__ import annotations
 APP_TITLE = "Siaga 112 Kota Pekalongan"
 APP_SUBTITLE = "Peta dispatch Call Center 112"
 
+# Beranda (start page)
+HOME_OPEN = "Laporan terbuka"
+HOME_OVERDUE = "Terlambat"
+HOME_TODAY = "Laporan hari ini"
+HOME_NUISANCE = "Iseng/kosong hari ini"
+HOME_AS_OF = "Data per {at} WIB"
+HOME_SHORTCUTS = "Pintasan"
+HOME_NEWEST_ALL = "Laporan terbuka terbaru"
+HOME_NEWEST_OPD = "Laporan terbuka untuk {opd}"
+HOME_NONE_OPEN = "Tidak ada laporan terbuka."
+HOME_LINK = {
+    "intake": "Catat laporan baru",
+    "queue": "Buka penugasan",
+    "live": "Lihat peta langsung",
+    "trends": "Lihat tren layanan",
+    "admin": "Kelola pengguna, OPD dan lapisan",
+}
+
 STATUS = {
     "BARU": "Baru",
     "DITERUSKAN": "Diteruskan",

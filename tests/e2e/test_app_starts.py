@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 def test_first_start_seeds_the_city_and_shows_the_start_page(page, app_server):
     # The first visit migrates and seeds the empty database; the start page then shows the city.
     sign_in(page, app_server.url, "spv.eka")
-    page.get_by_text("Laporan terbuka").wait_for()
+    page.get_by_text("Laporan terbuka", exact=True).wait_for()
     assert page.get_by_text("Siaga 112 Kota Pekalongan").first.is_visible()
     engine = make_engine(app_server.database_url)
     with engine.connect() as conn:
@@ -47,3 +47,18 @@ def test_wrong_password_is_refused_in_indonesian(page, app_server):
     page.get_by_role("button", name="Masuk").click()
     page.get_by_text("Nama pengguna atau kata sandi salah.").wait_for()
     assert page.get_by_role("button", name="Keluar").count() == 0
+
+
+def test_an_opd_admin_starts_on_their_own_open_incidents_with_a_way_to_the_queue(page, app_server):
+    from dashboard.queries import IncidentFilter, incidents_frame
+
+    engine = make_engine(app_server.database_url)
+    sign_in(page, app_server.url, "opd.bpbd")
+    page.get_by_text("Laporan terbuka untuk BPBD").wait_for()
+    own = incidents_frame(engine, IncidentFilter(opds=("BPBD",)))
+    engine.dispose()
+    shown = page.locator("[data-testid='stMetric']").first.inner_text()
+    assert shown.splitlines()[-1].strip() == str(len(own))
+    page.get_by_role("link", name="Buka penugasan").click()
+    page.get_by_role("heading", name="Penugasan").wait_for()
+    assert page.watch.page_errors == []
