@@ -15,12 +15,13 @@ HOME_SHORTCUTS = "Pintasan"
 HOME_NEWEST_ALL = "Laporan terbuka terbaru"
 HOME_NEWEST_OPD = "Laporan terbuka untuk {opd}"
 HOME_NONE_OPEN = "Tidak ada laporan terbuka."
+# Not containing the navigation's own page names: a link is found by its name.
 HOME_LINK = {
-    "intake": "Catat laporan baru",
-    "queue": "Buka penugasan",
-    "live": "Lihat peta langsung",
-    "trends": "Lihat tren layanan",
-    "admin": "Kelola pengguna, OPD dan lapisan",
+    "intake": "Catat panggilan 112",
+    "queue": "Antrean & papan tugas",
+    "live": "Peta kota saat ini",
+    "trends": "Evaluasi layanan",
+    "admin": "Pengaturan sistem",
 }
 
 STATUS = {

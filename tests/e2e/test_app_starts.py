@@ -59,6 +59,6 @@ def test_an_opd_admin_starts_on_their_own_open_incidents_with_a_way_to_the_queue
     engine.dispose()
     shown = page.locator("[data-testid='stMetric']").first.inner_text()
     assert shown.splitlines()[-1].strip() == str(len(own))
-    page.get_by_role("link", name="Buka penugasan").click()
+    page.get_by_role("link", name="Antrean & papan tugas").click()
     page.get_by_role("heading", name="Penugasan").wait_for()
     assert page.watch.page_errors == []
