@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -28,7 +27,6 @@ from dashboard.domain import (
     DITERUSKAN,
     OPEN_STATUSES,
     SELESAI,
-    SYSTEM,
     Actor,
     incident_code,
     naive_utc,
@@ -339,6 +337,7 @@ def _plan_call(rng: random.Random, at: datetime, cats: dict) -> dict:
         "address": f"{rng.choice(STREETS)} No. {rng.randint(1, 150)}",
         "caller_phone": _phone(rng, prank=nuisance in ("PRANK", "GHOST")),
         "cancel_reason": nuisance,
+        "priority": cats[category].priority,
     }
 
 
@@ -435,7 +434,7 @@ def _timeline(
         "external_id": None,
         "received_at_utc": received,
         "category_code": plan["category_code"],
-        "priority": 0,
+        "priority": plan["priority"],
         "kondisi": plan["kondisi"],
         "lat": lat,
         "lon": lon,
@@ -464,7 +463,6 @@ def _timeline(
         "updated_by": taker,
         "version": 1,
     }
-    row["priority"] = _priority(plan["category_code"])
     # Recent calls are sometimes still in progress (or stuck): the city is never empty at "now".
     stall = None
     if now - received < timedelta(hours=STALL_WINDOW_H) and rng.random() < STALL_SHARE:
@@ -580,20 +578,6 @@ def _event(
     }
 
 
-_PRIORITIES: dict[str, int] = {}
-
-
-def _priority(category_code: str) -> int:
-    if not _PRIORITIES:
-        import csv
-
-        from dashboard.config import DATA_DIR
-
-        with (DATA_DIR / "categories.csv").open(encoding="utf-8") as handle:
-            _PRIORITIES.update({r["code"]: int(r["priority"]) for r in csv.DictReader(handle)})
-    return _PRIORITIES.get(category_code, 3)
-
-
 def _season(at: datetime) -> str:
     return "hujan" if at.month in (11, 12, 1, 2, 3) else "kemarau"
 
@@ -655,15 +639,3 @@ class _PointSampler:
                 return round(y, 6), round(x, 6)
         point = geom.representative_point()
         return point.y, point.x
-
-
-def seeded_summary(engine: Engine) -> dict[str, int]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(t.incidents.c.status, func.count()).group_by(t.incidents.c.status)
-        ).all()
-    summary = defaultdict(int, {status: count for status, count in rows})
-    return dict(summary)
-
-
-__all__ = ["SYSTEM", "is_empty", "seed_demo", "seeded_summary", "simulate"]
