@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from dashboard.catalogue import seed_catalogue
 from dashboard.db import make_engine, migrate
 from dashboard.domain import ADMIN, CALL_TAKER, OPD_ADMIN, SUPERVISOR, Actor
+from dashboard.incidents import NewReport
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get(
@@ -26,6 +27,19 @@ PMI_ADMIN = Actor("opd.pmi", OPD_ADMIN, opd_code="PMI")
 BPBD_ADMIN = Actor("opd.bpbd", OPD_ADMIN, opd_code="BPBD")
 DAMKAR_ADMIN = Actor("opd.damkar", OPD_ADMIN, opd_code="DAMKAR")
 ADMIN_USER = Actor("admin", ADMIN)
+
+
+def flood_report(*, lat: float, lon: float, **overrides) -> NewReport:
+    """A complete flood report at (lat, lon): the SOP fields filled, any of them overridable."""
+    values = {
+        "category_code": "BANJIR",
+        "kondisi": "Air masuk rumah setinggi lutut",
+        "lat": lat,
+        "lon": lon,
+        "address": "Jl. Pelita No. 3",
+        "caller_phone": "0812 3456 7890",
+    }
+    return NewReport(**(values | overrides))
 
 
 def unavailable(reason: str) -> None:

@@ -18,7 +18,14 @@ from dashboard.errors import (
     StaleVersion,
     UnknownReference,
 )
-from tests.conftest import BPBD_ADMIN, CALL_TAKER_ANI, DAMKAR_ADMIN, PMI_ADMIN, SUPERVISOR_EKA
+from tests.conftest import (
+    BPBD_ADMIN,
+    CALL_TAKER_ANI,
+    DAMKAR_ADMIN,
+    PMI_ADMIN,
+    SUPERVISOR_EKA,
+    flood_report,
+)
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
 # A point in Panjang Baru (coastal, rob) and one near RSUD Bendan (Pekalongan Barat).
@@ -27,15 +34,8 @@ BENDAN = (-6.8918, 109.6615)
 
 
 def report(**overrides) -> svc.NewReport:
-    values = {
-        "category_code": "BANJIR",
-        "kondisi": "Air masuk rumah setinggi lutut",
-        "lat": PANJANG_BARU[0],
-        "lon": PANJANG_BARU[1],
-        "address": "Jl. Pelita No. 3",
-        "caller_phone": "0812 3456 7890",
-    }
-    return svc.NewReport(**(values | overrides))
+    place = {"lat": PANJANG_BARU[0], "lon": PANJANG_BARU[1]}
+    return flood_report(**(place | overrides))
 
 
 def counts(engine) -> tuple[int, int]:

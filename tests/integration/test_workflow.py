@@ -30,6 +30,7 @@ from tests.conftest import (
     DAMKAR_ADMIN,
     PMI_ADMIN,
     SUPERVISOR_EKA,
+    flood_report,
 )
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)  # 10:00 WIB
@@ -40,15 +41,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def report(**overrides) -> svc.NewReport:
-    values = {
-        "category_code": "BANJIR",
-        "kondisi": "Air masuk rumah setinggi lutut",
-        "lat": PANJANG_BARU[0],
-        "lon": PANJANG_BARU[1],
-        "address": "Jl. Pelita No. 3",
-        "caller_phone": "0812 3456 7890",
-    }
-    return svc.NewReport(**(values | overrides))
+    place = {"lat": PANJANG_BARU[0], "lon": PANJANG_BARU[1]}
+    return flood_report(**(place | overrides))
 
 
 def row(engine, incident_id):
