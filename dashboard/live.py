@@ -12,7 +12,15 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard import catalogue, labels, queries
-from dashboard.domain import OPEN_STATUSES, format_wib, mask_phone, naive_utc, overdue_reason
+from dashboard.domain import (
+    OPEN_STATUSES,
+    format_wib,
+    mask_phone,
+    naive_utc,
+    overdue_reason,
+    utc_now,
+    wib_day,
+)
 from dashboard.queries import IncidentFilter, Kpis
 
 # Time windows offered on the live map (hours back from now; None = every open incident).
@@ -182,8 +190,15 @@ def format_duration(seconds: float) -> str:
     return labels.LIVE_KPI_HOURS.format(h=f"{seconds / 3600:.1f}".replace(".", ","))
 
 
-def newest_rows(frame: pd.DataFrame, *, limit: int = NEWEST_LIMIT) -> pd.DataFrame:
-    """The newest incidents as display rows (no caller text, no phone), newest first."""
+def newest_rows(
+    frame: pd.DataFrame, *, limit: int = NEWEST_LIMIT, now_utc: datetime | None = None
+) -> pd.DataFrame:
+    """The newest incidents as display rows (no caller text, no phone), newest first.
+
+    The time is HH:MM (WIB) for today's calls and "DD-MM HH:MM" for older ones still open, so a
+    two-day-old flood is not read as tonight's.
+    """
+    today = wib_day(now_utc or utc_now())
     columns = [
         labels.LIVE_COL_CODE,
         labels.LIVE_COL_TIME,
@@ -199,7 +214,7 @@ def newest_rows(frame: pd.DataFrame, *, limit: int = NEWEST_LIMIT) -> pd.DataFra
     rows = [
         [
             row.code,
-            format_wib(_datetime(row.received_at_utc), with_date=False)[:5],
+            _short_time(_datetime(row.received_at_utc), today=today),
             row.category_name,
             labels.STATUS.get(row.status, row.status),
             _clean(row.kelurahan) or "-",
@@ -209,6 +224,14 @@ def newest_rows(frame: pd.DataFrame, *, limit: int = NEWEST_LIMIT) -> pd.DataFra
         for row in top.itertuples(index=False)
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _short_time(at_utc: datetime | None, *, today: str) -> str:
+    if at_utc is None:
+        return "-"
+    if wib_day(at_utc) == today:
+        return format_wib(at_utc, with_date=False)[:5]
+    return format_wib(at_utc)[:5] + " " + format_wib(at_utc, with_date=False)[:5]
 
 
 def incident_at(
