@@ -33,6 +33,7 @@ INTAKE = st.Page(
 QUEUE = st.Page(
     "pages/queue.py", title="Penugasan", icon=":material/assignment:", url_path="penugasan"
 )
+FIND = st.Page("pages/find.py", title="Cari laporan", icon=":material/search:", url_path="cari")
 TRENDS = st.Page("pages/trends.py", title="Tren", icon=":material/trending_up:", url_path="tren")
 ADMIN_PAGE = st.Page("pages/admin.py", title="Admin", icon=":material/settings:", url_path="admin")
 WALL = st.Page("pages/wall.py", title="Layar dinding", icon=":material/tv:", url_path="layar")
@@ -44,13 +45,13 @@ LOGIN = st.Page(
 )
 
 PAGES_BY_ROLE = {
-    CALL_TAKER: [HOME, LIVE, INTAKE, QUEUE],
+    CALL_TAKER: [HOME, LIVE, INTAKE, QUEUE, FIND],
     OPD_ADMIN: [HOME, LIVE, QUEUE],
-    SUPERVISOR: [HOME, LIVE, INTAKE, QUEUE, TRENDS],
+    SUPERVISOR: [HOME, LIVE, INTAKE, QUEUE, FIND, TRENDS],
     LEADERSHIP: [HOME, LIVE, TRENDS],
-    ADMIN: [HOME, LIVE, QUEUE, TRENDS, ADMIN_PAGE],
+    ADMIN: [HOME, LIVE, QUEUE, FIND, TRENDS, ADMIN_PAGE],
 }
-SIGNED_IN_PAGES = [LIVE, INTAKE, QUEUE, TRENDS, ADMIN_PAGE]
+SIGNED_IN_PAGES = [LIVE, INTAKE, QUEUE, FIND, TRENDS, ADMIN_PAGE]
 
 
 def _navigation() -> st.Page:

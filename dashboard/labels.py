@@ -693,3 +693,6 @@ ERR_RESTORE_NOT_EMPTY = (
 DONE_BACKUP = "Cadangan dibuat: {path} ({size_kb:.0f} KB)."
 DONE_RESTORE = "Basis data dipulihkan dari {path}: {count} laporan."
 # --- end Reliability ---
+
+# --- Cari laporan (find any incident, reopen) -------------------------------------------------
+FIND_TITLE = "Cari laporan"

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -128,6 +129,11 @@ incidents = Table(
     Column("kecamatan", String(60)),
     Column("kelurahan_kode", String(20)),
     Column("in_city", Boolean, nullable=False, default=True),
+    # A point in the Java Sea off the city (the fishing port's boats): the coast it is nearest to
+    # and how far out, so every screen can say "Laut, 1,2 km dari Panjang Wetan" (migration 0004).
+    Column("at_sea", Boolean, nullable=False, default=False, server_default=false()),
+    Column("nearest_kelurahan", String(60)),
+    Column("distance_to_city_m", Float),
     Column("in_flood_zone", Boolean, nullable=False, default=False),
     Column("flood_zone_names", String(300), nullable=False, default=""),
     Column("caller_phone", String(20), nullable=False),
@@ -230,4 +236,31 @@ geo_layers = Table(
     Column("feature_count", Integer, nullable=False),
     Column("imported_at_utc", DateTime, nullable=False),
     Column("imported_by", String(60), nullable=False),
+)
+
+# Server-side sign-in: the browser holds only an opaque random id (HttpOnly cookie); its hash is
+# kept here. Every tab of that browser shares the row, so signing out ends it everywhere.
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(60), nullable=False),
+    Column("sid_hash", String(64), unique=True),
+    # A one-time ticket the signing-in tab trades for the cookie (POST /auth/sesi), then cleared.
+    Column("claim_hash", String(64), unique=True),
+    Column("claim_expires_utc", DateTime),
+    Column("created_at_utc", DateTime, nullable=False),
+    Column("last_seen_utc", DateTime, nullable=False),
+    Column("ended_at_utc", DateTime),
+    Column("end_reason", String(20)),
+    Index("ix_user_sessions_username", "username"),
+)
+
+# A half-filled Laporan baru, per user, kept until it is saved or cleared (survives a reload).
+intake_drafts = Table(
+    "intake_drafts",
+    metadata,
+    Column("username", String(60), primary_key=True),
+    Column("fields", Text, nullable=False),
+    Column("updated_at_utc", DateTime, nullable=False),
 )

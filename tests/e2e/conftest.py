@@ -38,16 +38,40 @@ def app_server(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture
-def page(browser, app_server):
+# The desk's two screens: a common government laptop and the command room's monitors.
+DESK_VIEWPORTS = {
+    "1366x768": {"width": 1366, "height": 768},
+    "1920x1080": {"width": 1920, "height": 1080},
+}
+
+
+def new_page(browser, app_url: str, viewport: dict | None = None):
+    """A page in a fresh browser context (its own cookies: another person's browser)."""
     context = browser.new_context(
-        viewport={"width": 1600, "height": 1000}, locale="id-ID", timezone_id="Asia/Jakarta"
+        viewport=viewport or {"width": 1600, "height": 1000},
+        locale="id-ID",
+        timezone_id="Asia/Jakarta",
     )
     pg = context.new_page()
     pg.set_default_timeout(30_000)
-    pg.watch = RequestWatch(pg, app_server.url)
+    pg.watch = RequestWatch(pg, app_url)
+    return pg
+
+
+@pytest.fixture
+def page(browser, app_server):
+    pg = new_page(browser, app_server.url)
     yield pg
-    context.close()
+    pg.context.close()
+
+
+@pytest.fixture(params=list(DESK_VIEWPORTS))
+def desk_page(request, browser, app_server):
+    """A page at each desk viewport (1366x768 and 1920x1080): the test runs once at each."""
+    pg = new_page(browser, app_server.url, DESK_VIEWPORTS[request.param])
+    pg.viewport_name = request.param
+    yield pg
+    pg.context.close()
 
 
 def sign_in(page, app_url: str, username: str, password: str = "siaga112demo") -> None:
