@@ -27,6 +27,8 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 KELURAHAN_FILE = "kota_pekalongan_kelurahan.geojson"
 KECAMATAN_FILE = "kota_pekalongan_kecamatan.geojson"
 FLOOD_ZONES_FILE = "flood_zones.geojson"
+# The derived sea north of the city (geo.derive_sea_area): tells a point at sea from one on land.
+SEA_AREA_FILE = "sea_area.geojson"
 FACILITIES_FILE = "facilities.csv"
 LANDMARKS_FILE = "landmarks.csv"
 ALIASES_FILE = "aliases.csv"
@@ -64,6 +66,8 @@ class City:
     outline_utm: BaseGeometry
     kelurahan_tree: shapely.STRtree
     flood_zone_tree: shapely.STRtree
+    sea_area: gpd.GeoDataFrame
+    sea_utm: BaseGeometry
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -77,8 +81,13 @@ class City:
         landmarks: gpd.GeoDataFrame | None = None,
         aliases: pd.DataFrame | None = None,
         extra_layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+        sea_area: gpd.GeoDataFrame | None = None,
     ) -> City:
-        """Check the layers, project them to UTM 49S and build the indexes once."""
+        """Check the layers, project them to UTM 49S and build the indexes once.
+
+        ``sea_area`` is polygons of open sea around the city (no columns required); without
+        it no point is ever at sea.
+        """
         kel = _checked_layer(kelurahan, "kelurahan", KELURAHAN_COLUMNS)
         kel = kel.sort_values("kode", kind="stable").reset_index(drop=True)
         kec = (
@@ -94,12 +103,15 @@ class City:
         fac = empty_facilities() if facilities is None else _normalised_facilities(facilities)
         marks = _empty_landmarks() if landmarks is None else _normalised_landmarks(landmarks)
         alias_frame = _empty_aliases() if aliases is None else aliases.reset_index(drop=True)
+        sea = _empty_layer() if sea_area is None else _checked_layer(sea_area, "sea_area", ())
 
         kel_utm = kel.to_crs(METRIC_CRS)
         zones_utm = zones.to_crs(METRIC_CRS)
-        outline_utm = _filled_outline(kel_utm.geometry.values)
+        outline_utm = filled_outline(kel_utm.geometry.values)
         outline = gpd.GeoSeries([outline_utm], crs=METRIC_CRS).to_crs(STORAGE_CRS).iloc[0]
         shapely.prepare(outline_utm)
+        sea_utm = shapely.union_all(sea.to_crs(METRIC_CRS).geometry.values)
+        shapely.prepare(sea_utm)
         fac_x, fac_y = to_metric_xy(fac["lon"].to_numpy(float), fac["lat"].to_numpy(float))
         return cls(
             kelurahan=kel,
@@ -117,6 +129,8 @@ class City:
             outline_utm=outline_utm,
             kelurahan_tree=shapely.STRtree(kel_utm.geometry.values),
             flood_zone_tree=shapely.STRtree(zones_utm.geometry.values),
+            sea_area=sea,
+            sea_utm=sea_utm,
         )
 
     def with_facilities(self, facilities: pd.DataFrame) -> City:
@@ -170,6 +184,7 @@ class City:
             "landmarks": self.landmarks,
             "aliases": self.aliases,
             "extra_layers": self.extra_layers,
+            "sea_area": self.sea_area,
         }
         layers.update(changes)
         return City.from_layers(**layers)
@@ -203,6 +218,12 @@ def read_flood_zones(path: str | Path) -> gpd.GeoDataFrame:
     return _checked_layer(layer, Path(path).name, FLOOD_ZONE_COLUMNS)
 
 
+def read_sea_area(path: str | Path) -> gpd.GeoDataFrame:
+    """The derived sea polygons (name, derived, note, ...) in EPSG:4326."""
+    layer = _read_vector(Path(path))
+    return _checked_layer(layer, Path(path).name, ())
+
+
 def read_facilities(path: str | Path) -> gpd.GeoDataFrame:
     """The facility CSV as a normalised point GeoDataFrame (see geo.facilities)."""
     return facilities_from_frame(_read_csv(Path(path)))
@@ -234,6 +255,14 @@ def read_aliases(path: str | Path) -> pd.DataFrame:
     return frame
 
 
+def filled_outline(polygons: np.ndarray) -> BaseGeometry:
+    """Union of the kelurahan with interior slivers filled: the city as one would draw it."""
+    union = shapely.union_all(polygons)
+    parts = union.geoms if isinstance(union, MultiPolygon) else [union]
+    filled = [Polygon(p.exterior) for p in parts if isinstance(p, Polygon) and not p.is_empty]
+    return shapely.union_all(filled)
+
+
 @lru_cache(maxsize=4)
 def _load_city_cached(data_dir: Path) -> City:
     return City.from_layers(
@@ -243,6 +272,7 @@ def _load_city_cached(data_dir: Path) -> City:
         facilities=read_facilities(data_dir / FACILITIES_FILE),
         landmarks=read_landmarks(data_dir / LANDMARKS_FILE),
         aliases=read_aliases(data_dir / ALIASES_FILE),
+        sea_area=read_sea_area(data_dir / SEA_AREA_FILE),
     )
 
 
@@ -306,14 +336,6 @@ def _normalised_landmarks(landmarks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return marks
 
 
-def _filled_outline(polygons: np.ndarray) -> BaseGeometry:
-    """Union of the kelurahan with interior slivers filled: the city as one would draw it."""
-    union = shapely.union_all(polygons)
-    parts = union.geoms if isinstance(union, MultiPolygon) else [union]
-    filled = [Polygon(p.exterior) for p in parts if isinstance(p, Polygon) and not p.is_empty]
-    return shapely.union_all(filled)
-
-
 def _dissolve_kecamatan(kel: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     columns = ["kode_kecamatan", "kecamatan", kel.geometry.name]
     dissolved = kel[columns].dissolve(by=["kode_kecamatan", "kecamatan"], as_index=False)
@@ -327,6 +349,10 @@ def _empty_flood_zones() -> gpd.GeoDataFrame:
         geometry=gpd.GeoSeries([], crs=STORAGE_CRS),
         crs=STORAGE_CRS,
     )
+
+
+def _empty_layer() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=STORAGE_CRS), crs=STORAGE_CRS)
 
 
 def _empty_landmarks() -> gpd.GeoDataFrame:

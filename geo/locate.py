@@ -1,4 +1,8 @@
-"""Which kelurahan, kecamatan and flood zones a point falls in, one point or thousands."""
+"""Which kelurahan, kecamatan and flood zones a point falls in, one point or thousands.
+
+A point outside the city also gets its nearest kelurahan and whether it lies at sea (in the
+city's derived sea area, data/sea_area.geojson) rather than on land in a neighbouring regency.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,8 @@ LOCATION_COLUMNS = (
     "in_city",
     "distance_to_city_m",
     "approximate",
+    "at_sea",
+    "nearest_kelurahan",
     "in_flood_zone",
     "flood_zone_names",
     "flood_level",
@@ -47,6 +53,10 @@ class Location:
     neighbours, or just outside the city edge) and was given the nearest one within
     SNAP_DISTANCE_M. ``distance_to_city_m`` is 0.0 inside the city outline and the UTM distance
     to it otherwise (geodesic for points far outside UTM zone 49).
+
+    Outside the city only: ``at_sea`` is True in the city's sea area (north of the coast; land
+    in Kabupaten Pekalongan or Batang is not at sea) and ``nearest_kelurahan`` names the
+    kelurahan whose boundary is nearest (None inside the city and far outside UTM zone 49).
     """
 
     lat: float
@@ -58,6 +68,8 @@ class Location:
     distance_to_city_m: float
     approximate: bool
     flood_zones: tuple[FloodZoneHit, ...]
+    at_sea: bool = False
+    nearest_kelurahan: str | None = None
 
     @property
     def in_flood_zone(self) -> bool:
@@ -77,6 +89,7 @@ def locate(lat: float, lon: float, *, city: City | None = None) -> Location:
     city = city or default_city()
     result = _locate_arrays(np.array([lat_f]), np.array([lon_f]), city)
     kel_index = int(result.kelurahan_index[0])
+    nearest_index = int(result.nearest_index[0])
     zones = tuple(
         FloodZoneHit(
             name=str(city.flood_zones["name"].iat[i]),
@@ -96,6 +109,8 @@ def locate(lat: float, lon: float, *, city: City | None = None) -> Location:
         distance_to_city_m=float(result.distance_m[0]),
         approximate=bool(result.approximate[0]),
         flood_zones=zones,
+        at_sea=bool(result.at_sea[0]),
+        nearest_kelurahan=str(kel["nama"].iat[nearest_index]) if nearest_index >= 0 else None,
     )
 
 
@@ -109,21 +124,20 @@ def locate_many(
     """Locate many points at once (spatial joins in UTM); one row per input point, same order.
 
     Columns: LOCATION_COLUMNS; ``flood_zone_names`` is a tuple of names. With
-    ``on_invalid="skip"`` invalid rows get in_city=False and NaN distance instead of raising.
+    ``on_invalid="skip"`` invalid rows get in_city=False, at_sea=False and NaN distance instead
+    of raising.
     The index is the input Series' index, else 0..n-1.
     """
     lat_a, lon_a, valid = check_coordinate_arrays(lats, lons, on_invalid=on_invalid)
     city = city or default_city()
     result = _locate_arrays(lat_a, lon_a, city, valid=valid)
     kel = city.kelurahan
-    has_kel = result.kelurahan_index >= 0
-    safe_index = np.where(has_kel, result.kelurahan_index, 0)
 
-    def pick(column: str) -> np.ndarray:
+    def pick(column: str, rows: np.ndarray) -> np.ndarray:
         values = kel[column].to_numpy(dtype=object)
         if len(values) == 0:
             return np.full(lat_a.size, None, dtype=object)
-        return np.where(has_kel, values[safe_index], None)
+        return np.where(rows >= 0, values[np.where(rows >= 0, rows, 0)], None)
 
     zone_names = city.flood_zones["name"].to_numpy(dtype=object)
     zone_levels = city.flood_zones["level"].to_numpy(dtype=object)
@@ -137,12 +151,14 @@ def locate_many(
     index = lats.index if isinstance(lats, pd.Series) else pd.RangeIndex(lat_a.size)
     return pd.DataFrame(
         {
-            "kelurahan": pick("nama"),
-            "kecamatan": pick("kecamatan"),
-            "kode": pick("kode"),
+            "kelurahan": pick("nama", result.kelurahan_index),
+            "kecamatan": pick("kecamatan", result.kelurahan_index),
+            "kode": pick("kode", result.kelurahan_index),
             "in_city": result.in_city,
             "distance_to_city_m": result.distance_m,
             "approximate": result.approximate,
+            "at_sea": result.at_sea,
+            "nearest_kelurahan": pick("nama", result.nearest_index),
             "in_flood_zone": np.array([bool(n) for n in names], dtype=bool),
             "flood_zone_names": pd.Series(names, dtype=object).to_numpy(),
             "flood_level": np.array(levels, dtype=object),
@@ -157,6 +173,8 @@ class _LocateArrays:
     in_city: np.ndarray
     distance_m: np.ndarray
     approximate: np.ndarray
+    at_sea: np.ndarray
+    nearest_index: np.ndarray  # int, -1 inside the city (and where unknown)
     flood_indexes: list[np.ndarray]
 
 
@@ -186,25 +204,31 @@ def _locate_arrays(
     approximate[snapped.index.to_numpy()] = True
 
     distance = np.full(n, np.nan)
+    nearest = np.full(n, -1, dtype=np.int64)
     ids = points["point_id"].to_numpy()
     in_outline = shapely.contains_xy(city.outline_utm, x[ids], y[ids])
-    distance[ids] = np.where(
-        in_outline, 0.0, shapely.distance(city.outline_utm, points.geometry.values)
-    )
+    distance[ids[in_outline]] = 0.0
+    beyond = ids[~in_outline]
+    distance[beyond], nearest[beyond] = _nearest_outline(points.geometry.values[~in_outline], city)
     far = valid & ~usable
     if far.any():
         distance[far] = _geodesic_distance_to_outline_m(lats[far], lons[far], city)
-    distance[ids[in_outline]] = 0.0
     in_city = valid & (distance <= SNAP_DISTANCE_M)
     # A point in the outline's filled slivers is in the city but in no polygon: snapped.
     kel_index[~in_city] = -1
     approximate[~in_city] = False
+    nearest[in_city] = -1
+    at_sea = np.zeros(n, dtype=bool)
+    off = ids[~in_city[ids]]
+    at_sea[off] = shapely.contains_xy(city.sea_utm, x[off], y[off])
 
     return _LocateArrays(
         kelurahan_index=kel_index,
         in_city=in_city,
         distance_m=distance,
         approximate=approximate,
+        at_sea=at_sea,
+        nearest_index=nearest,
         flood_indexes=_flood_zones_containing(points, city, n),
     )
 
@@ -242,6 +266,51 @@ def _kelurahan_nearest(points: gpd.GeoDataFrame, city: City) -> pd.Series:
     near = near.assign(gap_m=np.round(near["gap_m"].to_numpy(), 3))
     near = near.sort_values(["point_id", "gap_m", "kode"]).drop_duplicates("point_id")
     return pd.Series(near["index_right"].to_numpy(), index=near["point_id"].to_numpy())
+
+
+def _nearest_outline(points: np.ndarray, city: City) -> tuple[np.ndarray, np.ndarray]:
+    """Distance (m) to the city outline and the row of the nearest kelurahan, per outside point.
+
+    The nearest kelurahan of an outside point owns the nearest stretch of the outline, so one
+    nearest-segment query over the outline (its segments labelled once per City) gives both:
+    far cheaper than distances to 27 detailed polygons. Ties: the lowest kode.
+    """
+    segments, owners = city.memo("geo.locate.outline_segments", lambda: _outline_segments(city))
+    if len(points) == 0 or len(owners) == 0:
+        return np.full(len(points), np.nan), np.full(len(points), -1, dtype=np.int64)
+    (point_rows, segment_rows), gap_m = segments.query_nearest(
+        points, all_matches=True, return_distance=True
+    )
+    point_rows, kel_rows, gap_m = _lowest_per_point(point_rows, owners[segment_rows], gap_m)
+    distance = np.full(len(points), np.nan)
+    nearest = np.full(len(points), -1, dtype=np.int64)
+    distance[point_rows], nearest[point_rows] = gap_m, kel_rows
+    return distance, nearest
+
+
+def _outline_segments(city: City) -> tuple[shapely.STRtree, np.ndarray]:
+    """The city outline cut into segments (an index) and the kelurahan row owning each."""
+    rings = [np.asarray(p.exterior.coords) for p in shapely.get_parts(city.outline_utm)]
+    if not rings or city.kelurahan_utm.empty:
+        return shapely.STRtree([]), np.zeros(0, dtype=np.int64)
+    starts = np.vstack([ring[:-1] for ring in rings])
+    ends = np.vstack([ring[1:] for ring in rings])
+    segments = shapely.linestrings(np.stack([starts, ends], axis=1))
+    midpoints = shapely.points((starts + ends) / 2.0)
+    point_rows, kel_rows = _lowest_per_point(
+        *city.kelurahan_tree.query_nearest(midpoints, all_matches=True)
+    )
+    owners = np.zeros(len(midpoints), dtype=np.int64)
+    owners[point_rows] = kel_rows
+    return shapely.STRtree(segments), owners
+
+
+def _lowest_per_point(point_rows: np.ndarray, rows: np.ndarray, *extra: np.ndarray) -> tuple:
+    """Of equally near matches (query_nearest with all_matches), keep each point's lowest row."""
+    order = np.lexsort((rows, point_rows))
+    point_rows, rows = point_rows[order], rows[order]
+    first = np.r_[True, point_rows[1:] != point_rows[:-1]] if len(point_rows) else order[:0]
+    return (point_rows[first], rows[first], *(e[order][first] for e in extra))
 
 
 def _flood_zones_containing(points: gpd.GeoDataFrame, city: City, n: int) -> list[np.ndarray]:
