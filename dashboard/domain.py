@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dashboard import labels
@@ -32,8 +33,13 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
     # An OPD may close a report it acknowledged without sending a unit (e.g. handled by phone).
     DITERIMA: frozenset({DITANGANI, SELESAI, DIBATALKAN}),
     DITANGANI: frozenset({SELESAI, DIBATALKAN}),
-    SELESAI: frozenset(),
-    DIBATALKAN: frozenset(),
+    # The only ways out of a closed status are reopenings (a supervisor, with a reason), and
+    # reopen_target picks which one: nothing else may leave SELESAI or DIBATALKAN. A report
+    # cancelled before it reached an OPD (a quick-closed "prank" that was real) starts again as
+    # BARU and must be forwarded; one that had an OPD, and a resolved one, go back to that OPD
+    # as DITERUSKAN and its acknowledgement starts over (BARU when that OPD is no longer active).
+    SELESAI: frozenset({DITERUSKAN, BARU}),
+    DIBATALKAN: frozenset({BARU, DITERUSKAN}),
 }
 STATUS_TIME_COLUMN = {
     DITERUSKAN: "forwarded_at_utc",
@@ -64,6 +70,7 @@ PERMISSIONS: Mapping[str, frozenset[str]] = {
     "resolve": frozenset({OPD_ADMIN, SUPERVISOR}),
     "cancel": frozenset({CALL_TAKER, SUPERVISOR}),
     "reassign": frozenset({SUPERVISOR}),
+    "reopen": frozenset({SUPERVISOR}),
     "see_phone": frozenset({CALL_TAKER, OPD_ADMIN, SUPERVISOR}),
     "import": frozenset({ADMIN, SUPERVISOR}),
     "admin": frozenset({ADMIN}),
@@ -95,13 +102,38 @@ def can(actor: Actor, action: str) -> bool:
     return actor.role in PERMISSIONS.get(action, frozenset())
 
 
-def check_transition(from_status: str, to_status: str) -> None:
-    if to_status not in TRANSITIONS.get(from_status, frozenset()):
+def check_transition(from_status: str, to_status: str, *, reopening: bool = False) -> None:
+    """Raise InvalidTransition unless TRANSITIONS allows the step.
+
+    Leaving a closed status is a reopening and nothing else: a forward or an acknowledgement
+    sent against a resolved or cancelled report is refused, and a reopening of an open one too.
+    """
+    if reopening and from_status not in CLOSED_STATUSES:
+        status = labels.STATUS.get(from_status, from_status)
+        raise InvalidTransition(labels.ERR_REOPEN_NOT_CLOSED.format(status=status))
+    closed = from_status in CLOSED_STATUSES
+    if to_status not in TRANSITIONS.get(from_status, frozenset()) or closed != reopening:
         msg = labels.ERR_TRANSITION.format(
             from_status=labels.STATUS.get(from_status, from_status),
             to_status=labels.STATUS.get(to_status, to_status),
         )
         raise InvalidTransition(msg)
+
+
+def reopen_target(
+    status: str, last_opd_code: str | None, *, opd_active: bool = True
+) -> tuple[str, str | None]:
+    """Where a closed incident goes when it is reopened: (status, OPD code or None).
+
+    Back to its last OPD, unacknowledged (DITERUSKAN), when it had one that is still active;
+    otherwise new (BARU) and to be forwarded. TRANSITIONS has the final word.
+    """
+    if last_opd_code and opd_active:
+        target: tuple[str, str | None] = (DITERUSKAN, last_opd_code)
+    else:
+        target = (BARU, None)
+    check_transition(status, target[0], reopening=True)
+    return target
 
 
 @dataclass(frozen=True)
@@ -182,6 +214,66 @@ def incident_code(received_at_utc: datetime, seq: int) -> str:
 
 def wib_day(at_utc: datetime) -> str:
     return as_utc(at_utc).astimezone(WIB).strftime("%Y%m%d")
+
+
+# A public code or its start: 112-2026, 112-202612, 112-20261201, 112-20261201-004.
+_CODE_PREFIX = re.compile(r"112-(\d{4,7}|\d{8}(?:-\d{0,4})?)")
+_FULL_CODE = re.compile(r"112-\d{8}-\d{4}")
+
+
+def is_full_code(text: str) -> bool:
+    return _FULL_CODE.fullmatch(text) is not None
+
+
+def code_prefix_days(text: str) -> tuple[date, date] | None:
+    """The first and last WIB day a code starting with `text` can have; None if not a code.
+
+    The code carries the WIB day of the call (see incident_code), so a search by code needs
+    only those days: 112-202612 -> 1 to 31 December 2026, 112-20261 -> 1 October to 31 December.
+    A prefix no real day can have (112-202613) is None too.
+    """
+    match = _CODE_PREFIX.fullmatch(text)
+    if match is None:
+        return None
+    digits = match.group(1)[:8]
+    year = int(digits[:4])
+    if year == 0:
+        return None
+    months = [m for m in range(1, 13) if f"{m:02d}".startswith(digits[4:6])]
+    if not months:
+        return None
+
+    def days(month: int) -> list[int]:
+        last = calendar.monthrange(year, month)[1]
+        return [d for d in range(1, last + 1) if f"{d:02d}".startswith(digits[6:8])]
+
+    first_days, last_days = days(months[0]), days(months[-1])
+    if not first_days:
+        return None
+    return date(year, months[0], first_days[0]), date(year, months[-1], last_days[-1])
+
+
+def wib_days_utc(first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
+    """The stored (naive UTC) half-open range [start, end) of the WIB days first..last.
+
+    Either end may be None (open). Refused when first is after last or outside the calendar.
+    """
+    if first is not None and last is not None and first > last:
+        raise InvalidInput(labels.ERR_DATE_ORDER)
+    try:
+        start = None if first is None else naive_utc(datetime.combine(first, time(), WIB))
+        end = (
+            None
+            if last is None
+            else naive_utc(datetime.combine(last, time(), WIB) + timedelta(days=1))
+        )
+    except OverflowError:
+        raise InvalidInput(labels.ERR_DATE_OUT_OF_RANGE) from None
+    return start, end
+
+
+def wib_today(now_utc: datetime) -> date:
+    return as_utc(now_utc).astimezone(WIB).date()
 
 
 def as_utc(value: datetime) -> datetime:

@@ -388,6 +388,15 @@ ERR_TOKEN_NOT_FOUND = "Token layar dinding tidak ditemukan atau sudah dicabut."
 SIGN_IN_FIRST = "Silakan masuk terlebih dahulu."
 SESSION_EXPIRED = "Sesi berakhir karena tidak aktif. Silakan masuk lagi."
 SESSION_ACCOUNT_CLOSED = "Akun Anda dinonaktifkan. Hubungi administrator."
+# Why a session ended (dashboard.sessions.ENDED_*), shown above the sign-in form.
+SESSION_ENDED = {
+    "keluar": "Anda telah keluar (di tab ini atau tab lain peramban ini). Silakan masuk lagi.",
+    "idle": SESSION_EXPIRED,
+    "akun": SESSION_ACCOUNT_CLOSED,
+}
+BTN_SIGN_OUT = "Keluar"
+ERR_SESSION_TICKET = "Tiket sesi tidak sah atau kedaluwarsa."
+ERR_SESSION_DATABASE = "Basis data tidak tersedia."
 FIELD_USERNAME = "Nama pengguna"
 FIELD_PASSWORD = "Kata sandi"
 BTN_SIGN_IN = "Masuk"
@@ -696,3 +705,77 @@ DONE_RESTORE = "Basis data dipulihkan dari {path}: {count} laporan."
 
 # --- Cari laporan (find any incident, reopen) -------------------------------------------------
 FIND_TITLE = "Cari laporan"
+# Added here rather than in ACTION above so the sections stay apart (same dict, one more code).
+ACTION["REOPEN"] = "Dibuka kembali"
+ERR_REOPEN_NOT_CLOSED = (
+    "Hanya laporan yang selesai atau dibatalkan yang dapat dibuka kembali (status sekarang: "
+    "{status})."
+)
+ERR_DATE_ORDER = "Tanggal awal tidak boleh sesudah tanggal akhir."
+ERR_DATE_OUT_OF_RANGE = "Rentang tanggal di luar kalender yang dapat dicari."
+ERR_SEARCH_PHONE = "Anda tidak berwenang mencari laporan menurut nomor telepon penelepon."
+ERR_STATUS_FILTER = "Saringan status tidak dikenal: {value}."
+FIELD_FIND_TEXT_NAME = "Teks pencarian"
+FIELD_REOPEN_REASON_NAME = "Alasan membuka kembali"
+FIND_CAPTION = (
+    "Semua laporan, yang masih terbuka maupun yang sudah selesai atau dibatalkan. Cari menurut "
+    "kode laporan (atau awalnya, mis. 112-20261201), nomor telepon penelepon, atau nama kelurahan."
+)
+FIELD_FIND_TEXT = "Kode laporan, nomor telepon, atau kelurahan"
+FIELD_FIND_TEXT_HELP = (
+    "Kode: lengkap atau awalnya. Nomor: lengkap, dalam bentuk apa pun (0812..., +62812...). "
+    "Kelurahan: nama atau awal namanya. Kosongkan untuk semua laporan pada rentang tanggal."
+)
+FIELD_FIND_DATES = "Tanggal masuk (WIB)"
+FIELD_FIND_STATUS = "Status"
+FIND_STATUS_FILTER = {
+    "": "Semua status",
+    "OPEN": "Masih terbuka",
+    "CLOSED": "Sudah ditutup (selesai atau dibatalkan)",
+    "SELESAI": "Selesai",
+    "DIBATALKAN": "Dibatalkan",
+}
+BTN_FIND = "Cari"
+FIND_SUMMARY = "{count} laporan ditemukan, terbaru di atas."
+FIND_MORE = "Hanya {limit} laporan terbaru yang ditampilkan: persempit pencarian."
+FIND_MATCHED_BY = {
+    "code": "Dicari menurut kode laporan: tanggalnya diambil dari kode, rentang tanggal diabaikan.",
+    "phone": "Dicari menurut nomor telepon {phone}.",
+    "kelurahan": "Dicari menurut nama kelurahan.",
+    "all": "Semua laporan pada rentang tanggal.",
+}
+FIND_EMPTY = (
+    "Tidak ada laporan yang cocok. Periksa kode, nomor (harus lengkap), nama kelurahan, "
+    "status, atau rentang tanggal."
+)
+FIND_PICK = "Lihat laporan"
+FIND_PICK_PLACEHOLDER = "Pilih laporan dari hasil pencarian"
+COL_KELURAHAN = "Kelurahan"
+COL_ADDRESS = "Alamat"
+COL_CLOSED = "Ditutup (WIB)"
+FIND_HEADINGS = (
+    COL_CODE,
+    COL_RECEIVED,
+    COL_PRIORITY,
+    COL_CATEGORY,
+    COL_STATUS,
+    COL_OPD,
+    COL_KELURAHAN,
+    COL_ADDRESS,
+    COL_PHONE,
+    COL_CLOSED,
+)
+REOPEN_HEADING = "Buka kembali laporan ini"
+REOPEN_HINT = (
+    "Laporan yang dibatalkan sebelum sampai ke OPD kembali berstatus Baru dan harus diteruskan. "
+    "Laporan yang pernah diteruskan, dan laporan yang sudah selesai, kembali ke OPD terakhirnya, "
+    "yang harus menerimanya lagi. Alasan dicatat di riwayat."
+)
+FIELD_REOPEN_REASON = "Alasan membuka kembali (wajib)"
+BTN_REOPEN = "Buka kembali"
+DONE_REOPEN_NEW = (
+    "Laporan {code} dibuka kembali dan berstatus Baru: teruskan ke OPD di halaman Penugasan."
+)
+DONE_REOPEN_FORWARDED = (
+    "Laporan {code} dibuka kembali dan diteruskan lagi ke {opd}: OPD harus menerimanya lagi."
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -13,21 +13,26 @@ from dashboard.domain import (
     DITANGANI,
     DITERIMA,
     DITERUSKAN,
+    LEADERSHIP,
     OPD_ADMIN,
     SELESAI,
     SUPERVISOR,
     Actor,
     RoutingRule,
     Targets,
+    can,
     check_permission,
     check_transition,
     clean_text,
+    code_prefix_days,
     format_wib,
     incident_code,
     mask_phone,
     normalise_phone,
     overdue_reason,
+    reopen_target,
     route,
+    wib_days_utc,
 )
 from dashboard.errors import InvalidInput, InvalidTransition, PermissionDenied
 
@@ -130,3 +135,83 @@ def test_text_with_control_characters_is_refused_and_html_is_kept_as_text():
     assert clean_text("  <b>api</b>  ", field="Kondisi", limit=100) == "<b>api</b>"
     with pytest.raises(InvalidInput, match="terlalu panjang"):
         clean_text("x" * 101, field="Kondisi", limit=100)
+
+
+# --- reopening and finding closed reports ----------------------------------------------------
+
+
+def test_a_closed_report_is_left_only_by_a_reopening():
+    # A forward or a status step sent against a closed report must not reopen it on the side.
+    for closed, target in ((SELESAI, DITERUSKAN), (DIBATALKAN, DITERUSKAN), (DIBATALKAN, BARU)):
+        with pytest.raises(InvalidTransition):
+            check_transition(closed, target)
+        check_transition(closed, target, reopening=True)
+    with pytest.raises(InvalidTransition, match="Selesai ke Diterima OPD"):
+        check_transition(SELESAI, DITERIMA, reopening=True)
+    with pytest.raises(InvalidTransition, match="Dibatalkan ke Selesai"):
+        check_transition(DIBATALKAN, SELESAI, reopening=True)
+
+
+def test_a_quick_closed_prank_that_never_reached_an_opd_reopens_as_new_to_be_forwarded():
+    assert reopen_target(DIBATALKAN, None) == (BARU, None)
+
+
+def test_a_report_cancelled_after_forwarding_or_resolved_goes_back_to_its_last_opd():
+    assert reopen_target(DIBATALKAN, "BPBD") == (DITERUSKAN, "BPBD")
+    assert reopen_target(SELESAI, "DAMKAR") == (DITERUSKAN, "DAMKAR")
+
+
+def test_a_report_whose_last_opd_was_deactivated_reopens_as_new():
+    assert reopen_target(SELESAI, "DISHUB", opd_active=False) == (BARU, None)
+    assert reopen_target(DIBATALKAN, "DISHUB", opd_active=False) == (BARU, None)
+
+
+@pytest.mark.parametrize("status", [BARU, DITERUSKAN, DITERIMA, DITANGANI])
+def test_an_open_report_cannot_be_reopened(status):
+    with pytest.raises(InvalidTransition, match="Hanya laporan yang selesai atau dibatalkan"):
+        reopen_target(status, "BPBD")
+
+
+def test_only_a_supervisor_may_reopen():
+    check_permission(Actor("spv", SUPERVISOR), "reopen")
+    for role in (CALL_TAKER, OPD_ADMIN, LEADERSHIP, "admin", "wall"):
+        assert not can(Actor("x", role, opd_code="BPBD"), "reopen")
+        with pytest.raises(PermissionDenied):
+            check_permission(Actor("x", role, opd_code="BPBD"), "reopen")
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("112-20261201-0042", (date(2026, 12, 1), date(2026, 12, 1))),
+        ("112-20261201-", (date(2026, 12, 1), date(2026, 12, 1))),
+        ("112-20261201", (date(2026, 12, 1), date(2026, 12, 1))),
+        ("112-2026120", (date(2026, 12, 1), date(2026, 12, 9))),
+        ("112-202602", (date(2026, 2, 1), date(2026, 2, 28))),
+        ("112-202802", (date(2028, 2, 1), date(2028, 2, 29))),
+        ("112-20261", (date(2026, 10, 1), date(2026, 12, 31))),
+        ("112-2026", (date(2026, 1, 1), date(2026, 12, 31))),
+    ],
+)
+def test_a_code_or_its_start_names_the_wib_days_it_can_belong_to(text, days):
+    assert code_prefix_days(text) == days
+
+
+@pytest.mark.parametrize(
+    "text", ["112", "112-", "112-202", "112-202613", "112-20260230", "112-2026023", "Panjang"]
+)
+def test_text_that_no_code_can_start_with_is_not_read_as_a_code(text):
+    assert code_prefix_days(text) is None
+
+
+def test_wib_days_are_searched_as_utc_ranges_from_17_00_utc_the_day_before():
+    # 1 December 00:00 WIB is 30 November 17:00 UTC; the range ends where 3 December begins.
+    assert wib_days_utc(date(2026, 12, 1), date(2026, 12, 2)) == (
+        datetime(2026, 11, 30, 17, 0),
+        datetime(2026, 12, 2, 17, 0),
+    )
+    assert wib_days_utc(None, date(2026, 12, 1)) == (None, datetime(2026, 12, 1, 17, 0))
+    with pytest.raises(InvalidInput, match="Tanggal awal tidak boleh sesudah tanggal akhir"):
+        wib_days_utc(date(2026, 12, 2), date(2026, 12, 1))
+    with pytest.raises(InvalidInput, match="di luar kalender"):
+        wib_days_utc(date(2026, 12, 1), date.max)
