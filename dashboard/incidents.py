@@ -1,4 +1,4 @@
-"""Incident use cases: record, forward, acknowledge, handle, resolve, cancel, reassign.
+"""Incident use cases: record, forward, acknowledge, handle, resolve, cancel, reassign, reopen.
 
 Each public function owns one transaction, checks the actor's role itself, applies a change only
 against the version the user saw, and appends to the event log in the same transaction.
@@ -35,6 +35,7 @@ from dashboard.domain import (
     incident_code,
     naive_utc,
     normalise_phone,
+    reopen_target,
     route,
     utc_now,
     wib_day,
@@ -339,6 +340,49 @@ def reassign(
         }
         return _apply(
             conn, actor, row, "REASSIGN", values, seen_version=seen_version, now=now, reason=text
+        )
+
+
+def reopen(
+    engine: Engine,
+    actor: Actor,
+    incident_id: int,
+    reason: str,
+    *,
+    seen_version: int,
+    now: datetime | None = None,
+) -> Recorded:
+    """Open a resolved or cancelled incident again, with a required reason (a supervisor only).
+
+    The domain decides where it goes (reopen_target): BARU when it never reached an OPD (then
+    it must be forwarded), else DITERUSKAN back to its last OPD with the acknowledgement
+    starting over. The closed-state fields are cleared; their old values stay in the log entry.
+    """
+    check_permission(actor, "reopen")
+    text = clean_text(
+        reason, field=labels.FIELD_REOPEN_REASON_NAME, limit=REASON_MAX, required=False
+    )
+    if not text:
+        raise InvalidInput(labels.ERR_REASON_REQUIRED)
+    now = naive_utc(now) if now else utc_now()
+    with engine.begin() as conn:
+        row = _load(conn, incident_id, seen_version=seen_version)
+        to_status, opd_code = reopen_target(
+            row.status, row.opd_code, opd_active=_opd_active(conn, row.opd_code)
+        )
+        values = {
+            "status": to_status,
+            "opd_code": opd_code,
+            "assigned_at_utc": now if opd_code else None,
+            "acknowledged_at_utc": None,
+            "handling_at_utc": None,
+            "resolved_at_utc": None,
+            "resolution_note": None,
+            "cancelled_at_utc": None,
+            "cancel_reason": None,
+        }
+        return _apply(
+            conn, actor, row, "REOPEN", values, seen_version=seen_version, now=now, reason=text
         )
 
 
@@ -709,6 +753,15 @@ def _check_opd(conn: Connection, opd_code: str | None) -> None:
     ).first()
     if exists is None:
         raise UnknownReference(labels.ERR_UNKNOWN_OPD.format(value=str(opd_code)[:40]))
+
+
+def _opd_active(conn: Connection, opd_code: str | None) -> bool:
+    if not opd_code:
+        return False
+    found = conn.execute(
+        select(t.opds.c.code).where(t.opds.c.code == opd_code, t.opds.c.active)
+    ).first()
+    return found is not None
 
 
 def _log(

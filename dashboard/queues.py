@@ -1,13 +1,13 @@
-"""Read models of the Penugasan page: an OPD's own queue, the supervisor board, one incident."""
+"""Read models of Penugasan and Cari laporan: an OPD's queue, the board, search, one incident."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine, and_, func, select
 
 from dashboard import catalogue, labels
 from dashboard import tables as t
@@ -15,23 +15,31 @@ from dashboard.domain import (
     ADMIN,
     BARU,
     CALL_TAKER,
+    CLOSED_STATUSES,
     DITERIMA,
     DITERUSKAN,
     OPD_ADMIN,
     OPEN_STATUSES,
     SELESAI,
+    STATUSES,
     SUPERVISOR,
     TRANSITIONS,
     WALL,
     Actor,
     Targets,
     can,
+    clean_text,
+    code_prefix_days,
     format_wib,
+    is_full_code,
     mask_phone,
     naive_utc,
+    normalise_phone,
     overdue_reason,
+    wib_days_utc,
+    wib_today,
 )
-from dashboard.errors import NotFound, PermissionDenied
+from dashboard.errors import InvalidInput, NotFound, PermissionDenied
 
 # Who sees which queue: an OPD admin only their OPD's incidents; the others the whole board.
 BOARD_ROLES = frozenset({SUPERVISOR, ADMIN, CALL_TAKER})
@@ -203,6 +211,8 @@ def timeline_frame(events: pd.DataFrame, *, opd_names: dict[str, str]) -> pd.Dat
 def allowed_actions(actor: Actor, incident: dict) -> tuple[str, ...]:
     """The buttons this actor should see on this incident (the services check again)."""
     status = incident["status"]
+    if status in CLOSED_STATUSES:
+        return ("reopen",) if can(actor, "reopen") else ()
     if status not in OPEN_STATUSES:
         return ()
     actions: list[str] = []
@@ -248,6 +258,149 @@ def row_label(row: QueueRow) -> str:
 def status_choices(status: str) -> tuple[str, ...]:
     """Statuses the board may move an incident to from `status`."""
     return tuple(s for s in BOARD_TARGETS if s in TRANSITIONS.get(status, frozenset()))
+
+
+# --- Cari laporan: any incident, open or closed ----------------------------------------------
+
+# Who may search: the board's roles (the page is not shown to OPD admins, leadership, the wall).
+SEARCH_ROLES = BOARD_ROLES
+SEARCH_LIMIT_MAX = 200
+SEARCH_DEFAULT_DAYS = 7
+# Status filter codes besides the statuses themselves ("" or None: every status).
+STATUS_GROUPS: dict[str, tuple[str, ...]] = {"OPEN": OPEN_STATUSES, "CLOSED": CLOSED_STATUSES}
+
+
+@dataclass(frozen=True)
+class FoundRow:
+    """One incident in the search results; `phone` is masked for roles without see_phone."""
+
+    id: int
+    code: str
+    received_at_utc: datetime
+    category_name: str
+    priority: int
+    status: str
+    cancel_reason: str | None
+    opd_name: str | None
+    kelurahan: str | None
+    kecamatan: str | None
+    address: str
+    phone: str
+    phone_masked: str
+    closed_at_utc: datetime | None
+    version: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The newest matches (at most `limit`), what `text` was read as, and whether more matched."""
+
+    rows: list[FoundRow]
+    matched_by: str  # "code", "phone", "kelurahan" or "all"
+    phone: str | None  # the normalised number searched for, when matched_by == "phone"
+    more: bool
+
+
+def search_incidents(
+    engine: Engine,
+    actor: Actor,
+    *,
+    text: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    status: str | None = None,
+    limit: int = 50,
+) -> SearchResult:
+    """Incidents open or closed, newest first, found by code, caller phone or kelurahan.
+
+    `text` is read, in this order, as a public code or its start (112-20261201: the code
+    carries its WIB day, so that day is searched and date_from/date_to are not applied), as a
+    phone number when it parses as one (the normalised number, exact; only for roles that may
+    see phones), else as the start of a kelurahan name in any case. Dates are WIB days,
+    inclusive. Each query has an index to run on: the code's own or ix_incidents_received for
+    its day, ix_incidents_phone_received, and ix_incidents_received for the date range.
+    """
+    if actor.role not in SEARCH_ROLES:
+        raise PermissionDenied(labels.ERR_PERMISSION.format(action="cari laporan"))
+    c = t.incidents.c
+    text = clean_text(text, field=labels.FIELD_FIND_TEXT_NAME, limit=100, required=False)
+    conditions = _status_filter(status)
+    matched_by, phone, days = "all", None, (date_from, date_to)
+    code_days = code_prefix_days(text) if text else None
+    if code_days is not None:
+        matched_by, days = "code", code_days
+        is_code = c.code == text if is_full_code(text) else c.code.startswith(text, autoescape=True)
+        conditions.append(is_code)
+    elif text and (phone := _as_phone(text)) is not None:
+        if not can(actor, "see_phone"):
+            raise PermissionDenied(labels.ERR_SEARCH_PHONE)
+        matched_by = "phone"
+        conditions.append(c.caller_phone == phone)
+    elif text:
+        matched_by = "kelurahan"
+        conditions.append(func.lower(c.kelurahan).startswith(text.lower(), autoescape=True))
+    start, end = wib_days_utc(*days)
+    if start is not None:
+        conditions.append(c.received_at_utc >= start)
+    if end is not None:
+        conditions.append(c.received_at_utc < end)
+    limit = max(1, min(int(limit), SEARCH_LIMIT_MAX))
+    query = (
+        select(
+            *[c[name] for name in _FOUND_COLUMNS],
+            t.categories.c.name.label("category_name"),
+            t.opds.c.short_name.label("opd_name"),
+        )
+        .join(t.categories, t.categories.c.code == c.category_code)
+        .outerjoin(t.opds, t.opds.c.code == c.opd_code)
+        .where(*conditions)
+        .order_by(c.received_at_utc.desc(), c.id.desc())
+        .limit(limit + 1)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    show_phone = can(actor, "see_phone")
+    found = [_found_row(r, show_phone=show_phone) for r in rows[:limit]]
+    return SearchResult(found, matched_by, phone, more=len(rows) > limit)
+
+
+def search_frame(rows: list[FoundRow]) -> pd.DataFrame:
+    """Search results as a table: Indonesian headings, WIB times, masked phones (a shared list)."""
+    records = [
+        {
+            labels.COL_CODE: r.code,
+            labels.COL_RECEIVED: format_wib(r.received_at_utc),
+            labels.COL_PRIORITY: f"P{r.priority}",
+            labels.COL_CATEGORY: r.category_name,
+            labels.COL_STATUS: _status_text(r),
+            labels.COL_OPD: r.opd_name or "-",
+            labels.COL_KELURAHAN: r.kelurahan or "-",
+            labels.COL_ADDRESS: r.address,
+            labels.COL_PHONE: r.phone_masked,
+            labels.COL_CLOSED: format_wib(r.closed_at_utc) if r.closed_at_utc else "",
+        }
+        for r in rows
+    ]
+    return pd.DataFrame(records, columns=list(labels.FIND_HEADINGS))
+
+
+def found_label(row: FoundRow) -> str:
+    """How a search result reads in the picker: code, status, category, kelurahan, day."""
+    return " · ".join(
+        (
+            row.code,
+            _status_text(row),
+            row.category_name,
+            row.kelurahan or "-",
+            format_wib(row.received_at_utc),
+        )
+    )
+
+
+def default_search_days(now_utc: datetime) -> tuple[date, date]:
+    """The last SEARCH_DEFAULT_DAYS WIB days, today included."""
+    today = wib_today(now_utc)
+    return today - timedelta(days=SEARCH_DEFAULT_DAYS - 1), today
 
 
 # --- private helpers -------------------------------------------------------------------------
@@ -360,3 +513,66 @@ def _py(value: object) -> datetime | None:
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     return value  # type: ignore[return-value]
+
+
+_FOUND_COLUMNS = (
+    "id",
+    "code",
+    "received_at_utc",
+    "priority",
+    "status",
+    "cancel_reason",
+    "kelurahan",
+    "kecamatan",
+    "address",
+    "caller_phone",
+    "resolved_at_utc",
+    "cancelled_at_utc",
+    "version",
+)
+
+
+def _status_filter(status: str | None) -> list:
+    c = t.incidents.c
+    if not status:
+        return []
+    if status in STATUS_GROUPS:
+        return [c.status.in_(STATUS_GROUPS[status])]
+    if status in STATUSES:
+        return [c.status == status]
+    raise InvalidInput(labels.ERR_STATUS_FILTER.format(value=str(status)[:20]))
+
+
+def _as_phone(text: str) -> str | None:
+    try:
+        return normalise_phone(text)
+    except InvalidInput:
+        return None
+
+
+def _found_row(r, *, show_phone: bool) -> FoundRow:
+    masked = mask_phone(r.caller_phone)
+    return FoundRow(
+        id=r.id,
+        code=r.code,
+        received_at_utc=r.received_at_utc,
+        category_name=r.category_name,
+        priority=r.priority,
+        status=r.status,
+        cancel_reason=r.cancel_reason,
+        opd_name=r.opd_name,
+        kelurahan=r.kelurahan,
+        kecamatan=r.kecamatan,
+        address=r.address,
+        phone=r.caller_phone if show_phone else masked,
+        phone_masked=masked,
+        closed_at_utc=r.resolved_at_utc or r.cancelled_at_utc,
+        version=r.version,
+    )
+
+
+def _status_text(row: FoundRow) -> str:
+    text = labels.STATUS.get(row.status, row.status)
+    if row.cancel_reason:
+        return f"{text}: {labels.CANCEL_REASON.get(row.cancel_reason, row.cancel_reason)}"
+    return text

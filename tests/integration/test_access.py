@@ -149,6 +149,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "change_status": frozenset({"opd_own", "supervisor"}),
     "cancel": frozenset({"call_taker", "supervisor"}),
     "reassign": frozenset({"supervisor"}),
+    "reopen": frozenset({"supervisor"}),
     "import_incidents": frozenset({"admin", "supervisor"}),
     "layers.import_layer": frozenset({"admin", "supervisor"}),
     "layers.move_facility": frozenset({"admin"}),
@@ -172,6 +173,9 @@ _PREPARE: dict[str, Callable[[Engine, Path], dict]] = {
     "change_status": lambda e, f: {"rec": _pmi_incident(e)},
     "cancel": lambda e, f: {"rec": _pmi_incident(e)},
     "reassign": lambda e, f: {"rec": _pmi_incident(e)},
+    "reopen": lambda e, f: {
+        "rec": svc.record_and_close(e, SUPERVISOR_EKA, _report(), "PRANK", now=NOW)
+    },
     "start_handling": lambda e, f: {"rec": _pmi_incident(e, steps=("acknowledge",))},
     "resolve": lambda e, f: {"rec": _pmi_incident(e, steps=("acknowledge", "handle"))},
     "import_incidents": lambda e, f: {"path": _import_file(f)},
@@ -210,6 +214,9 @@ _CALL: dict[str, Callable[[Engine, Actor, dict], object]] = {
     ),
     "reassign": lambda e, a, p: svc.reassign(
         e, a, p["rec"].id, "BPBD", "Butuh evakuasi", seen_version=p["rec"].version
+    ),
+    "reopen": lambda e, a, p: svc.reopen(
+        e, a, p["rec"].id, "Ternyata darurat sungguhan", seen_version=p["rec"].version
     ),
     "import_incidents": lambda e, a, p: import_incidents(e, a, p["path"], now=NOW),
     "layers.import_layer": lambda e, a, p: layers.import_layer(e, a, "flood_zones", p["path"]),
