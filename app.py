@@ -1,4 +1,9 @@
-"""Siaga 112 entry point: page config, sign-in, and the navigation each role may see."""
+"""Siaga 112 entry point: the web app, and the script each browser tab runs.
+
+`streamlit run app.py` finds `app` at the bottom and serves it (uvicorn): Streamlit's pages plus
+the small HTTP routes in web/ (the sign-in cookie). Streamlit then runs this same file as
+`__main__` for every tab: page config, sign-in, and the navigation each role may see.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,13 @@ from pathlib import Path
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
+from streamlit.runtime.pages_manager import PagesManager
 
-from dashboard import labels
+from dashboard import labels, live
 from dashboard.domain import ADMIN, CALL_TAKER, LEADERSHIP, OPD_ADMIN, SUPERVISOR
 from geo.assets import ensure_static_assets
 from pages import ui
-
-st.set_page_config(page_title=labels.APP_TITLE, page_icon="🚨", layout="wide")
+from web.session_routes import ROUTES
 
 
 @st.cache_resource(show_spinner=False)
@@ -21,43 +26,41 @@ def _vendored_assets() -> None:
     ensure_static_assets(Path(__file__).resolve().parent / "static")
 
 
-_vendored_assets()
-
-HOME = st.Page(
-    "pages/home.py", title="Beranda", icon=":material/home:", url_path="beranda", default=True
-)
-LIVE = st.Page("pages/live_map.py", title="Peta Langsung", icon=":material/map:", url_path="peta")
-INTAKE = st.Page(
-    "pages/intake.py", title="Laporan baru", icon=":material/call:", url_path="laporan-baru"
-)
-QUEUE = st.Page(
-    "pages/queue.py", title="Penugasan", icon=":material/assignment:", url_path="penugasan"
-)
-FIND = st.Page("pages/find.py", title="Cari laporan", icon=":material/search:", url_path="cari")
-TRENDS = st.Page("pages/trends.py", title="Tren", icon=":material/trending_up:", url_path="tren")
-ADMIN_PAGE = st.Page("pages/admin.py", title="Admin", icon=":material/settings:", url_path="admin")
-WALL = st.Page("pages/wall.py", title="Layar dinding", icon=":material/tv:", url_path="layar")
-# The default page answers at "/", never at its own path: without a separate default, /layar would
-# be "page not found" (a dialog on the TV). The same wall script serves both.
-WALL_ROOT = st.Page("pages/wall.py", title="Layar dinding", url_path="layar-utama", default=True)
-LOGIN = st.Page(
-    "pages/login.py", title="Masuk", icon=":material/login:", url_path="masuk", default=True
-)
-
-PAGES_BY_ROLE = {
-    CALL_TAKER: [HOME, LIVE, INTAKE, QUEUE, FIND],
-    OPD_ADMIN: [HOME, LIVE, QUEUE],
-    SUPERVISOR: [HOME, LIVE, INTAKE, QUEUE, FIND, TRENDS],
-    LEADERSHIP: [HOME, LIVE, TRENDS],
-    ADMIN: [HOME, LIVE, QUEUE, FIND, TRENDS, ADMIN_PAGE],
+# Every page once: script, title, icon, URL. The role table below is the one place that says
+# who sees which page (Beranda's shortcuts follow the same permissions).
+PAGES = {
+    "home": ("pages/home.py", "Beranda", ":material/home:", "beranda"),
+    "live": ("pages/live_map.py", "Peta Langsung", ":material/map:", "peta"),
+    "intake": ("pages/intake.py", "Laporan baru", ":material/call:", "laporan-baru"),
+    "queue": ("pages/queue.py", "Penugasan", ":material/assignment:", "penugasan"),
+    "find": ("pages/find.py", "Cari laporan", ":material/search:", "cari"),
+    "trends": ("pages/trends.py", "Tren", ":material/trending_up:", "tren"),
+    "admin": ("pages/admin.py", "Admin", ":material/settings:", "admin"),
+    "wall": ("pages/wall.py", "Layar dinding", ":material/tv:", "layar"),
+    "login": ("pages/login.py", "Masuk", ":material/login:", "masuk"),
 }
-SIGNED_IN_PAGES = [LIVE, INTAKE, QUEUE, FIND, TRENDS, ADMIN_PAGE]
+PAGES_BY_ROLE = {
+    CALL_TAKER: ("home", "live", "intake", "queue", "find"),
+    OPD_ADMIN: ("home", "live", "queue"),
+    SUPERVISOR: ("home", "live", "intake", "queue", "find", "trends"),
+    LEADERSHIP: ("home", "live", "trends"),
+    ADMIN: ("home", "live", "queue", "find", "trends", "admin"),
+}
+SIGNED_IN_PAGES = ("live", "intake", "queue", "find", "trends", "admin")
+
+
+def _page(key: str, *, default: bool = False, url_path: str | None = None) -> st.Page:
+    script, title, icon, path = PAGES[key]
+    return st.Page(script, title=title, icon=icon, url_path=url_path or path, default=default)
 
 
 def _navigation() -> st.Page:
     # The wall display opens by token URL (/layar?token=...), with no sidebar and no sign-in.
     if "token" in st.query_params:
-        return st.navigation([WALL_ROOT, WALL], position="hidden")
+        # The default page answers at "/", never at its own path: without a separate default,
+        # /layar would be "page not found" (a dialog on the TV). One wall script serves both.
+        root = _page("wall", default=True, url_path="layar-utama")
+        return st.navigation([root, _page("wall")], position="hidden")
     try:
         ui.get_engine()
     except SQLAlchemyError as error:
@@ -67,22 +70,41 @@ def _navigation() -> st.Page:
     actor = ui.current_actor()
     if actor is None:
         # Any page's URL (a bookmark, a link in a chat) first asks for sign-in, then opens there.
-        return st.navigation([LOGIN, *SIGNED_IN_PAGES], position="hidden")
+        pages = [_page("login", default=True), *(_page(key) for key in SIGNED_IN_PAGES)]
+        return st.navigation(pages, position="hidden")
     with st.sidebar:
         st.markdown(f"**{labels.APP_TITLE}**")
         st.caption(
             f"{actor.full_name or actor.username} · {labels.ROLE.get(actor.role, actor.role)}"
             + (f" · {actor.opd_code}" if actor.opd_code else "")
         )
-        if st.button("Keluar", key="sign_out"):
+        if st.button(labels.BTN_SIGN_OUT, key="sign_out"):
             ui.sign_out()
             st.rerun()
-    return st.navigation(PAGES_BY_ROLE.get(actor.role, [HOME]))
+        ui.watch_session(live.refresh_interval_s(ui.settings()))
+    keys = PAGES_BY_ROLE.get(actor.role, ("home",))
+    return st.navigation([_page(key, default=i == 0) for i, key in enumerate(keys)])
 
 
-try:
-    _navigation().run()
-except SQLAlchemyError as outage:
-    # A page that reads the database outside ui.run_service still shows the banner, not a trace.
-    ui.database_banner(outage)
-    ui.retry_page_every()
+def main() -> None:
+    st.set_page_config(page_title=labels.APP_TITLE, page_icon="🚨", layout="wide")
+    _vendored_assets()
+    try:
+        page = _navigation()
+        ui.deliver_cookie_script()
+        page.run()
+    except SQLAlchemyError as outage:
+        # A page that reads the database outside ui.run_service shows the banner, not a trace.
+        ui.database_banner(outage)
+        ui.retry_page_every()
+
+
+if __name__ == "__main__":
+    main()
+else:
+    # Imported by the server (uvicorn) rather than run for a tab: the web app with its routes.
+    # Streamlit would treat pages/ beside this file as an old-style pages folder until the
+    # first st.navigation call, so the first visitor after a restart got its raw file list
+    # and an English "Page not found" dialog on a bookmarked URL. Our navigation is explicit.
+    PagesManager.uses_pages_directory = False
+    app = st.App(__file__, routes=ROUTES)

@@ -25,6 +25,7 @@ from dashboard.domain import (
     utc_now,
 )
 from dashboard.errors import AuthError, InvalidInput, NotFound
+from dashboard.sessions import end_user_sessions
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -137,24 +138,6 @@ def authenticate(
     )
 
 
-def session_actor(engine: Engine, username: str) -> Actor | None:
-    """The Actor a signed-in session should act as now: None once the user is deactivated.
-
-    Read on every page run, so a role change or a deactivation takes effect at the next click.
-    """
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(
-                t.users.c.username, t.users.c.role, t.users.c.opd_code, t.users.c.full_name
-            ).where(t.users.c.username == username, t.users.c.active)
-        ).first()
-    if row is None:
-        return None
-    return Actor(
-        username=row.username, role=row.role, opd_code=row.opd_code, full_name=row.full_name
-    )
-
-
 def list_users(engine: Engine, actor: Actor, *, now: datetime | None = None) -> pd.DataFrame:
     """Every user for the admin page (never the password hash), with a `locked` flag."""
     check_permission(actor, "admin")
@@ -182,6 +165,9 @@ def set_user_active(engine: Engine, actor: Actor, user_id: int, *, active: bool)
         if username == actor.username and not active:
             raise InvalidInput(labels.ERR_SELF_DEACTIVATE)
         _user_values(conn, user_id, active=bool(active))
+        if not active:
+            # Signed out everywhere at once: every tab shows the sign-in form at its next refresh.
+            end_user_sessions(conn, username)
 
 
 def reset_password(engine: Engine, actor: Actor, user_id: int, password: str) -> None:
@@ -196,10 +182,6 @@ def reset_password(engine: Engine, actor: Actor, user_id: int, password: str) ->
             failed_attempts=0,
             locked_until_utc=None,
         )
-
-
-def session_expired(last_activity_utc: datetime, *, now: datetime, idle_min: int) -> bool:
-    return naive_utc(now) - naive_utc(last_activity_utc) > timedelta(minutes=idle_min)
 
 
 def create_display_token(engine: Engine, actor: Actor, *, name: str) -> str:

@@ -303,6 +303,11 @@ def format_wib(value: datetime | None, *, with_date: bool = True) -> str:
     return to_wib(value).strftime(fmt)
 
 
+def session_expired(last_activity_utc: datetime, *, now: datetime, idle_min: int) -> bool:
+    """A signed-in session idle for longer than the limit is over."""
+    return naive_utc(now) - naive_utc(last_activity_utc) > timedelta(minutes=idle_min)
+
+
 @dataclass(frozen=True)
 class Targets:
     forward_s: int = 60

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TypeVar
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from dashboard import labels
-from dashboard.auth import session_actor, session_expired
+from dashboard import labels, sessions
 from dashboard.config import load_settings
 from dashboard.db import make_engine
 from dashboard.domain import Actor, can, utc_now
@@ -22,10 +23,12 @@ log = logging.getLogger("siaga112.ui")
 T = TypeVar("T")
 
 ACTOR_KEY = "actor"
-LAST_ACTIVITY_KEY = "last_activity_utc"
+SESSION_KEY = "session_id"
+COOKIE_SCRIPT_KEY = "_session_cookie_script"
 SIGNED_OUT_REASON_KEY = "signed_out_reason"
 FLASH_KEY = "flash_messages"
 DEFAULT_IDLE_MIN = 30
+_COOKIE_JS = (Path(__file__).with_name("session_cookie.js")).read_text(encoding="utf-8")
 
 
 @st.cache_resource(show_spinner="Menyiapkan basis data…")
@@ -63,44 +66,82 @@ _last_city = None
 
 
 def current_actor(*, touch: bool = True) -> Actor | None:
-    """The signed-in actor, or None; an idle session past the limit is signed out.
+    """The signed-in actor, or None; checked against the server-side session on every run.
 
-    The account is re-read on every run, so a deactivation or role change applies at the next
-    click. An auto-refreshing fragment passes touch=False: a screen left open refreshing by itself
-    is not activity and must not keep the session alive.
+    This tab's session id is kept in session_state; a new tab or a reload finds it through the
+    browser's cookie. The account is re-read each time, so a deactivation or role change
+    applies at the next click, and a session ended elsewhere (Keluar in another tab, idle
+    expiry, an admin closing the account) ends here too. An auto-refreshing fragment passes
+    touch=False: a screen refreshing by itself is not activity and must not keep it alive.
     """
-    actor = st.session_state.get(ACTOR_KEY)
-    if actor is None:
+    session_id = st.session_state.get(SESSION_KEY)
+    cookie = None if session_id is not None else st.context.cookies.get(sessions.COOKIE_NAME)
+    if session_id is None and not cookie:
         return None
-    last = st.session_state.get(LAST_ACTIVITY_KEY)
     idle_min = int(settings_value("session_idle_min", DEFAULT_IDLE_MIN))
-    now = utc_now()
-    if last is not None and session_expired(last, now=now, idle_min=idle_min):
-        sign_out()
-        st.session_state[SIGNED_OUT_REASON_KEY] = labels.SESSION_EXPIRED
-        return None
     try:
-        fresh = session_actor(get_engine(), actor.username)
+        check = sessions.check_session(
+            get_engine(), session_id=session_id, sid=cookie, idle_min=idle_min, touch=touch
+        )
     except SQLAlchemyError:
         # An outage is not a reason to sign people out: keep the session, pages show the banner.
-        fresh = actor
-    if fresh is None:
-        sign_out()
-        st.session_state[SIGNED_OUT_REASON_KEY] = labels.SESSION_ACCOUNT_CLOSED
+        return st.session_state.get(ACTOR_KEY)
+    if check.actor is None:
+        _forget_session()
+        if check.ended:
+            st.session_state[SIGNED_OUT_REASON_KEY] = labels.SESSION_ENDED[check.ended]
         return None
-    st.session_state[ACTOR_KEY] = fresh
-    if touch:
-        st.session_state[LAST_ACTIVITY_KEY] = now
-    return fresh
+    st.session_state[SESSION_KEY] = check.session_id
+    st.session_state[ACTOR_KEY] = check.actor
+    return check.actor
 
 
 def sign_in(actor: Actor) -> None:
+    """Open a server-side session; the browser gets its cookie on this tab's next run."""
+    session_id, ticket = sessions.open_session(get_engine(), actor)
+    st.session_state[SESSION_KEY] = session_id
     st.session_state[ACTOR_KEY] = actor
-    st.session_state[LAST_ACTIVITY_KEY] = utc_now()
+    st.session_state[COOKIE_SCRIPT_KEY] = ("claim", ticket)
 
 
 def sign_out() -> None:
-    for key in (ACTOR_KEY, LAST_ACTIVITY_KEY):
+    """End the session for every tab of this browser and remove the cookie."""
+    session_id = st.session_state.get(SESSION_KEY)
+    if session_id is not None:
+        try:
+            sessions.end_session(get_engine(), session_id)
+        except SQLAlchemyError:
+            log.exception("database unavailable: the cookie is removed, the row ends later")
+    _forget_session()
+    st.session_state[COOKIE_SCRIPT_KEY] = ("clear", "")
+
+
+def deliver_cookie_script() -> None:
+    """Run, once, the browser side of a sign-in or sign-out (a same-origin POST that sets or
+    removes the HttpOnly cookie; the page cannot touch the cookie itself)."""
+    pending = st.session_state.pop(COOKIE_SCRIPT_KEY, None)
+    if pending is None:
+        return
+    action, ticket = pending
+    st.html(
+        f"<script>{_COOKIE_JS}\nsiagaSession({json.dumps(action)}, {json.dumps(ticket)});</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def watch_session(every_s: float) -> None:
+    """Re-check the session every few seconds on any page: a tab signed out elsewhere (or whose
+    account was closed) shows the sign-in form by itself instead of waiting for a click."""
+
+    def _watch() -> None:
+        if current_actor(touch=False) is None:
+            st.rerun(scope="app")
+
+    st.fragment(_watch, run_every=every_s)()
+
+
+def _forget_session() -> None:
+    for key in (SESSION_KEY, ACTOR_KEY):
         st.session_state.pop(key, None)
 
 
@@ -185,11 +226,16 @@ def _settings_cached() -> dict:
         return get_settings(conn)
 
 
-def settings_value(key: str, default: object) -> object:
+def settings() -> dict:
+    """The settings table (cached 30 s); during an outage an empty dict (defaults apply)."""
     try:
-        return _settings_cached().get(key, default)
+        return _settings_cached()
     except SQLAlchemyError:
-        return default
+        return {}
+
+
+def settings_value(key: str, default: object) -> object:
+    return settings().get(key, default)
 
 
 def now_utc() -> datetime:

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from dashboard.sessions import COOKIE_NAME
 from tests.conftest import unavailable
 from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, RequestWatch, start_app
 
@@ -80,3 +81,10 @@ def sign_in(page, app_url: str, username: str, password: str = "siaga112demo") -
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
     page.get_by_role("button", name="Keluar").wait_for()
+    # The browser trades the sign-in ticket for the session cookie just after the page shows.
+    for _ in range(100):
+        if any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)
+    msg = "signed in, but the browser never got the session cookie"
+    raise AssertionError(msg)

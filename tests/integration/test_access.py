@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from dashboard import admin, auth, labels, layers
+from dashboard import admin, auth, labels, layers, sessions
 from dashboard import incidents as svc
 from dashboard import tables as t
 from dashboard.domain import (
@@ -372,21 +372,28 @@ def test_an_idle_session_is_signed_out_on_the_next_click_and_an_active_one_is_ke
     request.addfinalizer(ui.get_engine.clear)
     request.addfinalizer(ui._settings_cached.clear)
 
-    def run(last_activity: datetime) -> AppTest:
+    def run(last_activity: datetime) -> tuple[AppTest, int]:
         ui.get_engine.clear()
         ui._settings_cached.clear()
+        with engine_for(url) as engine:
+            session_id, _ = sessions.open_session(
+                engine, Actor("spv.eka", SUPERVISOR, full_name="Eka"), now=last_activity
+            )
         app = AppTest.from_function(_session_probe, default_timeout=30)
-        app.session_state[ui.ACTOR_KEY] = Actor("spv.eka", SUPERVISOR, full_name="Eka")
-        app.session_state[ui.LAST_ACTIVITY_KEY] = last_activity
-        return app.run()
+        app.session_state[ui.SESSION_KEY] = session_id
+        return app.run(), session_id
 
-    expired = run(utc_now() - timedelta(minutes=31))
+    expired, _ = run(utc_now() - timedelta(minutes=31))
     assert [m.value for m in expired.markdown] == ["actor: -"]
     assert expired.session_state[ui.SIGNED_OUT_REASON_KEY] == labels.SESSION_EXPIRED
-    active = run(utc_now() - timedelta(minutes=5))
+    active, session_id = run(utc_now() - timedelta(minutes=5))
     assert [m.value for m in active.markdown] == ["actor: spv.eka"]
     # A click counts as activity: the idle clock starts again.
-    assert utc_now() - active.session_state[ui.LAST_ACTIVITY_KEY] < timedelta(minutes=1)
+    with engine_for(url) as engine, engine.connect() as conn:
+        last_seen = conn.execute(
+            select(t.user_sessions.c.last_seen_utc).where(t.user_sessions.c.id == session_id)
+        ).scalar_one()
+    assert utc_now() - last_seen < timedelta(minutes=1)
 
 
 def _session_probe() -> None:

@@ -8,10 +8,10 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from dashboard import auth, cli, setup
+from dashboard import auth, cli, sessions, setup
 from dashboard import tables as t
 from dashboard.catalogue import set_setting
-from dashboard.domain import CALL_TAKER, OPD_ADMIN, SUPERVISOR, Actor
+from dashboard.domain import CALL_TAKER, OPD_ADMIN, SUPERVISOR, Actor, session_expired
 from dashboard.errors import AuthError, InvalidInput, NotFound, PermissionDenied
 from tests.conftest import ADMIN_USER, SUPERVISOR_EKA
 
@@ -105,13 +105,21 @@ def test_an_admin_unlocks_a_locked_account_at_once(engine):
 
 def test_a_deactivated_account_cannot_sign_in_and_its_session_ends(engine):
     user_id = add_user(engine)
-    assert auth.session_actor(engine, "ct.budi").role == CALL_TAKER
+    actor = auth.authenticate(engine, "ct.budi", PASSWORD, now=NOW)
+    session_id, _ = sessions.open_session(engine, actor)
+    assert sessions.check_session(engine, session_id=session_id, idle_min=30).actor.role == (
+        CALL_TAKER
+    )
     auth.set_user_active(engine, ADMIN_USER, user_id, active=False)
     with pytest.raises(AuthError, match="tidak aktif"):
         auth.authenticate(engine, "ct.budi", PASSWORD, now=NOW)
-    assert auth.session_actor(engine, "ct.budi") is None
+    ended = sessions.check_session(engine, session_id=session_id, idle_min=30)
+    assert (ended.actor, ended.ended) == (None, sessions.ENDED_ACCOUNT)
+    # Reactivated: the old session stays over, a new sign-in works.
     auth.set_user_active(engine, ADMIN_USER, user_id, active=True)
-    assert auth.session_actor(engine, "ct.budi") is not None
+    assert sessions.check_session(engine, session_id=session_id, idle_min=30).actor is None
+    again, _ = sessions.open_session(engine, actor)
+    assert sessions.check_session(engine, session_id=again, idle_min=30).actor == actor
 
 
 def test_an_admin_cannot_deactivate_their_own_account(engine):
@@ -177,8 +185,8 @@ def test_the_user_list_never_carries_password_hashes(engine):
 
 def test_idle_sessions_expire_after_the_limit():
     start = datetime(2026, 11, 28, 3, 0, 0)
-    assert not auth.session_expired(start, now=start + timedelta(minutes=30), idle_min=30)
-    assert auth.session_expired(start, now=start + timedelta(minutes=31), idle_min=30)
+    assert not session_expired(start, now=start + timedelta(minutes=30), idle_min=30)
+    assert session_expired(start, now=start + timedelta(minutes=31), idle_min=30)
 
 
 def test_the_first_admin_is_created_from_the_command_line(engine, monkeypatch, capsys):

@@ -1,0 +1,78 @@
+"""Sign-in cookie routes: trade the signing-in tab's ticket for the cookie, and clear it.
+
+A Streamlit page runs over a WebSocket and cannot set an HttpOnly cookie; these two small HTTP
+routes can. Both answer JSON, never a stack trace; a database outage is a 503.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from dashboard import labels, sessions
+from dashboard.config import load_settings
+from dashboard.db import make_engine
+
+log = logging.getLogger("siaga112.web")
+MAX_BODY_BYTES = 1024
+
+
+@functools.cache
+def _engine() -> Engine:
+    # One engine per process for the routes; the pages keep their own (ui.get_engine), which
+    # also migrates and seeds: a ticket can only exist once that has happened.
+    return make_engine(load_settings().database_url)
+
+
+async def claim(request: Request) -> JSONResponse:
+    """POST /auth/sesi {"tiket": ...}: set the session cookie for a fresh ticket."""
+    body = await request.body()
+    try:
+        ticket = json.loads(body)["tiket"] if len(body) <= MAX_BODY_BYTES else ""
+    except (ValueError, KeyError, TypeError):
+        ticket = ""
+    if not isinstance(ticket, str) or not ticket:
+        return JSONResponse({"ok": False, "galat": labels.ERR_SESSION_TICKET}, status_code=400)
+    try:
+        sid = await run_in_threadpool(sessions.claim_session, _engine(), ticket)
+    except SQLAlchemyError as error:
+        log.warning("session claim failed: %s", type(error).__name__)
+        return JSONResponse({"ok": False, "galat": labels.ERR_SESSION_DATABASE}, status_code=503)
+    if sid is None:
+        return JSONResponse({"ok": False, "galat": labels.ERR_SESSION_TICKET}, status_code=403)
+    response = JSONResponse({"ok": True})
+    response.set_cookie(
+        sessions.COOKIE_NAME,
+        sid,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+async def sign_out(request: Request) -> JSONResponse:
+    """POST /auth/keluar: end the cookie's session and remove the cookie."""
+    sid = request.cookies.get(sessions.COOKIE_NAME, "")
+    try:
+        await run_in_threadpool(sessions.end_session_by_sid, _engine(), sid)
+    except SQLAlchemyError as error:
+        log.warning("sign-out by cookie failed: %s", type(error).__name__)
+    response = JSONResponse({"ok": True})
+    response.delete_cookie(sessions.COOKIE_NAME, path="/", httponly=True, samesite="strict")
+    return response
+
+
+ROUTES = [
+    Route("/auth/sesi", claim, methods=["POST"]),
+    Route("/auth/keluar", sign_out, methods=["POST"]),
+]
