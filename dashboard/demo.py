@@ -34,6 +34,7 @@ from dashboard.domain import (
     utc_now,
     wib_day,
 )
+from dashboard.places import place_columns
 
 DEFAULT_SEED = 112
 STALL_WINDOW_H = 36
@@ -439,12 +440,8 @@ def _timeline(
         "lat": lat,
         "lon": lon,
         "address": plan["address"],
-        "kelurahan": place["kelurahan"],
-        "kecamatan": kecamatan,
-        "kelurahan_kode": place["kode"],
-        "in_city": bool(place["in_city"]),
-        "in_flood_zone": bool(place["in_flood_zone"]),
-        "flood_zone_names": str(place["flood_zone_names"] or "")[:300],
+        # The service's own location columns (a tuple of zone names was once stored as its repr).
+        **place_columns(place),
         "caller_phone": plan["caller_phone"],
         "status": BARU,
         "opd_code": None,

@@ -47,6 +47,7 @@ from dashboard.errors import (
     StaleVersion,
     UnknownReference,
 )
+from dashboard.places import place_columns
 
 KONDISI_MAX = 2000
 ADDRESS_MAX = 500
@@ -555,12 +556,8 @@ def _insert_incident(
         **fields,
         "code": incident_code(received, seq),
         "priority": category.priority,
-        "kelurahan": place.kelurahan,
-        "kecamatan": place.kecamatan,
-        "kelurahan_kode": place.kode,
-        "in_city": bool(place.in_city),
-        "in_flood_zone": bool(place.flood_zones),
-        "flood_zone_names": ", ".join(_zone_name(z) for z in place.flood_zones)[:300],
+        # kelurahan .. flood zones; at sea / nearest kelurahan / distance for outside points.
+        **place_columns(place),
         "status": DITERUSKAN if opd_code else BARU,
         "opd_code": opd_code,
         "first_opd_code": opd_code,
@@ -616,10 +613,6 @@ _UNLOCATED = _Place()
 
 def _optional_note(note: str | None) -> str | None:
     return clean_text(note, field="Catatan", limit=REASON_MAX, required=False) or None
-
-
-def _zone_name(zone) -> str:
-    return str(getattr(zone, "name", zone[0] if isinstance(zone, tuple) else zone))
 
 
 def _next_sequence(conn: Connection, day: str) -> int:

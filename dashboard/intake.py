@@ -11,6 +11,7 @@ from dashboard import catalogue, labels
 from dashboard.domain import format_wib, naive_utc, normalise_phone, route
 from dashboard.errors import InvalidInput
 from dashboard.live import NearestPost, nearest_posts
+from dashboard.places import place_text
 
 # Post kinds always shown (the two that race against the clock), plus the category's own need.
 ALWAYS_SHOWN_KINDS = ("ambulance", "fire")
@@ -28,7 +29,12 @@ class Duplicate:
 
 @dataclass(frozen=True)
 class Preview:
-    """Everything the call-taker checks before saving; any part may be missing (None/empty)."""
+    """Everything the call-taker checks before saving; any part may be missing (None/empty).
+
+    ``place_text`` is how the point will read on every screen ("Panjang Baru, Pekalongan
+    Utara", "Laut, 1,2 km dari Panjang Wetan"); ``at_sea`` and ``nearest_kelurahan`` are set
+    only for a point outside the city.
+    """
 
     located: bool
     kelurahan: str | None
@@ -46,6 +52,9 @@ class Preview:
     prank_count: int
     prank_flag: bool
     prank_days: int
+    at_sea: bool = False
+    nearest_kelurahan: str | None = None
+    place_text: str | None = None
 
     @property
     def in_flood_zone(self) -> bool:
@@ -142,6 +151,9 @@ def preview(
         prank_count=pranks,
         prank_flag=pranks >= int(settings.get("prank_flag_count", 2)),
         prank_days=prank_days,
+        at_sea=bool(place.at_sea) if place else False,
+        nearest_kelurahan=place.nearest_kelurahan if place else None,
+        place_text=place_text(place) if place else None,
     )
 
 
@@ -180,6 +192,17 @@ def notices(pv: Preview) -> list[tuple[str, str]]:
         lines.append(
             ("error", labels.INTAKE_OUTSIDE_SERVICE.format(km=pv.distance_to_city_m / 1000))
         )
+    elif pv.at_sea and pv.nearest_kelurahan:
+        from geo.maps import format_km  # the map's km format; geo.maps loads folium: lazily
+
+        lines.append(
+            (
+                "warning",
+                labels.INTAKE_AT_SEA.format(
+                    km=format_km(pv.distance_to_city_m), kelurahan=pv.nearest_kelurahan
+                ),
+            )
+        )
     elif not pv.in_city:
         lines.append(("warning", labels.INTAKE_OUTSIDE_CITY.format(m=pv.distance_to_city_m)))
     if pv.located and pv.kelurahan:
@@ -212,6 +235,20 @@ def notices(pv: Preview) -> list[tuple[str, str]]:
             ("warning", labels.INTAKE_PRANK.format(count=pv.prank_count, days=pv.prank_days))
         )
     return lines
+
+
+def address_for_point(pv: Preview) -> str:
+    """What the Lokasi field gets when the point is set by a map click (it replaces the old text).
+
+    The kelurahan in the city ("Panjang Baru"); at sea or beyond the city line the place text
+    ("Laut, 1,2 km dari Panjang Wetan"), so a point moved out to sea never keeps the address
+    of the place clicked before. Empty when the point is not located.
+    """
+    if not pv.located:
+        return ""
+    if pv.kelurahan:
+        return pv.kelurahan
+    return pv.place_text or ""
 
 
 def post_line(post: NearestPost) -> str:

@@ -740,7 +740,7 @@ FIND_SUMMARY = "{count} laporan ditemukan, terbaru di atas."
 FIND_MORE = "Hanya {limit} laporan terbaru yang ditampilkan: persempit pencarian."
 FIND_MATCHED_BY = {
     "code": "Dicari menurut kode laporan: tanggalnya diambil dari kode, rentang tanggal diabaikan.",
-    "phone": "Dicari menurut nomor telepon {phone}.",
+    "phone": "Dicari menurut nomor telepon (seluruh nomor).",
     "kelurahan": "Dicari menurut nama kelurahan.",
     "all": "Semua laporan pada rentang tanggal.",
 }
@@ -779,3 +779,28 @@ DONE_REOPEN_NEW = (
 DONE_REOPEN_FORWARDED = (
     "Laporan {code} dibuka kembali dan diteruskan lagi ke {opd}: OPD harus menerimanya lagi."
 )
+
+# --- Points at sea ---
+PLACE_AT_SEA = "Laut, {km} km dari {kelurahan}"
+PLACE_OUTSIDE_CITY = "Luar kota, {km} km dari {kelurahan}"
+PLACE_AT_SEA_SHORT = "Laut"
+PLACE_OUTSIDE_CITY_SHORT = "Luar kota"
+INTAKE_AT_SEA = "Titik di laut, {km} km dari {kelurahan}: pastikan posisi penelepon."
+DETAIL_AT_SEA = "Di laut, di luar batas Kota Pekalongan"
+
+# --- Penugasan over time: the open incident, drafts, changes by others -------------------------
+CHANGE_REASSIGNED = "Dialihkan ke {opd}"
+CHANGE_BY = "{what} oleh {actor} pukul {at}"
+QUEUE_OPEN_HEADING = "Laporan yang Anda buka"
+BTN_CLOSE_PANEL = "Tutup laporan ini"
+BTN_DISMISS = "Tutup pesan"
+BTN_DISMISS_NOTICE = "Mengerti"
+CHANGED_ELSEWHERE = "Laporan {code} diubah orang lain sementara Anda membukanya:"
+MOVED_AWAY = (
+    "Laporan {code} kini bukan milik OPD Anda ({opd}). Catatan yang belum tersimpan masih ada di "
+    "bawah untuk disalin; laporan ini tidak dapat lagi diubah dari antrean Anda."
+)
+CLOSED_ELSEWHERE = (
+    "Laporan {code} sudah {status}. Catatan yang belum tersimpan masih ada di bawah untuk disalin."
+)
+DRAFT_NOT_SAVABLE = "Tidak dapat disimpan lagi: salin catatan ini bila masih diperlukan."

@@ -21,6 +21,7 @@ from dashboard.domain import (
     utc_now,
     wib_day,
 )
+from dashboard.places import place_text
 from dashboard.queries import IncidentFilter, Kpis
 
 # Time windows offered on the live map (hours back from now; None = every open incident).
@@ -114,10 +115,12 @@ def incident_filter(
 def live_snapshot(
     engine: Engine, *, now_utc: datetime, flt: IncidentFilter | None = None
 ) -> LiveSnapshot:
-    """Open incidents (with `overdue`), the KPI figures and the category legend, as of now.
+    """Open incidents (with `overdue` and `place`), the KPI figures and the category legend.
 
-    The caller's phone column is dropped here: neither the live map nor the wall needs it, so
-    it cannot leak into a map layer or a table by accident.
+    `place` is the short place text (dashboard.places; the kelurahan alone in the city), which
+    the map's tooltips show for an incident outside the city. The caller's phone column is
+    dropped here: neither the live map nor the wall needs it, so it cannot leak into a map
+    layer or a table by accident.
     """
     now = naive_utc(now_utc)
     frame = queries.incidents_frame(engine, flt or IncidentFilter())
@@ -128,6 +131,7 @@ def live_snapshot(
             for code, category in catalogue.categories(conn).items()
         }
     frame = queries.with_overdue(frame, now_utc=now, targets=targets)
+    frame["place"] = [place_text(row, with_kecamatan=False) for row in frame.itertuples()]
     frame = frame.drop(columns=["caller_phone"], errors="ignore")
     return LiveSnapshot(
         incidents=frame,
@@ -196,7 +200,8 @@ def newest_rows(
     """The newest incidents as display rows (no caller text, no phone), newest first.
 
     The time is HH:MM (WIB) for today's calls and "DD-MM HH:MM" for older ones still open, so a
-    two-day-old flood is not read as tonight's.
+    two-day-old flood is not read as tonight's. The place is the kelurahan in the city, else
+    "Laut, 1,2 km dari ..." or "Luar kota, 2,3 km dari ..." (dashboard.places).
     """
     today = wib_day(now_utc or utc_now())
     columns = [
@@ -217,7 +222,7 @@ def newest_rows(
             _short_time(_datetime(row.received_at_utc), today=today),
             row.category_name,
             labels.STATUS.get(row.status, row.status),
-            _clean(row.kelurahan) or "-",
+            place_text(row, with_kecamatan=False) or "-",
             _clean(getattr(row, "opd_name", None)) or "-",
             _clean(getattr(row, "overdue", None)) or "",
         ]
@@ -270,7 +275,7 @@ def incident_card(engine: Engine, incident_id: int, *, now_utc: datetime) -> Inc
         now_utc=now_utc,
         targets=targets,
     )
-    place = ", ".join(p for p in (_clean(row.get("kelurahan")), _clean(row.get("kecamatan"))) if p)
+    place = place_text(row)
     return IncidentCard(
         id=int(row["id"]),
         code=str(row["code"]),

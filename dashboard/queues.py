@@ -40,6 +40,7 @@ from dashboard.domain import (
     wib_today,
 )
 from dashboard.errors import InvalidInput, NotFound, PermissionDenied
+from dashboard.places import place_text
 
 # Who sees which queue: an OPD admin only their OPD's incidents; the others the whole board.
 BOARD_ROLES = frozenset({SUPERVISOR, ADMIN, CALL_TAKER})
@@ -55,6 +56,10 @@ QUEUE_COLUMNS = (
     "address",
     "kelurahan",
     "kecamatan",
+    "in_city",
+    "at_sea",
+    "nearest_kelurahan",
+    "distance_to_city_m",
     "in_flood_zone",
     "caller_phone",
     "status",
@@ -95,6 +100,10 @@ class QueueRow:
     overdue: str | None
     overdue_s: float
     age_s: float
+    in_city: bool = True
+    at_sea: bool = False
+    nearest_kelurahan: str | None = None
+    distance_to_city_m: float | None = None
 
 
 @dataclass(frozen=True)
@@ -451,6 +460,10 @@ def _queue_row(r, *, now: datetime, targets: Targets) -> QueueRow:
         overdue=reason,
         overdue_s=_overdue_s(r, now=now, targets=targets) if reason else 0.0,
         age_s=(now - r.received_at_utc).total_seconds(),
+        in_city=bool(r.in_city),
+        at_sea=bool(r.at_sea),
+        nearest_kelurahan=r.nearest_kelurahan,
+        distance_to_city_m=r.distance_to_city_m,
     )
 
 
@@ -468,8 +481,9 @@ def _overdue_s(r, *, now: datetime, targets: Targets) -> float:
 
 def _place_text(r: QueueRow) -> str:
     parts = [r.address]
-    if r.kelurahan:
-        parts.append(f"{r.kelurahan}, {r.kecamatan}")
+    place = place_text(r)
+    if place:
+        parts.append(place)
     if r.in_flood_zone:
         parts.append(labels.FLOOD_ZONE_SHORT)
     return " · ".join(parts)

@@ -206,7 +206,8 @@ class IncidentPayload:
     kondisi (shortened, phone-like digits masked) except on the wall. `overdue` is 0 when on
     time, else 1 + the index of its reason in lookups["overdue"]. `lookups` maps "status",
     "overdue", "code_prefix", "category", "kelurahan" and "opd" to lists of display texts,
-    each sent once per layer; a missing value is "" in its table.
+    each sent once per layer; a missing value is "" in its table. The "kelurahan" text is
+    "Kel. <name>", or the frame's `place` column for an incident with no kelurahan (at sea).
     """
 
     rows: list[list[Any]]
@@ -229,7 +230,13 @@ def incident_payload(frame: pd.DataFrame, *, wall: bool = False) -> IncidentPayl
         status = str(row.status)
         code = _text(row.code) or ""
         cut = code.rfind("-") + 1
-        place = _text(getattr(row, "kelurahan", None))
+        kelurahan = _text(getattr(row, "kelurahan", None))
+        # Outside the city there is no kelurahan: the frame's own place text ("Laut, ...").
+        place = (
+            labels.MAP_KELURAHAN_SHORT.format(kelurahan=kelurahan)
+            if kelurahan
+            else _text(getattr(row, "place", None)) or ""
+        )
         received = getattr(row, "received_at_utc", None)
         when = (
             format_wib(_as_datetime(received), with_date=False)[:5] if received is not None else ""
@@ -246,9 +253,7 @@ def incident_payload(frame: pd.DataFrame, *, wall: bool = False) -> IncidentPayl
             lookups["code_prefix"].index(code[:cut]),
             code[cut:],
             lookups["category"].index(_text(getattr(row, "category_name", None)) or ""),
-            lookups["kelurahan"].index(
-                labels.MAP_KELURAHAN_SHORT.format(kelurahan=place) if place else ""
-            ),
+            lookups["kelurahan"].index(place),
             when if when != "-" else "",
             lookups["opd"].index(_text(getattr(row, "opd_name", None)) or ""),
         ]

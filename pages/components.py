@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import labels, queues
 from dashboard.domain import Actor, format_wib
+from dashboard.places import place_text
 from pages import ui
 
 
@@ -39,10 +40,11 @@ def show_incident(view: queues.IncidentView) -> None:
         st.markdown(f"**{labels.FIELD_ADDRESS}**")
         st.text(inc["address"])
     with right:
-        place = ", ".join(p for p in (inc.get("kelurahan"), inc.get("kecamatan")) if p)
         st.markdown(f"**{labels.DETAIL_PLACE}**")
-        st.text(place or labels.PLACE_UNKNOWN)
-        if not inc.get("in_city", True):
+        st.text(place_text(inc) or labels.PLACE_UNKNOWN)
+        if inc.get("at_sea"):
+            st.warning(labels.DETAIL_AT_SEA)
+        elif not inc.get("in_city", True):
             st.warning(labels.OUTSIDE_CITY_SHORT)
         if inc.get("in_flood_zone"):
             st.info(labels.FLOOD_ZONE_NAMED.format(names=inc.get("flood_zone_names") or "-"))
