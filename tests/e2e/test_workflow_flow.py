@@ -17,6 +17,7 @@ from dashboard.db import make_engine
 from dashboard.domain import CALL_TAKER, Actor
 from dashboard.errors import PermissionDenied
 from tests.e2e.conftest import sign_in
+from tests.helpers.browser import choose, open_page, settle
 
 pytestmark = pytest.mark.browser
 
@@ -34,44 +35,12 @@ def app_engine(app_server, page):
     engine.dispose()
 
 
-def open_page(page, name: str) -> None:
-    page.get_by_role("link", name=name).click()
-
-
 def wait_for_map(page):
     container = page.frame_locator(MAP_FRAME).first.locator(".leaflet-container")
     container.wait_for(state="visible", timeout=60_000)
     box = container.bounding_box()
     assert box and box["width"] > 300 and box["height"] > 300
     return container, box
-
-
-def settle(page) -> None:
-    """Wait until Streamlit has finished the current run (no running icon, no stale element)."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidgetRunningIcon]')"
-        " && !document.querySelector('[data-stale=true]')"
-    )
-
-
-def choose(page, combobox: str, option, *, typed: str = "") -> None:
-    """Open a Streamlit selectbox and click an option; a rerun that closes the list (the queue
-    refreshes itself) is met by opening it again."""
-    for _ in range(4):
-        settle(page)
-        page.get_by_role("combobox", name=combobox).click()
-        if typed:
-            page.keyboard.type(typed)
-        target = page.get_by_role("option", name=option).first
-        try:
-            target.wait_for(timeout=3_000)
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-            continue
-        target.click()
-        return
-    msg = f"option {option!r} never offered in {combobox!r}"
-    raise AssertionError(msg)
 
 
 def pick(page, combobox: str, code: str) -> None:

@@ -31,3 +31,35 @@ def pick(page, label: str, option: str, *, then_shows: str | None = None) -> Non
         except (PlaywrightTimeout, AssertionError):
             if attempt == 2:
                 raise
+
+
+def open_page(page, name: str) -> None:
+    page.get_by_role("link", name=name).click()
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished the current run (no running icon, no stale element)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=stStatusWidgetRunningIcon]')"
+        " && !document.querySelector('[data-stale=true]')"
+    )
+
+
+def choose(page, combobox: str, option, *, typed: str = "") -> None:
+    """Open a Streamlit selectbox and click an option; a rerun that closes the list (the queue
+    refreshes itself) is met by opening it again."""
+    for _ in range(4):
+        settle(page)
+        page.get_by_role("combobox", name=combobox).click()
+        if typed:
+            page.keyboard.type(typed)
+        target = page.get_by_role("option", name=option).first
+        try:
+            target.wait_for(timeout=3_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
+        target.click()
+        return
+    msg = f"option {option!r} never offered in {combobox!r}"
+    raise AssertionError(msg)
