@@ -415,6 +415,107 @@ def default_search_days(now_utc: datetime) -> tuple[date, date]:
 # --- private helpers -------------------------------------------------------------------------
 
 
+# --- Penugasan: what changed under the person who has an incident open -------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change someone else made to an incident (from the event log)."""
+
+    event_id: int
+    at_utc: datetime
+    actor: str
+    action: str
+    to_status: str | None
+    to_opd_name: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class IncidentNow:
+    """An open panel's incident as it is now, and what others changed since the panel saw it.
+
+    `still_yours` is False once an OPD admin's incident belongs to another OPD: the panel then
+    says so in place instead of disappearing (and keeps the person's unsaved text).
+    """
+
+    incident_id: int
+    code: str
+    status: str
+    opd_code: str | None
+    opd_name: str | None
+    version: int
+    last_event_id: int
+    still_yours: bool
+    changes: tuple[Change, ...]
+
+
+def incident_now(
+    engine: Engine, actor: Actor, incident_id: int, *, after_event_id: int = 0
+) -> IncidentNow:
+    """The incident's current state and the changes by others logged after `after_event_id`.
+
+    An OPD admin may ask about an incident that is or was their OPD's (to learn it was moved
+    away from them, by whom and when); anyone else on the board about any incident.
+    """
+    if actor.role == WALL:
+        raise PermissionDenied(labels.ERR_PERMISSION.format(action="detail laporan"))
+    i, e = t.incidents.c, t.incident_events.c
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(i.id, i.code, i.status, i.opd_code, i.version).where(i.id == incident_id)
+        ).first()
+        if row is None:
+            raise NotFound(labels.ERR_NOT_FOUND)
+        events = conn.execute(
+            select(e.id, e.at_utc, e.actor, e.action, e.to_status, e.to_opd, e.from_opd, e.reason)
+            .where(e.incident_id == incident_id)
+            .order_by(e.id)
+        ).all()
+        opd_names = catalogue.opd_names(conn)
+    if actor.role == OPD_ADMIN:
+        ever_ours = row.opd_code == actor.opd_code or any(
+            actor.opd_code in (ev.from_opd, ev.to_opd) for ev in events
+        )
+        if not ever_ours:
+            raise PermissionDenied(labels.ERR_WRONG_OPD)
+    changes = tuple(
+        Change(
+            event_id=ev.id,
+            at_utc=ev.at_utc,
+            actor=ev.actor,
+            action=ev.action,
+            to_status=ev.to_status,
+            to_opd_name=opd_names.get(ev.to_opd or "", ev.to_opd),
+            reason=ev.reason,
+        )
+        for ev in events
+        if ev.id > after_event_id and ev.actor != actor.username
+    )
+    return IncidentNow(
+        incident_id=row.id,
+        code=row.code,
+        status=row.status,
+        opd_code=row.opd_code,
+        opd_name=opd_names.get(row.opd_code or "", row.opd_code),
+        version=row.version,
+        last_event_id=events[-1].id if events else 0,
+        still_yours=actor.role != OPD_ADMIN or row.opd_code == actor.opd_code,
+        changes=changes,
+    )
+
+
+def change_text(change: Change) -> str:
+    """One line of an in-place notice: "Dialihkan ke BPBD oleh spv.eka pukul 14:52"."""
+    if change.action == "REASSIGN":
+        what = labels.CHANGE_REASSIGNED.format(opd=change.to_opd_name or "-")
+    else:
+        what = labels.ACTION.get(change.action, change.action)
+    return labels.CHANGE_BY.format(
+        what=what, actor=change.actor, at=format_wib(change.at_utc, with_date=False)[:5]
+    )
+
+
 def _incident_select():
     c = t.incidents.c
     return (

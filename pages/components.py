@@ -20,6 +20,12 @@ def incident_panel(actor: Actor, incident_id: int) -> queues.IncidentView | None
 
 def show_incident(view: queues.IncidentView) -> None:
     """The incident's fields and its timeline. Caller text goes through st.text / st.dataframe."""
+    show_incident_header(view)
+    show_incident_body(view)
+
+
+def show_incident_header(view: queues.IncidentView) -> None:
+    """Code, category, status, OPD, priority and call time: what a desk checks before acting."""
     inc = view.incident
     st.subheader(f"{inc['code']} · {inc['category_name']}")
     cols = st.columns([1, 1.6, 0.6, 0.9])
@@ -33,6 +39,11 @@ def show_incident(view: queues.IncidentView) -> None:
             priority=labels.PRIORITY.get(inc["priority"], inc["priority"]),
         )
     )
+
+
+def show_incident_body(view: queues.IncidentView) -> None:
+    """What was reported, where, the caller's number (as the viewer may see it), the timeline."""
+    inc = view.incident
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{labels.FIELD_KONDISI}**")

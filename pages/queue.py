@@ -1,14 +1,24 @@
-"""Penugasan: an OPD's own queue, the supervisor board, and one incident's detail and actions."""
+"""Penugasan: an OPD's own queue, the supervisor board, and the incident a person has open.
+
+What a person has open and has typed survives every refresh, their own actions and new reports:
+the open incident lives in this page's own session state (not in the picker, whose options
+change), every form once shown for it stays on screen (disabled when it can no longer be saved,
+so unsaved text can be copied), and changes made by others are told in place.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard import incidents, labels, queues
-from dashboard.domain import CANCEL_REASONS, OPD_ADMIN, SUPERVISOR
+from dashboard.domain import CANCEL_REASONS, CLOSED_STATUSES, OPD_ADMIN, SUPERVISOR
 from pages import components, ui
 
 PICK_KEY = "queue_pick"
+# The open incident: {"id", "seen_event" (last event shown), "forms" (shown), "notices"}.
+OPEN_KEY = "queue_open"
+# Forms in the order they are drawn; a form once shown for the open incident keeps its place.
+FORM_ORDER = ("resolve", "forward", "reassign", "change_status", "cancel")
 
 actor = ui.require()
 engine = ui.get_engine()
@@ -104,15 +114,55 @@ def _cancel(incident_id: int, version: int, code: str) -> None:
     )
 
 
-def _actions(view: queues.IncidentView, opd_names: dict[str, str]) -> None:
-    """The buttons and forms this actor may use; each passes the version shown on screen."""
-    inc = view.incident
+def _open_picked() -> None:
+    """The picker is a command: open the chosen incident, then the picker is empty again."""
+    chosen = st.session_state.get(PICK_KEY)
+    st.session_state[PICK_KEY] = None
+    if chosen is None:
+        return
+    opened = st.session_state.get(OPEN_KEY)
+    if opened and opened["id"] == chosen:
+        return
+    now = ui.run_service(queues.incident_now, engine, actor, chosen)
+    st.session_state[OPEN_KEY] = {
+        "id": chosen,
+        "seen_event": now.last_event_id if now else 0,
+        "forms": [],
+        "notices": [],
+    }
+
+
+def _close_panel() -> None:
+    """Close the open incident; its unsaved text is given up on purpose."""
+    opened = st.session_state.pop(OPEN_KEY, None)
+    if opened is None:
+        return
+    suffix = f"_{opened['id']}"
+    for key in [k for k in st.session_state if isinstance(k, str) and k.endswith(suffix)]:
+        del st.session_state[key]
+
+
+def _dismiss_notices() -> None:
+    opened = st.session_state.get(OPEN_KEY)
+    if opened:
+        opened["notices"] = []
+
+
+def _actions(view: queues.IncidentView | None, opened: dict, opd_names: dict[str, str]) -> None:
+    """The buttons and forms for the open incident; each passes the version shown on screen.
+
+    A form shown once stays until the panel is closed: disabled when the incident can no
+    longer take it (moved away, closed by someone else), its typed text still there.
+    """
+    allowed = view.allowed_actions if view is not None else ()
+    forms = [f for f in FORM_ORDER if f in allowed or f in opened["forms"]]
+    opened["forms"] = forms
+    incident_id = opened["id"]
+    inc = view.incident if view is not None else {"id": incident_id, "version": 0, "code": ""}
     args = (inc["id"], inc["version"], inc["code"])
-    allowed = view.allowed_actions
+    st.markdown(f"**{labels.ACTIONS_HEADING}**")
     if not allowed:
         st.caption(labels.NO_ACTIONS)
-        return
-    st.markdown(f"**{labels.ACTIONS_HEADING}**")
     if "acknowledge" in allowed:
         st.button(
             labels.BTN_ACKNOWLEDGE,
@@ -127,66 +177,142 @@ def _actions(view: queues.IncidentView, opd_names: dict[str, str]) -> None:
             on_click=_step,
             args=(incidents.start_handling, *args, labels.DONE_HANDLE),
         )
-    left, right = st.columns(2)
-    if "resolve" in allowed:
-        with left.form(f"resolve_{inc['id']}"):
-            st.text_area(labels.FIELD_RESOLUTION_NOTE, key=f"resolve_note_{inc['id']}")
-            st.form_submit_button(labels.BTN_RESOLVE, on_click=_resolve, args=args)
-    if "forward" in allowed:
-        with left.form(f"forward_{inc['id']}"):
-            st.selectbox(
-                labels.FIELD_FORWARD_TO,
-                list(opd_names),
-                index=None,
-                placeholder=labels.FORWARD_PLACEHOLDER,
-                format_func=opd_names.get,
-                key=f"forward_opd_{inc['id']}",
+    # One container per form, always drawn in the same place: a form that appears or goes
+    # disabled never moves the others (their typed text stays where the person left it).
+    slots = {name: st.container() for name in FORM_ORDER}
+    for name in forms:
+        with slots[name]:
+            _FORMS[name](incident_id, args, opd_names, inc, enabled=name in allowed)
+
+
+def _resolve_form(incident_id, args, opd_names, inc, *, enabled: bool) -> None:
+    with st.form(f"resolve_{incident_id}"):
+        st.text_area(labels.FIELD_RESOLUTION_NOTE, key=f"resolve_note_{incident_id}")
+        _submit(labels.BTN_RESOLVE, _resolve, args, enabled=enabled)
+
+
+def _forward_form(incident_id, args, opd_names, inc, *, enabled: bool) -> None:
+    with st.form(f"forward_{incident_id}"):
+        st.selectbox(
+            labels.FIELD_FORWARD_TO,
+            list(opd_names),
+            index=None,
+            placeholder=labels.FORWARD_PLACEHOLDER,
+            format_func=opd_names.get,
+            key=f"forward_opd_{incident_id}",
+        )
+        _submit(labels.BTN_FORWARD, _forward, args, enabled=enabled, primary=True)
+
+
+def _reassign_form(incident_id, args, opd_names, inc, *, enabled: bool) -> None:
+    others = [code for code in opd_names if code != inc.get("opd_code")]
+    with st.form(f"reassign_{incident_id}"):
+        st.markdown(f"**{labels.REASSIGN_HEADING}**")
+        st.selectbox(
+            labels.FIELD_REASSIGN_TO,
+            others,
+            index=None,
+            placeholder=labels.FORWARD_PLACEHOLDER,
+            format_func=opd_names.get,
+            key=f"reassign_opd_{incident_id}",
+        )
+        st.text_area(labels.FIELD_REASSIGN_REASON, key=f"reassign_reason_{incident_id}")
+        _submit(labels.BTN_REASSIGN, _reassign, args, enabled=enabled)
+
+
+def _status_form(incident_id, args, opd_names, inc, *, enabled: bool) -> None:
+    with st.form(f"status_{incident_id}"):
+        st.markdown(f"**{labels.STATUS_HEADING}**")
+        st.selectbox(
+            labels.FIELD_NEW_STATUS,
+            list(queues.status_choices(inc.get("status", ""))),
+            format_func=lambda s: labels.STATUS.get(s, s),
+            key=f"status_to_{incident_id}",
+        )
+        st.selectbox(
+            labels.FIELD_CANCEL_CODE,
+            list(CANCEL_REASONS),
+            index=None,
+            placeholder=labels.CANCEL_CODE_PLACEHOLDER,
+            format_func=labels.CANCEL_REASON.get,
+            key=f"status_cancel_{incident_id}",
+        )
+        st.text_area(labels.FIELD_STATUS_REASON, key=f"status_reason_{incident_id}")
+        _submit(labels.BTN_CHANGE_STATUS, _change_status, args, enabled=enabled)
+
+
+def _cancel_form(incident_id, args, opd_names, inc, *, enabled: bool) -> None:
+    with st.form(f"cancel_{incident_id}"):
+        st.markdown(f"**{labels.CANCEL_HEADING}**")
+        st.selectbox(
+            labels.FIELD_CANCEL_CODE,
+            list(CANCEL_REASONS),
+            format_func=labels.CANCEL_REASON.get,
+            key=f"cancel_code_{incident_id}",
+        )
+        st.text_input(labels.FIELD_NOTE, key=f"cancel_note_{incident_id}")
+        _submit(labels.BTN_CANCEL, _cancel, args, enabled=enabled)
+
+
+def _submit(label: str, action, args, *, enabled: bool, primary: bool = False) -> None:
+    st.form_submit_button(
+        label,
+        type="primary" if primary else "secondary",
+        on_click=action,
+        args=args,
+        disabled=not enabled,
+    )
+    if not enabled:
+        st.caption(labels.DRAFT_NOT_SAVABLE)
+
+
+_FORMS = {
+    "resolve": _resolve_form,
+    "forward": _forward_form,
+    "reassign": _reassign_form,
+    "change_status": _status_form,
+    "cancel": _cancel_form,
+}
+
+
+def _open_panel(opened: dict) -> None:
+    """The open incident as it is now, what others changed meanwhile, and its actions."""
+    now = ui.run_service(
+        queues.incident_now, engine, actor, opened["id"], after_event_id=opened["seen_event"]
+    )
+    if now is None:
+        return
+    if now.changes:
+        opened["notices"] = [*opened["notices"], *map(queues.change_text, now.changes)]
+    opened["seen_event"] = now.last_event_id
+    title, close = st.columns([4, 1], vertical_alignment="center")
+    title.markdown(f"**{labels.QUEUE_OPEN_HEADING}: {now.code}**")
+    close.button(labels.BTN_CLOSE_PANEL, on_click=_close_panel, width="stretch")
+    if opened["notices"]:
+        lines = "\n".join(f"- {ui.plain(line)}" for line in opened["notices"])
+        st.warning(f"{ui.plain(labels.CHANGED_ELSEWHERE.format(code=now.code))}\n{lines}")
+        st.button(labels.BTN_DISMISS_NOTICE, on_click=_dismiss_notices)
+    if not now.still_yours:
+        st.error(ui.plain(labels.MOVED_AWAY.format(code=now.code, opd=now.opd_name or "-")))
+    elif now.status in CLOSED_STATUSES:
+        st.info(
+            ui.plain(
+                labels.CLOSED_ELSEWHERE.format(
+                    code=now.code, status=labels.STATUS.get(now.status, now.status).lower()
+                )
             )
-            st.form_submit_button(labels.BTN_FORWARD, type="primary", on_click=_forward, args=args)
-    if "reassign" in allowed:
-        others = [code for code in opd_names if code != inc.get("opd_code")]
-        with left.form(f"reassign_{inc['id']}"):
-            st.markdown(f"**{labels.REASSIGN_HEADING}**")
-            st.selectbox(
-                labels.FIELD_REASSIGN_TO,
-                others,
-                index=None,
-                placeholder=labels.FORWARD_PLACEHOLDER,
-                format_func=opd_names.get,
-                key=f"reassign_opd_{inc['id']}",
-            )
-            st.text_area(labels.FIELD_REASSIGN_REASON, key=f"reassign_reason_{inc['id']}")
-            st.form_submit_button(labels.BTN_REASSIGN, on_click=_reassign, args=args)
-    if "change_status" in allowed:
-        with right.form(f"status_{inc['id']}"):
-            st.markdown(f"**{labels.STATUS_HEADING}**")
-            st.selectbox(
-                labels.FIELD_NEW_STATUS,
-                list(queues.status_choices(inc["status"])),
-                format_func=lambda s: labels.STATUS.get(s, s),
-                key=f"status_to_{inc['id']}",
-            )
-            st.selectbox(
-                labels.FIELD_CANCEL_CODE,
-                list(CANCEL_REASONS),
-                index=None,
-                placeholder=labels.CANCEL_CODE_PLACEHOLDER,
-                format_func=labels.CANCEL_REASON.get,
-                key=f"status_cancel_{inc['id']}",
-            )
-            st.text_area(labels.FIELD_STATUS_REASON, key=f"status_reason_{inc['id']}")
-            st.form_submit_button(labels.BTN_CHANGE_STATUS, on_click=_change_status, args=args)
-    if "cancel" in allowed:
-        with right.form(f"cancel_{inc['id']}"):
-            st.markdown(f"**{labels.CANCEL_HEADING}**")
-            st.selectbox(
-                labels.FIELD_CANCEL_CODE,
-                list(CANCEL_REASONS),
-                format_func=labels.CANCEL_REASON.get,
-                key=f"cancel_code_{inc['id']}",
-            )
-            st.text_input(labels.FIELD_NOTE, key=f"cancel_note_{inc['id']}")
-            st.form_submit_button(labels.BTN_CANCEL, on_click=_cancel, args=args)
+        )
+    view = None
+    if now.still_yours:
+        view = ui.run_service(queues.incident_view, engine, actor, opened["id"])
+    if view is not None:
+        components.show_incident_header(view)
+    actions, detail = st.columns([2, 3], gap="large")
+    with actions:
+        _actions(view, opened, queues.opd_choices(engine))
+    if view is not None:
+        with detail:
+            components.show_incident_body(view)
 
 
 def _filters() -> tuple[tuple[str, ...], bool]:
@@ -224,28 +350,28 @@ def queue_section() -> None:
     )
     if rows is None:
         return
-    overdue = sum(1 for r in rows if r.overdue)
-    st.caption(labels.QUEUE_SUMMARY.format(count=len(rows), overdue=overdue))
-    if not rows:
-        st.info(labels.QUEUE_EMPTY)
-        return
-    st.dataframe(queues.queue_frame(rows), hide_index=True, width="stretch")
     by_id = {r.id: r for r in rows}
-    # Keyed: its identity survives refreshes that change the list or a label (a new report, an
-    # overdue mark), so an open list stays open and the pick stays picked.
-    chosen = st.selectbox(
+    pick, summary = st.columns([3, 2], vertical_alignment="bottom")
+    # The picker only opens an incident; what is open is kept apart, so a refresh that changes
+    # the list (a new report, a status, an overdue mark) never closes it.
+    pick.selectbox(
         labels.PICK_INCIDENT,
         list(by_id),
         index=None,
         placeholder=labels.PICK_INCIDENT_PLACEHOLDER,
         format_func=lambda i: queues.row_label(by_id[i]) if i in by_id else str(i),
         key=PICK_KEY,
+        on_change=_open_picked,
     )
-    if chosen is None or chosen not in by_id:
+    overdue = sum(1 for r in rows if r.overdue)
+    summary.caption(labels.QUEUE_SUMMARY.format(count=len(rows), overdue=overdue))
+    opened = st.session_state.get(OPEN_KEY)
+    if opened:
+        _open_panel(opened)
+    if not rows:
+        st.info(labels.QUEUE_EMPTY)
         return
-    view = components.incident_panel(actor, chosen)
-    if view is not None:
-        _actions(view, queues.opd_choices(engine))
+    st.dataframe(queues.queue_frame(rows), hide_index=True, width="stretch", height=300)
 
 
 queue_section()

@@ -249,9 +249,11 @@ def act(
 
     A callback gets the arguments bound when the button was drawn, so the version passed is
     the one the user saw, not one re-read after the click. The outcome (success text or the
-    service's Indonesian refusal) is shown by show_flash() at the top of the next run.
+    service's Indonesian refusal) replaces the last one and stays on screen, through every
+    refresh, until the user dismisses it or acts again.
     """
-    messages = st.session_state.setdefault(FLASH_KEY, [])
+    messages: list[tuple[str, str]] = []
+    st.session_state[FLASH_KEY] = messages
     try:
         result = func(*args, **kwargs)
     except DispatchError as error:
@@ -267,19 +269,26 @@ def act(
 
 
 def flash_error(text: str) -> None:
-    """Keep an error for show_flash (from a callback that refuses before calling a service)."""
-    st.session_state.setdefault(FLASH_KEY, []).append(("error", text))
+    """A refusal before any service was called (a choice missing): it is the new outcome."""
+    st.session_state[FLASH_KEY] = [("error", text)]
 
 
 def flash_success(text: str) -> None:
-    """Keep a success message for show_flash (text built from the service's result)."""
+    """Add a success message built from the result of the act() just called."""
     st.session_state.setdefault(FLASH_KEY, []).append(("success", text))
 
 
+def _dismiss_flash() -> None:
+    st.session_state.pop(FLASH_KEY, None)
+
+
 def show_flash() -> None:
-    """Show (once) the outcomes kept by act()."""
-    for kind, text in st.session_state.pop(FLASH_KEY, []):
+    """Show the last outcome kept by act(); it stays until dismissed or replaced."""
+    messages = st.session_state.get(FLASH_KEY) or []
+    for kind, text in messages:
         (st.error if kind == "error" else st.success)(plain(text))
+    if messages:
+        st.button(labels.BTN_DISMISS, key="flash_dismiss", on_click=_dismiss_flash)
 
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from dashboard.db import make_engine
 from dashboard.sessions import COOKIE_NAME
 from tests.conftest import unavailable
 from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, RequestWatch, start_app
@@ -75,8 +76,25 @@ def desk_page(request, browser, app_server):
     pg.context.close()
 
 
+@pytest.fixture
+def app_engine(app_server, page):
+    """The app's own database, once the app has migrated and seeded it (at its first visit)."""
+    page.goto(app_server.url)
+    page.get_by_label("Nama pengguna").or_(
+        page.get_by_role("button", name="Keluar")
+    ).first.wait_for(timeout=180_000)
+    engine = make_engine(app_server.database_url)
+    yield engine
+    engine.dispose()
+
+
 def sign_in(page, app_url: str, username: str, password: str = "siaga112demo") -> None:
     page.goto(app_url)
+    # The browser may still be signed in (the session cookie): sign out first, as a person would.
+    sign_out = page.get_by_role("button", name="Keluar")
+    sign_out.or_(page.get_by_label("Nama pengguna")).first.wait_for()
+    if sign_out.count():
+        sign_out.click()
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from dashboard import incidents as svc
 from dashboard import labels
 from dashboard import tables as t
-from dashboard.db import make_engine
 from dashboard.domain import CALL_TAKER, Actor
 from dashboard.errors import PermissionDenied
 from tests.e2e.conftest import sign_in
@@ -23,16 +22,6 @@ pytestmark = pytest.mark.browser
 
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 CODE = re.compile(r"112-\d{8}-\d{4}")
-
-
-@pytest.fixture
-def app_engine(app_server, page):
-    """The app's own database, once the app has migrated and seeded it (at its first visit)."""
-    page.goto(app_server.url)
-    page.get_by_label(labels.FIELD_USERNAME).wait_for(timeout=180_000)
-    engine = make_engine(app_server.database_url)
-    yield engine
-    engine.dispose()
 
 
 def wait_for_map(page):
