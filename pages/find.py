@@ -13,6 +13,7 @@ STATUS_KEY = "find_status"
 # The incident this person has open: kept here, not only in the picker, whose options follow
 # each search (a new search or a status change must not close what is open).
 PICK_KEY = "find_pick"
+ROW_PX = 35  # st.dataframe's row (and header) height
 
 actor = ui.require()
 engine = ui.get_engine()
@@ -91,7 +92,9 @@ def _results() -> None:
     st.caption(f"{summary} {labels.FIND_MATCHED_BY[result.matched_by]}")
     if result.more:
         st.caption(labels.FIND_MORE.format(limit=len(result.rows)))
-    st.dataframe(queues.search_frame(result.rows), hide_index=True, width="stretch", height=190)
+    # Up to five rows in view (the rest scroll): the detail below stays near the top.
+    height = ROW_PX * (min(len(result.rows), 5) + 1) + 3
+    st.dataframe(queues.search_frame(result.rows), hide_index=True, width="stretch", height=height)
     by_id = {r.id: r for r in result.rows}
     ids = list(by_id)
     shown = {r.id: queues.found_label(r) for r in result.rows}
