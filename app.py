@@ -67,6 +67,7 @@ def _navigation() -> st.Page:
         ui.database_banner(error)
         ui.retry_page_every()
         st.stop()
+    ui.desk_style()
     actor = ui.current_actor()
     if actor is None:
         # Any page's URL (a bookmark, a link in a chat) first asks for sign-in, then opens there.

@@ -804,3 +804,12 @@ CLOSED_ELSEWHERE = (
     "Laporan {code} sudah {status}. Catatan yang belum tersimpan masih ada di bawah untuk disalin."
 )
 DRAFT_NOT_SAVABLE = "Tidak dapat disimpan lagi: salin catatan ini bila masih diperlukan."
+
+# --- Laporan baru over time: drafts, closing a filled report asks once ----------------------
+QUICK_CLOSE_CONFIRM = (
+    "Laporan ini sudah berisi data ({summary}). Tutup sebagai «{reason}»? Laporan yang "
+    "ditutup tidak diteruskan ke OPD mana pun."
+)
+BTN_CONFIRM_CLOSE = "Ya, tutup sebagai {reason}"
+LOCATION_GIVEN = "lokasi sudah ditandai"
+BTN_CANCEL_CLOSE = "Batal, kembali ke laporan"

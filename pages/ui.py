@@ -29,6 +29,7 @@ SIGNED_OUT_REASON_KEY = "signed_out_reason"
 FLASH_KEY = "flash_messages"
 DEFAULT_IDLE_MIN = 30
 _COOKIE_JS = (Path(__file__).with_name("session_cookie.js")).read_text(encoding="utf-8")
+_DESK_CSS = (Path(__file__).with_name("desk.css")).read_text(encoding="utf-8")
 
 
 @st.cache_resource(show_spinner="Menyiapkan basis data…")
@@ -127,6 +128,11 @@ def deliver_cookie_script() -> None:
         f"<script>{_COOKIE_JS}\nsiagaSession({json.dumps(action)}, {json.dumps(ticket)});</script>",
         unsafe_allow_javascript=True,
     )
+
+
+def desk_style() -> None:
+    """The compact layout of the desk pages (pages/desk.css); the wall has its own."""
+    st.html(f"<style>{_DESK_CSS}</style>")
 
 
 def watch_session(every_s: float) -> None:
