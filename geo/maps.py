@@ -21,6 +21,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -33,6 +34,7 @@ from folium.template import Template
 from dashboard import labels
 from dashboard.domain import BARU, DITANGANI, DITERIMA, DITERUSKAN, format_wib
 from geo.assets import asset_urls
+from geo.crs import to_geographic
 
 LIGHT, DARK = "light", "dark"
 THEMES = (LIGHT, DARK)
@@ -44,6 +46,10 @@ COORD_DECIMALS = 5  # ~1 m: plenty for boundaries drawn at city scale, and a thi
 KONDISI_TOOLTIP_CHARS = 140
 CLUSTER_RADIUS_PX = 40
 NO_CLUSTER_FROM_ZOOM = 17
+# Incidents this far beyond the city's bounding box may widen the first view (the service area
+# ends 5 km out); a point farther away is a typing error and would zoom the city to nothing.
+FIT_REACH_M = 10_000.0
+_INITIAL_VIEW_JS = (Path(__file__).with_name("initial_view.js")).read_text(encoding="utf-8")
 
 STATUS_CLASS = {
     BARU: "siaga-st-baru",
@@ -90,6 +96,7 @@ def base_map(
     zoom_control: bool = True,
     tooltips: bool = True,
     static_url: str | None = None,
+    grow_view_with_incidents: bool = False,
 ) -> folium.Map:
     """The city map with its fixed layers, served entirely by the app (no CDN, no tiles).
 
@@ -101,6 +108,11 @@ def base_map(
     both are empty. The result is deterministic for the same inputs, so
     streamlit-folium keeps the same iframe across reruns. Add live layers with st_folium's
     `feature_group_to_add` instead of adding them to this map.
+
+    The first view fits the city; when the incident layer first arrives it fits the city and
+    every open incident within FIT_REACH_M of the city (a call at sea), once: later refreshes
+    leave the viewer's zoom and pan alone. `grow_view_with_incidents` (the wall display) also
+    widens an untouched view for a later incident outside it (geo/initial_view.js).
     """
     _check_theme(theme)
     west, south, east, north = (float(v) for v in city.kelurahan.total_bounds)
@@ -157,8 +169,10 @@ def base_map(
     m.add_child(
         _InitialView(
             [[south, west], [north, east]],
+            reach=_reach_bounds(city),
             padding_top_left=(10, 10),
             padding_bottom_right=(10 + fit_padding_right_px, 10),
+            grow=grow_view_with_incidents,
         )
     )
     if layer_control:
@@ -603,6 +617,14 @@ class IncidentLayer(MacroElement):
             } else {
                 for (var k = 0; k < markers.length; k++) { layer.addLayer(markers[k]); }
             }
+            // The base map's first view grows to hold these incidents (geo/initial_view.js).
+            layer.once("add", function () {
+                if (layer._map && layer._map.siagaFitIncidents) {
+                    layer._map.siagaFitIncidents(rows.map(function (r) {
+                        return [r[0], r[1]];
+                    }), size);
+                }
+            });
             return layer;
         })({{ this.rows_json }}, {{ this.lookups_json }}, {{ this.palette|tojson }},
            {{ this.js_options_json }});
@@ -774,33 +796,21 @@ class _Controls(MacroElement):
 
 
 class _InitialView(MacroElement):
-    """Fit the city, and fit again while the frame settles to its final size.
+    """Fit the city while the frame settles, then once the city and the open incidents.
 
-    streamlit-folium sizes its iframe after the map is created, so a single fitBounds uses the
-    wrong size (and ignores the padding). Re-fitting stops at the viewer's first touch or after
-    SETTLE_MS; then `map.siagaViewSettled` is true (tests wait for it).
+    The browser code is geo/initial_view.js (why and how there). `reach` bounds the incidents
+    that may widen the view; `grow` lets a later incident outside the view widen it again on a
+    map nobody has touched (the wall display).
     """
 
     SETTLE_MS = 1500
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function (map, bounds, options, settleMs) {
-            var touched = false;
-            var started = Date.now();
-            ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
-                map.getContainer().addEventListener(name, function () { touched = true; },
-                    {passive: true});
-            });
-            function fit() { map.fitBounds(bounds, options); }
-            map.siagaViewSettled = false;
-            fit();
-            map.on("resize", function () {
-                if (!touched && Date.now() - started < settleMs) { fit(); }
-            });
-            setTimeout(function () { map.siagaViewSettled = true; }, settleMs);
-        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, {{ this.options|tojson }},
-           {{ this.SETTLE_MS }});
+        {{ this.source }}
+        siagaInitialView({{ this._parent.get_name() }}, {{ this.bounds|tojson }},
+            {{ this.reach|tojson }}, {{ this.options|tojson }}, {{ this.SETTLE_MS }},
+            {{ this.grow|tojson }});
         {% endmacro %}
         """
     )
@@ -809,16 +819,31 @@ class _InitialView(MacroElement):
         self,
         bounds: list[list[float]],
         *,
+        reach: list[list[float]],
         padding_top_left: tuple[int, int],
         padding_bottom_right: tuple[int, int],
+        grow: bool = False,
     ) -> None:
         super().__init__()
         self._name = "InitialView"
+        self.source = _INITIAL_VIEW_JS
         self.bounds = bounds
+        self.reach = reach
+        self.grow = grow
         self.options = {
             "paddingTopLeft": list(padding_top_left),
             "paddingBottomRight": list(padding_bottom_right),
         }
+
+
+def _reach_bounds(city: Any) -> list[list[float]]:
+    """The city's box widened by FIT_REACH_M on every side (in UTM), as [[s, w], [n, e]]."""
+    west, south, east, north = city.outline_utm.bounds
+    lons, lats = to_geographic(
+        np.array([west - FIT_REACH_M, east + FIT_REACH_M]),
+        np.array([south - FIT_REACH_M, north + FIT_REACH_M]),
+    )
+    return [[float(lats[0]), float(lons[0])], [float(lats[1]), float(lons[1])]]
 
 
 def _kelurahan_layer(city: Any, *, tooltips: bool) -> folium.GeoJson:

@@ -107,6 +107,8 @@ def _wall(token: str, interval_s: float) -> None:
             tooltips=False,
             legend_position="topright",
             fit_padding_right_px=LEGEND_WIDTH_PX,
+            # Nobody pans a wall: a later call far out at sea widens its view too.
+            grow_view_with_incidents=True,
         )
         st_folium(
             base,
