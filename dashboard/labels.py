@@ -304,8 +304,12 @@ LIVE_FILTER_KECAMATAN = "Kecamatan"
 LIVE_FILTER_WINDOW = "Waktu laporan"
 LIVE_FILTER_ALL = "Semua"
 LIVE_FILTER_ALL_OPEN = "Semua status terbuka"
+# The live map's filters show their labels as placeholders (one compact row above the map).
+LIVE_FILTER_ALL_CATEGORIES = "Semua jenis kejadian"
+LIVE_FILTER_ALL_OPDS = "Semua OPD"
+LIVE_FILTER_ALL_KECAMATAN = "Semua kecamatan"
 LIVE_WINDOWS = {
-    "semua": "Semua",
+    "semua": "Semua waktu",
     "1j": "1 jam terakhir",
     "6j": "6 jam terakhir",
     "24j": "24 jam terakhir",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from dashboard import labels, queues
@@ -68,3 +70,17 @@ def show_incident_body(view: queues.IncidentView) -> None:
         st.text(labels.CANCEL_REASON.get(inc["cancel_reason"], inc["cancel_reason"]))
     st.markdown(f"**{labels.DETAIL_TIMELINE}**")
     st.dataframe(view.timeline, hide_index=True, width="stretch")
+
+
+def kpi_html(tiles: list, *, css: str) -> str:
+    """The KPI strip as escaped HTML (label, value, note per tile; alerts marked): the wall
+    draws it large (css "wall"), the desk pages as one compact wrapping row (css "desk")."""
+    esc = html.escape
+    cells = "".join(
+        f"<div class='{css}-kpi{' alert' if tile.alert else ''}'>"
+        f"<div class='k-label'>{esc(tile.label)}</div>"
+        f"<div class='k-value'>{esc(tile.value)}</div>"
+        f"<div class='k-note'>{esc(tile.note) or '&nbsp;'}</div></div>"
+        for tile in tiles
+    )
+    return f"<div class='{css}-kpis'>{cells}</div>"

@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 from dashboard import labels, live
 from dashboard.domain import OPEN_STATUSES, format_wib
 from geo import maps
-from pages import ui
+from pages import components, ui
 
 MAP_KEY = "live_map"
 PICK_KEY = "live_pick"
@@ -58,13 +58,10 @@ def _on_map_click() -> None:
 
 
 def _kpi_strip(snapshot: live.LiveSnapshot) -> None:
-    tiles = live.kpi_tiles(snapshot.kpis)
-    for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
-        column.metric(tile.label, tile.value, border=True)
-        if tile.alert:
-            column.caption(f":red[{labels.LIVE_KPI_ALERT}] {tile.note}")
-        elif tile.note:
-            column.caption(tile.note)
+    # One compact row that wraps: every label readable in full, the map still starts high.
+    st.markdown(
+        components.kpi_html(live.kpi_tiles(snapshot.kpis), css="desk"), unsafe_allow_html=True
+    )
 
 
 def _pick_panel(snapshot: live.LiveSnapshot, settings: dict) -> folium.FeatureGroup:
@@ -176,21 +173,23 @@ except SQLAlchemyError as error:
     ui.retry_page_every()
     st.stop()
 
-with st.container(border=True):
-    cols = st.columns([2, 2, 2, 2, 1])
+with st.container():
+    cols = st.columns([2, 2, 2, 2, 1.4])
     chosen_categories = cols[0].multiselect(
         labels.LIVE_FILTER_CATEGORY,
         list(options.categories),
         format_func=lambda code: options.categories.get(code, code),
-        placeholder=labels.LIVE_FILTER_ALL,
+        placeholder=labels.LIVE_FILTER_ALL_CATEGORIES,
         key="live_f_category",
+        label_visibility="collapsed",
     )
     chosen_opds = cols[1].multiselect(
         labels.LIVE_FILTER_OPD,
         list(options.opds),
         format_func=lambda code: options.opds.get(code, code),
-        placeholder=labels.LIVE_FILTER_ALL,
+        placeholder=labels.LIVE_FILTER_ALL_OPDS,
         key="live_f_opd",
+        label_visibility="collapsed",
     )
     chosen_statuses = cols[2].multiselect(
         labels.LIVE_FILTER_STATUS,
@@ -198,18 +197,21 @@ with st.container(border=True):
         format_func=lambda status: labels.STATUS.get(status, status),
         placeholder=labels.LIVE_FILTER_ALL_OPEN,
         key="live_f_status",
+        label_visibility="collapsed",
     )
     chosen_kecamatan = cols[3].multiselect(
         labels.LIVE_FILTER_KECAMATAN,
         options.kecamatan,
-        placeholder=labels.LIVE_FILTER_ALL,
+        placeholder=labels.LIVE_FILTER_ALL_KECAMATAN,
         key="live_f_kecamatan",
+        label_visibility="collapsed",
     )
     chosen_window = cols[4].selectbox(
         labels.LIVE_FILTER_WINDOW,
         list(live.TIME_WINDOWS_H),
         format_func=lambda key: labels.LIVE_WINDOWS.get(key, key),
         key="live_f_window",
+        label_visibility="collapsed",
     )
 
 refresh_s = live.refresh_interval_s(

@@ -371,7 +371,8 @@ def queue_section() -> None:
     if not rows:
         st.info(labels.QUEUE_EMPTY)
         return
-    st.dataframe(queues.queue_frame(rows), hide_index=True, width="stretch", height=300)
+    table_px = min(300, 35 * (len(rows) + 1) + 3)
+    st.dataframe(queues.queue_frame(rows), hide_index=True, width="stretch", height=table_px)
 
 
 queue_section()

@@ -14,7 +14,7 @@ from dashboard.auth import display_actor
 from dashboard.domain import format_wib
 from dashboard.errors import AuthError
 from geo import maps
-from pages import ui
+from pages import components, ui
 
 log = logging.getLogger("siaga112.wall")
 
@@ -95,7 +95,9 @@ def _wall(token: str, interval_s: float) -> None:
         log.warning("wall display: database unavailable (%s)", type(error).__name__)
     if snapshot is None or city is None:
         return
-    st.markdown(_kpi_html(live.kpi_tiles(snapshot.kpis)), unsafe_allow_html=True)
+    st.markdown(
+        components.kpi_html(live.kpi_tiles(snapshot.kpis), css="wall"), unsafe_allow_html=True
+    )
     left, right = st.columns([7, 3])
     with left:
         base = maps.base_map(
@@ -137,18 +139,6 @@ def _header_html(now, snapshot: live.LiveSnapshot | None, *, failed: bool) -> st
         f"<div class='wall-asof'>{esc(as_of)}</div>"
         f"<div class='wall-clock'>{esc(labels.WALL_CLOCK.format(time=clock))}</div></div>"
     )
-
-
-def _kpi_html(tiles: list[live.KpiTile]) -> str:
-    esc = html.escape
-    cells = "".join(
-        f"<div class='wall-kpi{' alert' if tile.alert else ''}'>"
-        f"<div class='k-label'>{esc(tile.label)}</div>"
-        f"<div class='k-value'>{esc(tile.value)}</div>"
-        f"<div class='k-note'>{esc(tile.note) or '&nbsp;'}</div></div>"
-        for tile in tiles
-    )
-    return f"<div class='wall-kpis'>{cells}</div>"
 
 
 def _newest_html(snapshot: live.LiveSnapshot) -> str:
