@@ -331,7 +331,7 @@ LIVE_COL_CODE = "Kode"
 LIVE_COL_TIME = "Pukul (WIB)"
 LIVE_COL_CATEGORY = "Jenis"
 LIVE_COL_STATUS = "Status"
-LIVE_COL_PLACE = "Kelurahan"
+LIVE_COL_PLACE = "Tempat"
 LIVE_COL_OPD = "OPD"
 LIVE_COL_OVERDUE = "Terlambat"
 LIVE_COL_POST_KIND = "Jenis pos"
@@ -754,7 +754,7 @@ FIND_EMPTY = (
 )
 FIND_PICK = "Lihat laporan"
 FIND_PICK_PLACEHOLDER = "Pilih laporan dari hasil pencarian"
-COL_KELURAHAN = "Kelurahan"
+COL_KELURAHAN = "Tempat"
 COL_ADDRESS = "Alamat"
 COL_CLOSED = "Ditutup (WIB)"
 FIND_HEADINGS = (

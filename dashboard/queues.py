@@ -293,6 +293,7 @@ class FoundRow:
     opd_name: str | None
     kelurahan: str | None
     kecamatan: str | None
+    place: str | None  # "Panjang Wetan" in the city, "Laut, 1,2 km dari Panjang Wetan" at sea
     address: str
     phone: str
     phone_masked: str
@@ -383,7 +384,7 @@ def search_frame(rows: list[FoundRow]) -> pd.DataFrame:
             labels.COL_CATEGORY: r.category_name,
             labels.COL_STATUS: _status_text(r),
             labels.COL_OPD: r.opd_name or "-",
-            labels.COL_KELURAHAN: r.kelurahan or "-",
+            labels.COL_KELURAHAN: r.place or "-",
             labels.COL_ADDRESS: r.address,
             labels.COL_PHONE: r.phone_masked,
             labels.COL_CLOSED: format_wib(r.closed_at_utc) if r.closed_at_utc else "",
@@ -394,13 +395,13 @@ def search_frame(rows: list[FoundRow]) -> pd.DataFrame:
 
 
 def found_label(row: FoundRow) -> str:
-    """How a search result reads in the picker: code, status, category, kelurahan, day."""
+    """How a search result reads in the picker: code, status, category, place, day."""
     return " · ".join(
         (
             row.code,
             _status_text(row),
             row.category_name,
-            row.kelurahan or "-",
+            row.place or "-",
             format_wib(row.received_at_utc),
         )
     )
@@ -639,6 +640,10 @@ _FOUND_COLUMNS = (
     "cancel_reason",
     "kelurahan",
     "kecamatan",
+    "in_city",
+    "at_sea",
+    "nearest_kelurahan",
+    "distance_to_city_m",
     "address",
     "caller_phone",
     "resolved_at_utc",
@@ -678,6 +683,7 @@ def _found_row(r, *, show_phone: bool) -> FoundRow:
         opd_name=r.opd_name,
         kelurahan=r.kelurahan,
         kecamatan=r.kecamatan,
+        place=place_text(r._asdict(), with_kecamatan=False),
         address=r.address,
         phone=r.caller_phone if show_phone else masked,
         phone_masked=masked,

@@ -1,4 +1,4 @@
-"""Page parts shared by Penugasan and the live map: the incident detail with its timeline."""
+"""Page parts shared by the desk pages: an incident's detail and timeline, the KPI strip."""
 
 from __future__ import annotations
 
@@ -7,23 +7,8 @@ import html
 import streamlit as st
 
 from dashboard import labels, queues
-from dashboard.domain import Actor, format_wib
+from dashboard.domain import format_wib
 from dashboard.places import place_text
-from pages import ui
-
-
-def incident_panel(actor: Actor, incident_id: int) -> queues.IncidentView | None:
-    """Load and show one incident (detail and full timeline); None if refused or missing."""
-    view = ui.run_service(queues.incident_view, ui.get_engine(), actor, incident_id)
-    if view is not None:
-        show_incident(view)
-    return view
-
-
-def show_incident(view: queues.IncidentView) -> None:
-    """The incident's fields and its timeline. Caller text goes through st.text / st.dataframe."""
-    show_incident_header(view)
-    show_incident_body(view)
 
 
 def show_incident_header(view: queues.IncidentView) -> None:

@@ -119,11 +119,17 @@ def _detail() -> None:
     picked = st.session_state.get(PICK_KEY)
     if picked is None:
         return
-    view = components.incident_panel(actor, picked)
-    if view is None or "reopen" not in view.allowed_actions:
+    view = ui.run_service(queues.incident_view, engine, actor, picked)
+    if view is None:
         return
+    components.show_incident_header(view)
+    if "reopen" not in view.allowed_actions:
+        components.show_incident_body(view)
+        return
+    # The supervisor's one action sits beside the detail, high enough for a laptop screen.
+    action, detail = st.columns([2, 3], gap="large")
     inc = view.incident
-    with st.form(f"reopen_{inc['id']}"):
+    with action, st.form(f"reopen_{inc['id']}"):
         st.markdown(f"**{labels.REOPEN_HEADING}**")
         st.caption(labels.REOPEN_HINT)
         st.text_area(labels.FIELD_REOPEN_REASON, key=f"reopen_reason_{inc['id']}")
@@ -133,6 +139,8 @@ def _detail() -> None:
             on_click=_reopen,
             args=(inc["id"], inc["version"], inc["code"]),
         )
+    with detail:
+        components.show_incident_body(view)
 
 
 _search_form()

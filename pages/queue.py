@@ -288,25 +288,23 @@ def _open_panel(opened: dict) -> None:
     title, close = st.columns([4, 1], vertical_alignment="center")
     title.markdown(f"**{labels.QUEUE_OPEN_HEADING}: {now.code}**")
     close.button(labels.BTN_CLOSE_PANEL, on_click=_close_panel, width="stretch")
-    if opened["notices"]:
-        lines = "\n".join(f"- {ui.plain(line)}" for line in opened["notices"])
-        st.warning(f"{ui.plain(labels.CHANGED_ELSEWHERE.format(code=now.code))}\n{lines}")
-        st.button(labels.BTN_DISMISS_NOTICE, on_click=_dismiss_notices)
-    if not now.still_yours:
-        st.error(ui.plain(labels.MOVED_AWAY.format(code=now.code, opd=now.opd_name or "-")))
-    elif now.status in CLOSED_STATUSES:
-        st.info(
-            ui.plain(
-                labels.CLOSED_ELSEWHERE.format(
-                    code=now.code, status=labels.STATUS.get(now.status, now.status).lower()
-                )
-            )
-        )
+    # Notices in one fixed container: they come and go without moving the forms below.
+    with st.container():
+        if opened["notices"]:
+            lines = "\n".join(f"- {ui.plain(line)}" for line in opened["notices"])
+            st.warning(f"{ui.plain(labels.CHANGED_ELSEWHERE.format(code=now.code))}\n{lines}")
+            st.button(labels.BTN_DISMISS_NOTICE, on_click=_dismiss_notices)
+        if not now.still_yours:
+            st.error(ui.plain(labels.MOVED_AWAY.format(code=now.code, opd=now.opd_name or "-")))
+        elif now.status in CLOSED_STATUSES:
+            status = labels.STATUS.get(now.status, now.status).lower()
+            st.info(ui.plain(labels.CLOSED_ELSEWHERE.format(code=now.code, status=status)))
     view = None
     if now.still_yours:
         view = ui.run_service(queues.incident_view, engine, actor, opened["id"])
-    if view is not None:
-        components.show_incident_header(view)
+    with st.container():
+        if view is not None:
+            components.show_incident_header(view)
     actions, detail = st.columns([2, 3], gap="large")
     with actions:
         _actions(view, opened, queues.opd_choices(engine))

@@ -291,10 +291,13 @@ def _dismiss_flash() -> None:
 def show_flash() -> None:
     """Show the last outcome kept by act(); it stays until dismissed or replaced."""
     messages = st.session_state.get(FLASH_KEY) or []
-    for kind, text in messages:
-        (st.error if kind == "error" else st.success)(plain(text))
-    if messages:
-        st.button(labels.BTN_DISMISS, key="flash_dismiss", on_click=_dismiss_flash)
+    # Always one container in the same place: a message appearing or going never moves what
+    # follows it (a rerun would otherwise show the page's widgets twice, old and new, a moment).
+    with st.container():
+        for kind, text in messages:
+            (st.error if kind == "error" else st.success)(plain(text))
+        if messages:
+            st.button(labels.BTN_DISMISS, key="flash_dismiss", on_click=_dismiss_flash)
 
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")

@@ -356,7 +356,7 @@ def test_a_result_row_says_what_a_list_needs_and_the_limit_says_when_more_matche
             "Jenis": "Kebakaran",
             "Status": "Dibatalkan: Panggilan iseng (prank)",
             "OPD": "-",
-            "Kelurahan": "Krapyak",
+            "Tempat": "Krapyak",
             "Alamat": "Jl. Pelita No. 3",
             "Telepon": "0857******22",
             "Ditutup (WIB)": "28-11-2026 01:30:00",
