@@ -120,6 +120,21 @@ def check_transition(from_status: str, to_status: str, *, reopening: bool = Fals
         raise InvalidTransition(msg)
 
 
+# A reassignment moves an incident that an OPD holds (forwarded, acknowledged or being handled)
+# to another OPD; it lands as DITERUSKAN there and the acknowledgement starts over.
+REASSIGNABLE_STATUSES = frozenset({DITERUSKAN, DITERIMA, DITANGANI})
+
+
+def check_reassign(from_status: str) -> None:
+    """Raise InvalidTransition unless an incident in `from_status` may move to another OPD."""
+    if from_status not in REASSIGNABLE_STATUSES:
+        msg = labels.ERR_TRANSITION.format(
+            from_status=labels.STATUS.get(from_status, from_status),
+            to_status=labels.ACTION["REASSIGN"],
+        )
+        raise InvalidTransition(msg)
+
+
 def reopen_target(
     status: str, last_opd_code: str | None, *, opd_active: bool = True
 ) -> tuple[str, str | None]:

@@ -29,6 +29,7 @@ from dashboard.domain import (
     STATUS_TIME_COLUMN,
     Actor,
     check_permission,
+    check_reassign,
     check_transition,
     clean_text,
     format_wib,
@@ -324,11 +325,7 @@ def reassign(
     with engine.begin() as conn:
         row = _load(conn, incident_id, seen_version=seen_version)
         _check_opd(conn, to_opd)
-        if row.status not in (DITERUSKAN, DITERIMA, DITANGANI):
-            msg = labels.ERR_TRANSITION.format(
-                from_status=labels.STATUS[row.status], to_status=labels.ACTION["REASSIGN"]
-            )
-            raise InvalidInput(msg)
+        check_reassign(row.status)
         if row.opd_code == to_opd:
             raise InvalidInput(labels.ERR_SAME_OPD)
         values = {
@@ -472,10 +469,6 @@ def record_and_close(
             reason=reason_code,
             note=text,
         )
-
-
-def get_incident(conn: Connection, incident_id: int):
-    return _load(conn, incident_id)
 
 
 def prank_count(conn: Connection, phone: str, *, now: datetime, days: int) -> int:

@@ -188,14 +188,14 @@ def test_closed_reports_refuse_every_further_step(engine):
         svc.start_handling(engine, BPBD_ADMIN, rec.id, seen_version=rec.version)
     with pytest.raises(InvalidTransition):
         svc.cancel(engine, SUPERVISOR_EKA, rec.id, "PRANK", seen_version=rec.version)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidTransition):
         svc.reassign(engine, SUPERVISOR_EKA, rec.id, "DAMKAR", "x", seen_version=rec.version)
     assert counts(engine) == before
 
 
 def test_a_new_unforwarded_report_cannot_be_reassigned_only_forwarded(engine):
     rec = svc.create_incident(engine, CALL_TAKER_ANI, report(forward=False), now=NOW)
-    with pytest.raises(InvalidInput, match="tidak dapat diubah"):
+    with pytest.raises(InvalidTransition, match="tidak dapat diubah"):
         svc.reassign(
             engine, SUPERVISOR_EKA, rec.id, "DAMKAR", "Salah OPD", seen_version=rec.version
         )

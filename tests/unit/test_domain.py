@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from dashboard import domain
 from dashboard.domain import (
     BARU,
     CALL_TAKER,
@@ -215,3 +216,13 @@ def test_wib_days_are_searched_as_utc_ranges_from_17_00_utc_the_day_before():
         wib_days_utc(date(2026, 12, 2), date(2026, 12, 1))
     with pytest.raises(InvalidInput, match="di luar kalender"):
         wib_days_utc(date(2026, 12, 1), date.max)
+
+
+def test_only_an_incident_an_opd_holds_can_be_reassigned():
+    for status in domain.STATUSES:
+        if status in domain.REASSIGNABLE_STATUSES:
+            domain.check_reassign(status)
+        else:
+            with pytest.raises(InvalidTransition, match="Dialihkan ke OPD lain"):
+                domain.check_reassign(status)
+    assert {"DITERUSKAN", "DITERIMA", "DITANGANI"} == domain.REASSIGNABLE_STATUSES
