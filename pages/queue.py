@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import incidents, labels, queues
+from dashboard import incidents, labels, live, queues
 from dashboard.domain import CANCEL_REASONS, CLOSED_STATUSES, OPD_ADMIN, SUPERVISOR
 from pages import components, ui
 
@@ -332,7 +332,8 @@ def _filters() -> tuple[tuple[str, ...], bool]:
 opd_filter, overdue_only = _filters()
 
 
-@st.fragment(run_every=max(int(ui.settings_value("refresh_interval_s", 10)), 10))
+# The same refresh rule as every other live screen (live.refresh_interval_s: setting, floor).
+@st.fragment(run_every=live.refresh_interval_s(ui.settings()))
 def queue_section() -> None:
     # Refreshing by itself is not activity: an idle desk still signs out on time.
     if ui.current_actor(touch=False) is None:
