@@ -15,7 +15,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from dashboard import labels, live
 from dashboard.domain import ADMIN, CALL_TAKER, LEADERSHIP, OPD_ADMIN, SUPERVISOR
-from geo.assets import ensure_static_assets
+from mapview.assets import ensure_static_assets
 from pages import ui
 from web.session_routes import ROUTES
 

@@ -25,8 +25,9 @@ import pandas as pd
 import shapely
 
 from dashboard.domain import OPEN_STATUSES, utc_now
-from geo import default_city, maps
-from geo.assets import ensure_static_assets
+from geo import default_city
+from mapview import maps
+from mapview.assets import ensure_static_assets
 
 SEED = 112
 CATEGORIES = (
@@ -127,7 +128,7 @@ def run_browser(
 ) -> dict:
     """Chromium: time from navigation until the map is usable, project vs naive page.
 
-    Without `app_url` both pages are static HTML written by folium (project: geo.maps; naive:
+    Without `app_url` both pages are static HTML written by folium (project: mapview.maps; naive:
     one folium.Marker with a Popup per incident), served with the vendored Leaflet by a
     loopback http.server. "Usable" = every incident marker is on the map and two animation
     frames have been painted; `zoom_step_ms` is one zoom-in step after that (interaction cost).

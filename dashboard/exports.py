@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from dashboard import labels
 from dashboard.domain import format_wib, mask_phone
+from dashboard.fmt import format_count, format_percent
 from dashboard.trends import TrendReport
 
 COL = labels.TREND_COL
@@ -230,9 +231,9 @@ def headlines(report: TrendReport) -> list[Headline]:
     """Volume, nuisance share, reassignment rate, and each stage's median against its target."""
     totals = report.totals
     items = [
-        Headline(labels.TREND_METRIC_TOTAL, f"{totals.incidents:,}".replace(",", ".")),
-        Headline(labels.TREND_METRIC_NUISANCE, _pct_text(totals.nuisance_share)),
-        Headline(labels.TREND_METRIC_REASSIGN, _pct_text(totals.reassign_rate)),
+        Headline(labels.TREND_METRIC_TOTAL, format_count(totals.incidents)),
+        Headline(labels.TREND_METRIC_NUISANCE, format_percent(totals.nuisance_share)),
+        Headline(labels.TREND_METRIC_REASSIGN, format_percent(totals.reassign_rate)),
     ]
     overall = report.speed["all"].set_index("stage")
     for stage, stage_label in labels.TREND_STAGE.items():
@@ -244,8 +245,8 @@ def headlines(report: TrendReport) -> list[Headline]:
         share = row["within_share"]
         detail = labels.TREND_METRIC_STAGE_DELTA.format(
             target=duration_text(row["target_s"]),
-            within=_pct_text(share),
-            share=_pct_text(row["target_share"]),
+            within=format_percent(share),
+            share=format_percent(row["target_share"]),
         )
         on_target = bool(share is not None and share >= row["target_share"])
         items.append(Headline(label, duration_text(row["median_s"]), detail, on_target))
@@ -324,11 +325,6 @@ def file_name(key: str, report: TrendReport, suffix: str) -> str:
 def _period_labels(periods, report: TrendReport) -> list[str]:
     fmt = "%Y-%m" if report.filter.granularity == "month" else "%Y-%m-%d"
     return [p.strftime(fmt) for p in periods]
-
-
-def _pct_text(share: float | None) -> str:
-    value = _pct(share)
-    return "-" if value is None else f"{value:.1f}%".replace(".", ",")
 
 
 def _pct(share: float | None) -> float | None:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from dashboard import catalogue, labels
 from dashboard.domain import format_wib, naive_utc, normalise_phone, route
 from dashboard.errors import InvalidInput
+from dashboard.fmt import format_km, format_minutes
 from dashboard.live import NearestPost, nearest_posts
 from dashboard.places import place_text
 
@@ -193,8 +194,6 @@ def notices(pv: Preview) -> list[tuple[str, str]]:
             ("error", labels.INTAKE_OUTSIDE_SERVICE.format(km=pv.distance_to_city_m / 1000))
         )
     elif pv.at_sea and pv.nearest_kelurahan:
-        from geo.maps import format_km  # the map's km format; geo.maps loads folium: lazily
-
         lines.append(
             (
                 "warning",
@@ -253,8 +252,6 @@ def address_for_point(pv: Preview) -> str:
 
 def post_line(post: NearestPost) -> str:
     """'Ambulans terdekat: PMI Kota Pekalongan · 1,2 km · ±4 menit' (approximate posts say so)."""
-    from geo.maps import format_km, format_minutes
-
     # The same rounding as the map's tooltips (an ETA is rounded up, never promised early).
     return labels.INTAKE_POST.format(
         kind=labels.POST_KIND.get(post.kind, post.kind),

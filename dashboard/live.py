@@ -21,6 +21,7 @@ from dashboard.domain import (
     utc_now,
     wib_day,
 )
+from dashboard.fmt import format_decimal, format_km, format_minutes
 from dashboard.places import place_text
 from dashboard.queries import IncidentFilter, Kpis
 
@@ -191,7 +192,7 @@ def format_duration(seconds: float) -> str:
         return labels.LIVE_KPI_SECONDS.format(s=round(seconds))
     if seconds < 2 * 3600:
         return labels.LIVE_KPI_MINUTES.format(m=round(seconds / 60))
-    return labels.LIVE_KPI_HOURS.format(h=f"{seconds / 3600:.1f}".replace(".", ","))
+    return labels.LIVE_KPI_HOURS.format(h=format_decimal(seconds / 3600))
 
 
 def newest_rows(
@@ -335,8 +336,6 @@ def nearest_posts(
 
 def posts_table(posts: Sequence[NearestPost]) -> pd.DataFrame:
     """Nearest posts as display rows: kind, name (+ perkiraan), straight km, road km, ETA."""
-    from geo.maps import format_km, format_minutes
-
     rows = [
         [
             post.kind_label,

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard import labels
+from dashboard.fmt import format_km
 
 # The location fields an incident (a table row, a dict, a frame row) or a geo.Location carries.
 PLACE_FIELDS = (
@@ -43,7 +44,7 @@ def place_text(incident: Any, *, with_kecamatan: bool = True) -> str | None:
     if nearest is None or distance_m is None:
         return labels.PLACE_AT_SEA_SHORT if at_sea else labels.PLACE_OUTSIDE_CITY_SHORT
     template = labels.PLACE_AT_SEA if at_sea else labels.PLACE_OUTSIDE_CITY
-    return template.format(km=_km(distance_m), kelurahan=nearest)
+    return template.format(km=format_km(distance_m), kelurahan=nearest)
 
 
 def place_columns(place: Any) -> dict[str, object]:
@@ -75,14 +76,6 @@ def _field(item: Any, name: str) -> Any:
     if isinstance(item, (Mapping, pd.Series)):
         return item.get(name)
     return getattr(item, name, None)
-
-
-def _km(distance_m: float) -> str:
-    """1201.3 -> '1,2': the map's own kilometre format (one decimal, decimal comma)."""
-    # Imported here: geo.maps pulls in folium, which the services and the CLI do not need.
-    from geo.maps import format_km
-
-    return format_km(distance_m)
 
 
 def _zone_name(zone: Any) -> str:

@@ -15,7 +15,7 @@ from streamlit_folium import st_folium
 
 from dashboard import drafts, incidents, intake, labels
 from dashboard.domain import format_wib
-from geo.maps import base_map, nearest_post_layer
+from mapview.maps import base_map, nearest_post_layer
 from pages import ui
 
 POINT_KEY = "intake_point"

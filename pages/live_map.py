@@ -9,7 +9,8 @@ from streamlit_folium import st_folium
 
 from dashboard import labels, live
 from dashboard.domain import OPEN_STATUSES, format_wib
-from geo import maps
+from dashboard.fmt import format_km, format_minutes
+from mapview import maps
 from pages import components, ui
 
 MAP_KEY = "live_map"
@@ -108,9 +109,9 @@ def _pick_panel(snapshot: live.LiveSnapshot, settings: dict) -> folium.FeatureGr
                 kind=post.kind_label,
                 name=post.name,
                 approximate=f" {labels.MAP_APPROXIMATE}" if post.lokasi_perkiraan else "",
-                distance_km=maps.format_km(post.distance_m),
-                road_km=maps.format_km(post.road_distance_m),
-                eta_min=maps.format_minutes(post.eta_min),
+                distance_km=format_km(post.distance_m),
+                road_km=format_km(post.road_distance_m),
+                eta_min=format_minutes(post.eta_min),
             )
         )
     st.caption(labels.LIVE_ETA_NOTE)

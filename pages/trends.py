@@ -7,7 +7,8 @@ from streamlit_folium import st_folium
 
 from dashboard import exports, labels, trends
 from dashboard.domain import format_wib
-from geo import grid_counts, trend_maps
+from geo import grid_counts
+from mapview import trend_maps
 from pages import ui
 
 GRID_CELL_M = 250.0

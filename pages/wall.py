@@ -13,7 +13,7 @@ from dashboard import labels, live
 from dashboard.auth import display_actor
 from dashboard.domain import format_wib
 from dashboard.errors import AuthError
-from geo import maps
+from mapview import maps
 from pages import components, ui
 
 log = logging.getLogger("siaga112.wall")

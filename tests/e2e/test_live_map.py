@@ -14,8 +14,8 @@ from dashboard.catalogue import get_settings
 from dashboard.citydata import current_city
 from dashboard.db import make_engine
 from dashboard.domain import OPEN_STATUSES
+from dashboard.fmt import format_km, format_minutes
 from dashboard.incidents import NewReport, cancel, create_incident
-from geo import maps
 from tests.conftest import CALL_TAKER_ANI
 from tests.e2e.conftest import sign_in
 
@@ -202,9 +202,9 @@ def test_clicking_an_incident_shows_its_nearest_ambulance_and_fire_posts(page, a
     page.get_by_role("heading", name=recorded.code).wait_for()
     for post in posts:
         page.get_by_text(post.name).first.wait_for()
-        line = page.get_by_text(f"ETA ± {maps.format_minutes(post.eta_min)} menit")
+        line = page.get_by_text(f"ETA ± {format_minutes(post.eta_min)} menit")
         assert line.count() >= 1
-        assert page.get_by_text(f"{maps.format_km(post.distance_m)} km lurus").count() >= 1
+        assert page.get_by_text(f"{format_km(post.distance_m)} km lurus").count() >= 1
     frame.wait_for_function(
         "() => { let n = 0; map_div.eachLayer(l => { if (l.options && l.options.siagaPost) n++; });"
         " return n === 2; }"

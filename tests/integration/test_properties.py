@@ -474,7 +474,7 @@ def _rendered_incident_map(kondisi: str) -> str:
     import folium
     import pandas as pd
 
-    from geo import maps
+    from mapview import maps
 
     frame = pd.DataFrame(
         [
@@ -509,8 +509,8 @@ def test_an_imported_layer_whose_names_are_templates_is_drawn_as_text(sqlite_eng
 
     from dashboard.citydata import current_city
     from dashboard.layers import import_layer
-    from geo.maps import base_map
-    from geo.trend_maps import trend_map
+    from mapview.maps import base_map
+    from mapview.trend_maps import trend_map
 
     data = Path(__file__).resolve().parents[2] / "data"
     source = json.loads((data / "kota_pekalongan_kelurahan.geojson").read_text())

@@ -1,7 +1,7 @@
 """Folium maps of the city that work offline: base map, incident, facility and nearest-post layers.
 
 No Streamlit here. Every map loads Leaflet and MarkerCluster from the app's own static folder
-(see geo.assets), never from a CDN; basemap tiles are opt-in (SIAGA_TILES_URL). Caller text that
+(see mapview.assets), never from a CDN; basemap tiles are opt-in (SIAGA_TILES_URL). Caller text that
 reaches a tooltip is html-escaped and phone-like digit runs are masked: maps are shared screens.
 
 Live refresh without reloading the map (streamlit-folium): build `base_map(...)` afresh on every
@@ -33,8 +33,9 @@ from folium.template import Template
 
 from dashboard import labels
 from dashboard.domain import BARU, DITANGANI, DITERIMA, DITERUSKAN, format_wib
-from geo.assets import asset_urls
+from dashboard.fmt import format_km, format_minutes
 from geo.crs import to_geographic
+from mapview.assets import asset_urls
 
 LIGHT, DARK = "light", "dark"
 THEMES = (LIGHT, DARK)
@@ -112,7 +113,7 @@ def base_map(
     The first view fits the city; when the incident layer first arrives it fits the city and
     every open incident within FIT_REACH_M of the city (a call at sea), once: later refreshes
     leave the viewer's zoom and pan alone. `grow_view_with_incidents` (the wall display) also
-    widens an untouched view for a later incident outside it (geo/initial_view.js).
+    widens an untouched view for a later incident outside it (mapview/initial_view.js).
     """
     _check_theme(theme)
     west, south, east, north = (float(v) for v in city.kelurahan.total_bounds)
@@ -384,7 +385,7 @@ def standalone_map(
 def offline_assets(element: Any, *, static_url: str | None = None) -> Any:
     """Point the map's and every plugin's JS/CSS at the app's vendored copies.
 
-    Leaflet and MarkerCluster are vendored (geo.assets); jQuery, Bootstrap and the
+    Leaflet and MarkerCluster are vendored (mapview.assets); jQuery, Bootstrap and the
     awesome-markers font are dropped because nothing here uses them. Any other CDN asset
     raises ValueError: better a clear error in development than a blank map in the command room.
     """
@@ -500,20 +501,6 @@ def redact_phone_like(text: str) -> str:
     return _PHONE_LIKE.sub(mask, text)
 
 
-def format_km(distance_m: float | None) -> str:
-    """1234.5 -> '1,2' (Indonesian decimal comma); '-' when unknown."""
-    if distance_m is None or not math.isfinite(float(distance_m)):
-        return "-"
-    return f"{float(distance_m) / 1000:.1f}".replace(".", ",")
-
-
-def format_minutes(eta_min: float | None) -> str:
-    """4.3 -> '5' (rounded up: an ETA should not promise too early); '-' when unknown."""
-    if eta_min is None or not math.isfinite(float(eta_min)):
-        return "-"
-    return str(max(1, math.ceil(float(eta_min))))
-
-
 class IncidentLayer(MacroElement):
     """A MarkerCluster (or plain group) filled by one JavaScript loop over compact rows.
 
@@ -617,7 +604,7 @@ class IncidentLayer(MacroElement):
             } else {
                 for (var k = 0; k < markers.length; k++) { layer.addLayer(markers[k]); }
             }
-            // The base map's first view grows to hold these incidents (geo/initial_view.js).
+            // The base map's first view grows to hold these incidents (mapview/initial_view.js).
             layer.once("add", function () {
                 if (layer._map && layer._map.siagaFitIncidents) {
                     layer._map.siagaFitIncidents(rows.map(function (r) {
@@ -798,7 +785,7 @@ class _Controls(MacroElement):
 class _InitialView(MacroElement):
     """Fit the city while the frame settles, then once the city and the open incidents.
 
-    The browser code is geo/initial_view.js (why and how there). `reach` bounds the incidents
+    The browser code is mapview/initial_view.js (why and how there). `reach` bounds the incidents
     that may widen the view; `grow` lets a later incident outside the view widen it again on a
     map nobody has touched (the wall display).
     """
@@ -847,7 +834,7 @@ def _reach_bounds(city: Any) -> list[list[float]]:
 
 
 def _kelurahan_layer(city: Any, *, tooltips: bool) -> folium.GeoJson:
-    data = city.memo("geo.maps.kelurahan", lambda: _kelurahan_geojson(city.kelurahan))
+    data = city.memo("mapview.maps.kelurahan", lambda: _kelurahan_geojson(city.kelurahan))
     return _geojson_layer(
         data, name=labels.MAP_LAYER_KELURAHAN, siaga_layer="kelurahan", tooltips=tooltips
     )
@@ -855,7 +842,7 @@ def _kelurahan_layer(city: Any, *, tooltips: bool) -> folium.GeoJson:
 
 def _kecamatan_layer(city: Any, *, theme: str, tooltips: bool) -> folium.GeoJson:
     data = city.memo(
-        f"geo.maps.kecamatan.{theme}", lambda: _kecamatan_geojson(city.kecamatan, theme=theme)
+        f"mapview.maps.kecamatan.{theme}", lambda: _kecamatan_geojson(city.kecamatan, theme=theme)
     )
     return _geojson_layer(
         data, name=labels.MAP_LAYER_KECAMATAN, siaga_layer="kecamatan", tooltips=tooltips
@@ -863,7 +850,7 @@ def _kecamatan_layer(city: Any, *, theme: str, tooltips: bool) -> folium.GeoJson
 
 
 def _flood_zone_layer(city: Any, *, tooltips: bool) -> folium.GeoJson:
-    data = city.memo("geo.maps.flood_zones", lambda: _flood_zone_geojson(city.flood_zones))
+    data = city.memo("mapview.maps.flood_zones", lambda: _flood_zone_geojson(city.flood_zones))
     return _geojson_layer(
         data, name=labels.MAP_LAYER_FLOOD, siaga_layer="flood_zones", tooltips=tooltips
     )

@@ -12,8 +12,9 @@ import pytest
 
 from dashboard import live
 from dashboard.queries import Kpis
-from geo import load_city, maps
-from geo.assets import VENDOR_FILES, asset_urls, ensure_static_assets
+from geo import load_city
+from mapview import maps
+from mapview.assets import VENDOR_FILES, asset_urls, ensure_static_assets
 
 XSS = "<img src=x onerror=alert(1)>"
 PHONE = "081234567890"

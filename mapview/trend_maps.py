@@ -1,7 +1,7 @@
 """The Tren page's map: incidents per kelurahan and kecamatan, and a density grid, offline.
 
-Built on geo.maps.base_map (Leaflet served by the app, no tiles needed); every label that
-reaches a tooltip or the legend is escaped (geo.maps.escape_html). No Streamlit here.
+Built on mapview.maps.base_map (Leaflet served by the app, no tiles needed); every label that
+reaches a tooltip or the legend is escaped (mapview.maps.escape_html). No Streamlit here.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from folium.template import Template
 
 from dashboard import labels
 from geo.grid_counts import GridSpec, cells_frame
-from geo.maps import base_map, escape_html, offline_assets
+from mapview.maps import base_map, escape_html, offline_assets
 
 # ColorBrewer YlOrRd, 5 classes: readable on a projector and for most colour-blind viewers.
 PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 import streamlit_folium
 
-from geo import load_city, maps
+from geo import load_city
 from geo.crs import to_metric_xy
+from mapview import maps
 
 INITIAL_VIEW_JS = Path(maps.__file__).with_name("initial_view.js")
 SEA_TEXT = "Laut, 1,2 km dari Panjang Wetan"

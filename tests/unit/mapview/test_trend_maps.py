@@ -10,8 +10,15 @@ import pytest
 from dashboard import labels
 from geo import default_city
 from geo.grid_counts import grid_spec
-from geo.maps import map_html
-from geo.trend_maps import PALETTE, ZERO_FILL, class_breaks, class_colour, class_labels, trend_map
+from mapview.maps import map_html
+from mapview.trend_maps import (
+    PALETTE,
+    ZERO_FILL,
+    class_breaks,
+    class_colour,
+    class_labels,
+    trend_map,
+)
 
 
 def decoded(html: str) -> str:
