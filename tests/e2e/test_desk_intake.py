@@ -14,25 +14,13 @@ from dashboard import labels
 from dashboard import tables as t
 from dashboard.places import place_text
 from tests.e2e.conftest import sign_in
-from tests.helpers.browser import choose, open_page, settle
+from tests.helpers.browser import choose, inside_viewport, open_page, settle
 
 pytestmark = pytest.mark.browser
 
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 # 1,2 km north of Panjang Wetan's shore, off the fishing port (inside the 5 km service radius).
 SEA_POINT = (-6.845, 109.6915)
-
-
-def inside_viewport(page, locator) -> bool:
-    box = locator.bounding_box()
-    size = page.viewport_size
-    return bool(
-        box
-        and box["y"] >= 0
-        and box["x"] >= 0
-        and box["y"] + box["height"] <= size["height"]
-        and box["x"] + box["width"] <= size["width"]
-    )
 
 
 def reports_with(engine, kondisi: str) -> list[tuple]:

@@ -18,7 +18,7 @@ from dashboard.domain import ADMIN, SUPERVISOR, Actor
 from dashboard.errors import InvalidInput
 from tests.e2e.conftest import new_page, sign_in
 from tests.e2e.test_workflow_flow import open_incident, record
-from tests.helpers.browser import choose, open_page, settle
+from tests.helpers.browser import choose, inside_viewport, open_page, settle
 
 pytestmark = pytest.mark.browser
 
@@ -32,18 +32,6 @@ def version_of(engine, incident_id: int) -> int:
         return conn.execute(
             select(t.incidents.c.version).where(t.incidents.c.id == incident_id)
         ).scalar_one()
-
-
-def in_viewport(page, locator) -> bool:
-    box = locator.bounding_box()
-    size = page.viewport_size
-    return bool(
-        box
-        and box["x"] >= 0
-        and box["y"] >= 0
-        and box["x"] + box["width"] <= size["width"]
-        and box["y"] + box["height"] <= size["height"]
-    )
 
 
 def test_the_open_incident_and_a_typed_note_survive_refreshes_new_reports_and_a_move_away(
@@ -71,7 +59,9 @@ def test_the_open_incident_and_a_typed_note_survive_refreshes_new_reports_and_a_
     # The picked incident's main action is on screen without scrolling.
     page.evaluate("window.scrollTo(0, 0)")
     resolve = page.get_by_role("button", name=labels.BTN_RESOLVE)
-    assert in_viewport(page, page.get_by_role("button", name=labels.BTN_HANDLE)), page.viewport_name
+    assert inside_viewport(page, page.get_by_role("button", name=labels.BTN_HANDLE)), (
+        page.viewport_name
+    )
 
     svc.reassign(
         app_engine,

@@ -63,3 +63,16 @@ def choose(page, combobox: str, option, *, typed: str = "") -> None:
         return
     msg = f"option {option!r} never offered in {combobox!r}"
     raise AssertionError(msg)
+
+
+def inside_viewport(page, locator) -> bool:
+    """Whether the element's whole box is on screen without scrolling (a control a person sees)."""
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return bool(
+        box
+        and box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= size["width"]
+        and box["y"] + box["height"] <= size["height"]
+    )
