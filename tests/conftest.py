@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from pathlib import Path
@@ -15,11 +14,9 @@ from dashboard.catalogue import seed_catalogue
 from dashboard.db import make_engine, migrate
 from dashboard.domain import ADMIN, CALL_TAKER, OPD_ADMIN, SUPERVISOR, Actor
 from dashboard.incidents import NewReport
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
-PG_URL = os.environ.get(
-    "SIAGA_TEST_PG_URL", "postgresql+psycopg://siaga:siaga@127.0.0.1:5432/siaga_test"
-)
+from tests.helpers import embedded_pg
+from tests.helpers.databases import pg_url
+from tests.helpers.required import unavailable  # re-exported: helpers and tests import it here
 
 CALL_TAKER_ANI = Actor("ct.ani", CALL_TAKER, full_name="Ani")
 SUPERVISOR_EKA = Actor("spv.eka", SUPERVISOR, full_name="Eka")
@@ -42,11 +39,14 @@ def flood_report(*, lat: float, lon: float, **overrides) -> NewReport:
     return NewReport(**(values | overrides))
 
 
-def unavailable(reason: str) -> None:
-    """Skip locally; in CI (CI=true) a real part that cannot start fails the run."""
-    if IN_CI:
-        pytest.fail(f"required test service unavailable in CI: {reason}")
-    pytest.skip(reason)
+def pytest_sessionfinish(session, exitstatus):
+    embedded_pg.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    line = embedded_pg.summary()
+    if line:
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
@@ -66,8 +66,7 @@ def pg_template() -> str:
     name = f"siaga_tpl_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
+    engine = make_engine(pg_url(name))
     migrate(engine)
     seed_catalogue(engine)
     engine.dispose()
@@ -92,7 +91,7 @@ def engine(request, tmp_path):
     name = f"siaga_t_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    eng = make_engine(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
+    eng = make_engine(pg_url(name))
     yield eng
     eng.dispose()
     with admin.connect() as conn:
@@ -110,11 +109,8 @@ def sqlite_engine(tmp_path, sqlite_template):
 
 
 def _pg_admin_engine():
-    url = make_url(PG_URL)
-    admin = create_engine(
-        url.set(database="postgres").render_as_string(hide_password=False),
-        isolation_level="AUTOCOMMIT",
-    )
+    url = make_url(pg_url("postgres"))
+    admin = create_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             conn.execute(text("SELECT 1"))

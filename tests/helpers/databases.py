@@ -13,24 +13,26 @@ from sqlalchemy.engine import make_url
 
 from dashboard import tables as t
 from dashboard.db import make_engine
-from tests.conftest import PG_URL, unavailable
+from tests.helpers.embedded_pg import shared_pg_url
+from tests.helpers.required import unavailable
 
 
 def pg_url(database: str) -> str:
-    """The test server's URL for `database` (password kept: subprocesses need it)."""
-    return make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
+    """The shared test server's URL for `database` (password kept: subprocesses need it)."""
+    return make_url(shared_pg_url()).set(database=database).render_as_string(hide_password=False)
 
 
 @contextmanager
 def pg_admin() -> Iterator[Engine]:
     """An autocommit engine on the test server's `postgres` database; skips when unreachable."""
-    admin = create_engine(pg_url("postgres"), isolation_level="AUTOCOMMIT")
+    url = pg_url("postgres")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as error:
         admin.dispose()
-        unavailable(f"PostgreSQL at {make_url(PG_URL).render_as_string()} not reachable: {error}")
+        unavailable(f"PostgreSQL at {make_url(url).render_as_string()} not reachable: {error}")
     try:
         yield admin
     finally:
