@@ -26,8 +26,9 @@ import shapely
 
 from dashboard.domain import OPEN_STATUSES, utc_now
 from geo import default_city
-from mapview import maps
-from mapview.assets import ensure_static_assets
+from mapview.assets import ensure_static_assets, offline_assets
+from mapview.base import base_map, map_html, standalone_map
+from mapview.incidents import incident_layer
 
 SEED = 112
 CATEGORIES = (
@@ -128,7 +129,7 @@ def run_browser(
 ) -> dict:
     """Chromium: time from navigation until the map is usable, project vs naive page.
 
-    Without `app_url` both pages are static HTML written by folium (project: mapview.maps; naive:
+    Without `app_url` both pages are static HTML written by folium (project: mapview; naive:
     one folium.Marker with a Popup per incident), served with the vendored Leaflet by a
     loopback http.server. "Usable" = every incident marker is on the map and two animation
     frames have been painted; `zoom_step_ms` is one zoom-in step after that (interaction cost).
@@ -288,11 +289,11 @@ def seed_open_incidents(database_url: str, n: int) -> int:
 
 
 def _project_html(city, frame: pd.DataFrame, categories: dict) -> str:
-    return maps.map_html(maps.standalone_map(city, frame, categories=categories))
+    return map_html(standalone_map(city, frame, categories=categories))
 
 
 def _naive_html(city, frame: pd.DataFrame, categories: dict) -> str:
-    m = maps.base_map(city, categories=categories, layer_control=False)
+    m = base_map(city, categories=categories, layer_control=False)
     group = folium.FeatureGroup(name="Laporan terbuka")
     for row in frame.itertuples(index=False):
         folium.Marker(
@@ -306,17 +307,17 @@ def _naive_html(city, frame: pd.DataFrame, categories: dict) -> str:
         ).add_to(group)
     group.add_to(m)
     folium.LayerControl().add_to(m)
-    maps.offline_assets(m)
-    return maps.map_html(m).replace("<head>", "<head>" + JQUERY_SHIM, 1)
+    offline_assets(m)
+    return map_html(m).replace("<head>", "<head>" + JQUERY_SHIM, 1)
 
 
 def _streamlit_refresh_bytes(city, frame: pd.DataFrame, categories: dict) -> int:
     import streamlit_folium
 
-    base = maps.base_map(city, categories=categories, layer_control=False)
+    base = base_map(city, categories=categories, layer_control=False)
     base.get_root().render()
     streamlit_folium._get_map_string(base)
-    layer = streamlit_folium._get_feature_group_string(maps.incident_layer(frame), base)
+    layer = streamlit_folium._get_feature_group_string(incident_layer(frame), base)
     return len(layer.encode())
 
 

@@ -253,7 +253,7 @@ TREND_MAP_TOOLTIP_GRID = "{count} laporan dalam kotak {cell_m} m"
 TREND_MAP_LEGEND_TITLE = "Jumlah laporan"
 # --- end Tren ---
 
-# --- Peta langsung & layar dinding (issue 4: geo/maps.py, pages/live_map.py, pages/wall.py) ---
+# --- Peta langsung & layar dinding (issue 4: mapview/, pages/live_map.py, pages/wall.py) ---
 MAP_LAYER_KELURAHAN = "Batas kelurahan"
 MAP_LAYER_KECAMATAN = "Batas kecamatan"
 MAP_LAYER_FLOOD = "Zona rawan banjir/rob"

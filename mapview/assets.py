@@ -1,16 +1,25 @@
-"""Leaflet and its plugins served by the app itself: copy them from the xstatic packages."""
+"""What a map page loads: vendored Leaflet (copied from xstatic), and mapview's own JS/CSS files."""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import folium
 
 # Streamlit serves `<repo>/static/` at `/app/static/` when `server.enableStaticServing` is on.
 # A deployment under a URL prefix (`server.baseUrlPath`) sets SIAGA_STATIC_URL accordingly.
 DEFAULT_STATIC_URL = "/app/static"
 VENDOR_DIR = "vendor"
+# The .js/.css files beside these modules. branca renders every map script as a Jinja template a
+# second time: a file holding one of these would be read as template code.
+BROWSER_DIR = Path(__file__).resolve().parent
+JINJA_MARKERS = ("{{", "{%", "{#")
 
 
 @dataclass(frozen=True)
@@ -79,7 +88,95 @@ def asset_urls(static_url: str | None = None) -> AssetUrls:
     )
 
 
+def offline_assets(element: Any, *, static_url: str | None = None) -> Any:
+    """Point the map's and every plugin's JS/CSS at the app's vendored copies.
+
+    Leaflet and MarkerCluster are vendored (ensure_static_assets); jQuery, Bootstrap and the
+    awesome-markers font are dropped because nothing here uses them. Any other CDN asset
+    raises ValueError: better a clear error in development than a blank map in the command room.
+    """
+    urls = asset_urls(static_url)
+    local_js = {
+        "leaflet": urls.leaflet_js,
+        "markerclusterjs": urls.markercluster_js,
+        "markercluster": urls.markercluster_js,
+    }
+    local_css = {
+        "leaflet_css": urls.leaflet_css,
+        "markerclustercss": urls.markercluster_css,
+        "markerclusterdefaultcss": urls.markercluster_default_css,
+    }
+    dropped = {
+        "jquery",
+        "bootstrap",
+        "awesome_markers",
+        "bootstrap_css",
+        "glyphicons_css",
+        "awesome_markers_font_css",
+        "awesome_markers_css",
+        "awesome_rotate_css",
+    }
+    for item in _walk(element):
+        if isinstance(item, folium.Map):
+            item.default_js = [
+                ("leaflet", urls.leaflet_js),
+                ("markerclusterjs", urls.markercluster_js),
+            ]
+            item.default_css = [
+                ("leaflet_css", urls.leaflet_css),
+                ("markerclustercss", urls.markercluster_css),
+                ("markerclusterdefaultcss", urls.markercluster_default_css),
+            ]
+            continue
+        for attribute, local in (("default_js", local_js), ("default_css", local_css)):
+            links = getattr(item, attribute, None)
+            if not links:
+                continue
+            kept = []
+            for key, url in links:
+                if key in dropped:
+                    continue
+                if _is_local(url, urls):
+                    kept.append((key, url))
+                elif key in local:
+                    kept.append((key, local[key]))
+                else:
+                    msg = f"{type(item).__name__} needs {url}, which is not served offline"
+                    raise ValueError(msg)
+            setattr(item, attribute, kept)
+    return element
+
+
+def browser_source(name: str) -> str:
+    """The text of one of mapview's .js/.css files, inlined into map pages by its module.
+
+    Raises ValueError if the file holds a Jinja marker ("{{", "{%", "{#"): branca's second
+    template pass would run it on the server or break the page.
+    """
+    text = (BROWSER_DIR / name).read_text(encoding="utf-8")
+    for marker in JINJA_MARKERS:
+        if marker in text:
+            msg = f"{name} contains {marker!r}, which branca's second template pass would read"
+            raise ValueError(msg)
+    return text
+
+
+# --- private helpers -------------------------------------------------------------------------
+
+
+def _is_local(url: str, urls: AssetUrls) -> bool:
+    return url in set(vars(urls).values()) or not re.match(r"^(https?:)?//", url)
+
+
+def _walk(element: Any) -> Iterable[Any]:
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
 def _package_dir(package: str) -> Path:
+    # Imported here, not at the top: the app needs them only to copy the files, and a missing
+    # package is reported with its pip name instead of failing every import of mapview.
     try:
         if package == "leaflet":
             import xstatic.pkg.leaflet as module

@@ -1,4 +1,4 @@
-// The map's first view: the city, then the city and every open incident (mapview.maps._InitialView).
+// The map's first view: the city, then the city and every open incident (base._InitialView).
 //
 // streamlit-folium sizes its iframe after the map is created, so a single fitBounds uses the
 // wrong size (and ignores the padding): the view is fitted again while the frame settles, and

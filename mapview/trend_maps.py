@@ -1,7 +1,8 @@
 """The Tren page's map: incidents per kelurahan and kecamatan, and a density grid, offline.
 
-Built on mapview.maps.base_map (Leaflet served by the app, no tiles needed); every label that
-reaches a tooltip or the legend is escaped (mapview.maps.escape_html). No Streamlit here.
+Built on mapview.base.base_map (Leaflet served by the app, no tiles needed) with the legend
+control both maps use (mapview.legend); every label that reaches a tooltip or the legend is
+escaped (mapview.escape). No Streamlit here.
 """
 
 from __future__ import annotations
@@ -14,17 +15,17 @@ import folium
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
-from folium.template import Template
 
 from dashboard import labels
 from geo.grid_counts import GridSpec, cells_frame
-from mapview.maps import base_map, escape_html, offline_assets
+from mapview.assets import offline_assets
+from mapview.base import COORD_DECIMALS, base_map
+from mapview.escape import escape_html
+from mapview.legend import Legend
 
 # ColorBrewer YlOrRd, 5 classes: readable on a projector and for most colour-blind viewers.
 PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 ZERO_FILL = "#eceff1"
-COORD_DECIMALS = 5
 
 
 def trend_map(
@@ -54,7 +55,7 @@ def trend_map(
         grid_name = labels.TREND_MAP_LAYER_GRID.format(cell_m=round(grid_spec.cell_m))
         _grid_layer(cells, grid_breaks, name=grid_name, cell_m=grid_spec.cell_m).add_to(m)
         sections.append((grid_name, grid_breaks))
-    m.add_child(_CountLegend(sections))
+    m.add_child(Legend(_count_legend_html(sections)))
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     return offline_assets(m, static_url=static_url)
 
@@ -178,11 +179,6 @@ def _feature(geometry: Any, properties: dict) -> dict:
 def _layer(
     features: list[dict], *, name: str, show: bool = True, interactive_fill: bool = True
 ) -> folium.GeoJson:
-    tooltip = """
-        function (feature, layer) {
-            layer.bindTooltip(feature.properties.label, {sticky: true});
-        }
-    """
     return folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=name,
@@ -191,48 +187,27 @@ def _layer(
         highlight_function=(
             (lambda _feature: {"weight": 3, "fillOpacity": 0.9}) if interactive_fill else None
         ),
-        on_each_feature=folium.JsCode(tooltip),
+        # base_map.js (part of every base map): the label as a sticky tooltip.
+        on_each_feature=folium.JsCode("siagaFeatureTooltip"),
     )
 
 
-class _CountLegend(MacroElement):
-    """A legend control listing each layer's count classes and colours (all text escaped)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.control({position: "bottomleft"});
-        {{ this.get_name() }}.onAdd = function () {
-            var div = L.DomUtil.create("div", "siaga-legend leaflet-control");
-            div.innerHTML = {{ this.body|tojson }};
-            L.DomEvent.disableClickPropagation(div);
-            L.DomEvent.disableScrollPropagation(div);
-            return div;
-        };
-        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, sections: list[tuple[str, list[int]]]) -> None:
-        super().__init__()
-        self._name = "TrendLegend"
-        parts = [
-            '<div style="background:#fff;padding:6px 8px;border-radius:4px;'
-            'box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px sans-serif;line-height:18px">',
-            f"<b>{escape_html(labels.TREND_MAP_LEGEND_TITLE)}</b>",
+def _count_legend_html(sections: list[tuple[str, list[int]]]) -> str:
+    """Each layer's count classes and colours (all text escaped), in a white card (map.css)."""
+    parts = [
+        '<div class="siaga-count-legend">',
+        f"<b>{escape_html(labels.TREND_MAP_LEGEND_TITLE)}</b>",
+    ]
+    for title, breaks in sections:
+        parts.append(f'<div class="siaga-count-layer">{escape_html(title)}</div>')
+        rows = [(ZERO_FILL, "0")] + [
+            (class_colour(upper, breaks), text)
+            for upper, text in zip(breaks, class_labels(breaks), strict=True)
         ]
-        for title, breaks in sections:
-            parts.append(f'<div style="margin-top:4px">{escape_html(title)}</div>')
-            rows = [(ZERO_FILL, "0")] + [
-                (class_colour(upper, breaks), text)
-                for upper, text in zip(breaks, class_labels(breaks), strict=True)
-            ]
-            for colour, text in rows:
-                parts.append(
-                    f'<div><span style="display:inline-block;width:14px;height:12px;'
-                    f"margin-right:6px;vertical-align:middle;background:{colour};"
-                    f'border:1px solid #90a4ae"></span>{escape_html(text)}</div>'
-                )
-        parts.append("</div>")
-        self.body = "".join(parts)
+        for colour, text in rows:
+            parts.append(
+                f'<div><span class="siaga-count-swatch" style="background:{colour}"></span>'
+                f"{escape_html(text)}</div>"
+            )
+    parts.append("</div>")
+    return "".join(parts)

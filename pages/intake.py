@@ -15,7 +15,8 @@ from streamlit_folium import st_folium
 
 from dashboard import drafts, incidents, intake, labels
 from dashboard.domain import format_wib
-from mapview.maps import base_map, nearest_post_layer
+from mapview.base import base_map
+from mapview.facilities import nearest_post_layer
 from pages import ui
 
 POINT_KEY = "intake_point"

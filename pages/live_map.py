@@ -10,7 +10,9 @@ from streamlit_folium import st_folium
 from dashboard import labels, live
 from dashboard.domain import OPEN_STATUSES, format_wib
 from dashboard.fmt import format_km, format_minutes
-from mapview import maps
+from mapview.base import base_map
+from mapview.facilities import nearest_post_layer
+from mapview.incidents import incident_layer
 from pages import components, ui
 
 MAP_KEY = "live_map"
@@ -115,7 +117,7 @@ def _pick_panel(snapshot: live.LiveSnapshot, settings: dict) -> folium.FeatureGr
             )
         )
     st.caption(labels.LIVE_ETA_NOTE)
-    return maps.nearest_post_layer(card.lat, card.lon, posts, label=card.code)
+    return nearest_post_layer(card.lat, card.lon, posts, label=card.code)
 
 
 def _live_view(filters: dict, interval_s: float) -> None:
@@ -145,13 +147,13 @@ def _live_view(filters: dict, interval_s: float) -> None:
     with right:
         selection = _pick_panel(snapshot, settings)
     with left:
-        base = maps.base_map(ui.get_city(), categories=snapshot.categories, layer_control=False)
+        base = base_map(ui.get_city(), categories=snapshot.categories, layer_control=False)
         st_folium(
             base,
             key=MAP_KEY,
             height=MAP_HEIGHT_PX,
             use_container_width=True,
-            feature_group_to_add=[maps.incident_layer(snapshot.incidents), selection],
+            feature_group_to_add=[incident_layer(snapshot.incidents), selection],
             layer_control=folium.LayerControl(collapsed=True, position="topright"),
             returned_objects=["last_object_clicked"],
             on_change=_on_map_click,

@@ -13,7 +13,9 @@ from dashboard import labels, live
 from dashboard.auth import display_actor
 from dashboard.domain import format_wib
 from dashboard.errors import AuthError
-from mapview import maps
+from mapview.base import base_map
+from mapview.incidents import incident_layer
+from mapview.style import DARK
 from pages import components, ui
 
 log = logging.getLogger("siaga112.wall")
@@ -100,9 +102,9 @@ def _wall(token: str, interval_s: float) -> None:
     )
     left, right = st.columns([7, 3])
     with left:
-        base = maps.base_map(
+        base = base_map(
             city,
-            theme=maps.DARK,
+            theme=DARK,
             categories=snapshot.categories,
             layer_control=False,
             zoom_control=False,
@@ -117,7 +119,7 @@ def _wall(token: str, interval_s: float) -> None:
             key=MAP_KEY,
             height=MAP_HEIGHT_PX,
             use_container_width=True,
-            feature_group_to_add=maps.incident_layer(snapshot.incidents, wall=True),
+            feature_group_to_add=incident_layer(snapshot.incidents, wall=True),
             returned_objects=[],
         )
     with right:

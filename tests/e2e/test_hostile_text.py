@@ -23,7 +23,7 @@ from dashboard import tables as t
 from dashboard.db import make_engine
 from dashboard.domain import utc_now
 from dashboard.setup import DEMO_DISPLAY_TOKEN
-from mapview.maps import redact_phone_like
+from mapview.escape import redact_phone_like
 from tests.conftest import CALL_TAKER_ANI, SUPERVISOR_EKA
 from tests.e2e.conftest import sign_in
 from tests.e2e.harness import RequestWatch

@@ -474,7 +474,7 @@ def _rendered_incident_map(kondisi: str) -> str:
     import folium
     import pandas as pd
 
-    from mapview import maps
+    from mapview.incidents import incident_layer
 
     frame = pd.DataFrame(
         [
@@ -497,7 +497,7 @@ def _rendered_incident_map(kondisi: str) -> str:
         ]
     )
     m = folium.Map(tiles=None)
-    maps.incident_layer(frame).add_to(m)
+    incident_layer(frame).add_to(m)
     return m.get_root().render()
 
 
@@ -509,7 +509,7 @@ def test_an_imported_layer_whose_names_are_templates_is_drawn_as_text(sqlite_eng
 
     from dashboard.citydata import current_city
     from dashboard.layers import import_layer
-    from mapview.maps import base_map
+    from mapview.base import base_map
     from mapview.trend_maps import trend_map
 
     data = Path(__file__).resolve().parents[2] / "data"

@@ -12,7 +12,7 @@ from dashboard import incidents as svc
 from dashboard import intake, labels, live, queues
 from dashboard import tables as t
 from dashboard.importer import import_incidents
-from mapview.maps import incident_payload
+from mapview.incidents import incident_payload
 from tests.conftest import ADMIN_USER, CALL_TAKER_ANI, SUPERVISOR_EKA, flood_report
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)

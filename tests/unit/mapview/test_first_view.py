@@ -12,9 +12,12 @@ import streamlit_folium
 
 from geo import load_city
 from geo.crs import to_metric_xy
-from mapview import maps
+from mapview import base
+from mapview.base import base_map, map_html, standalone_map
+from mapview.incidents import incident_payload
+from mapview.style import DARK
 
-INITIAL_VIEW_JS = Path(maps.__file__).with_name("initial_view.js")
+INITIAL_VIEW_JS = Path(base.__file__).with_name("initial_view.js")
 SEA_TEXT = "Laut, 1,2 km dari Panjang Wetan"
 
 
@@ -51,8 +54,8 @@ def test_the_first_view_script_survives_brancas_second_template_pass():
 
 
 def test_the_base_map_fits_the_city_and_lets_incidents_within_10_km_widen_it(city):
-    m = maps.base_map(city)
-    html = maps.map_html(m)
+    m = base_map(city)
+    html = map_html(m)
     west, south, east, north = (float(v) for v in city.kelurahan.total_bounds)
     assert "siagaInitialView(" in html and "siagaFitIncidents" in html
     view = next(c for c in m._children.values() if c._name == "InitialView")
@@ -66,7 +69,7 @@ def test_the_base_map_fits_the_city_and_lets_incidents_within_10_km_widen_it(cit
 
 
 def test_only_the_wall_map_keeps_widening_for_later_incidents(city):
-    wall = maps.base_map(city, theme=maps.DARK, grow_view_with_incidents=True)
+    wall = base_map(city, theme=DARK, grow_view_with_incidents=True)
     view = next(c for c in wall._children.values() if c._name == "InitialView")
     assert view.grow is True
 
@@ -74,7 +77,7 @@ def test_only_the_wall_map_keeps_widening_for_later_incidents(city):
 def test_the_wall_map_with_the_first_view_script_is_identical_on_every_build(city):
     # st_folium keys its iframe on the map's hash: the same inputs must give the same map.
     def key() -> str:
-        m = maps.base_map(city, theme=maps.DARK, grow_view_with_incidents=True)
+        m = base_map(city, theme=DARK, grow_view_with_incidents=True)
         m.get_root().render()
         return streamlit_folium.generate_js_hash(streamlit_folium._get_map_string(m), "k", False)
 
@@ -82,7 +85,7 @@ def test_the_wall_map_with_the_first_view_script_is_identical_on_every_build(cit
 
 
 def test_the_incident_layer_asks_the_map_to_fit_its_incidents_when_it_arrives():
-    html = maps.map_html(maps.standalone_map(load_city(), sea_incident()))
+    html = map_html(standalone_map(load_city(), sea_incident()))
     assert 'layer.once("add"' in html and "siagaFitIncidents(" in html
 
 
@@ -90,5 +93,5 @@ def test_a_sea_incident_tooltip_names_the_sea_and_a_city_one_its_kelurahan():
     frame = pd.concat(
         [sea_incident(), sea_incident().assign(id=8, kelurahan="Kauman", place="Kauman")]
     )
-    payload = maps.incident_payload(frame)
+    payload = incident_payload(frame)
     assert payload.lookups["kelurahan"] == [SEA_TEXT, "Kel. Kauman"]

@@ -10,11 +10,12 @@ import folium.plugins
 import pandas as pd
 import pytest
 
-from dashboard import live
-from dashboard.queries import Kpis
 from geo import load_city
-from mapview import maps
-from mapview.assets import VENDOR_FILES, asset_urls, ensure_static_assets
+from mapview.assets import VENDOR_FILES, asset_urls, ensure_static_assets, offline_assets
+from mapview.base import TILES_ENV, base_map, map_html, standalone_map
+from mapview.escape import redact_phone_like
+from mapview.facilities import facility_layer
+from mapview.incidents import incident_layer, incident_payload, incident_rows
 
 XSS = "<img src=x onerror=alert(1)>"
 PHONE = "081234567890"
@@ -57,8 +58,8 @@ def decoded(text: str) -> str:
 
 
 def test_map_page_loads_every_script_and_stylesheet_from_the_app_itself(city):
-    m = maps.standalone_map(city, incidents(), categories={"KEBAKARAN": ("Kebakaran", "#d7301f")})
-    page = maps.map_html(m)
+    m = standalone_map(city, incidents(), categories={"KEBAKARAN": ("Kebakaran", "#d7301f")})
+    page = map_html(m)
     links = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert links, "the page must load Leaflet from somewhere"
     assert all(link.startswith("/app/static/vendor/") for link in links), links
@@ -67,33 +68,33 @@ def test_map_page_loads_every_script_and_stylesheet_from_the_app_itself(city):
 
 
 def test_tiles_are_off_unless_configured_and_then_carry_the_osm_attribution(city, monkeypatch):
-    monkeypatch.delenv(maps.TILES_ENV, raising=False)
-    assert "L.tileLayer" not in maps.map_html(maps.base_map(city))
-    monkeypatch.setenv(maps.TILES_ENV, "http://tiles.example/{z}/{x}/{y}.png")
-    page = decoded(maps.map_html(maps.base_map(city)))
+    monkeypatch.delenv(TILES_ENV, raising=False)
+    assert "L.tileLayer" not in map_html(base_map(city))
+    monkeypatch.setenv(TILES_ENV, "http://tiles.example/{z}/{x}/{y}.png")
+    page = decoded(map_html(base_map(city)))
     assert "http://tiles.example/{z}/{x}/{y}.png" in page
     assert "© OpenStreetMap contributors" in page
 
 
 def test_map_credits_the_boundary_data_and_openstreetmap(city):
-    page = decoded(maps.map_html(maps.base_map(city)))
+    page = decoded(map_html(base_map(city)))
     assert "Batas wilayah: cahyadsn/wilayah_boundaries (MIT)" in page
     assert "© OpenStreetMap contributors" in page
 
 
 def test_caller_text_reaches_the_page_as_script_data_never_as_markup(city):
     kondisi = f"Kebakaran {XSS} di gang 3 {{{{ 7*7 }}}}"
-    page = maps.map_html(maps.standalone_map(city, incidents(kondisi=kondisi)))
+    page = map_html(standalone_map(city, incidents(kondisi=kondisi)))
     assert "<img src=x" not in page and "{{ 7*7 }}" not in page
     # The browser's JS string holds the literal text; the tooltip puts it in a text node.
     assert kondisi in decoded(page)
-    assert "innerHTML" not in maps.map_html(_map_with(maps.incident_layer(incidents())))
+    assert "innerHTML" not in map_html(_map_with(incident_layer(incidents())))
 
 
 def test_tooltip_rows_carry_indices_into_tables_sent_once_per_layer():
     frame = incidents(4)
     frame.loc[3, "kelurahan"] = None
-    payload = maps.incident_payload(frame)
+    payload = incident_payload(frame)
     assert payload.lookups["category"] == ["Kebakaran"]
     assert payload.lookups["code_prefix"] == ["112-20261128-"]
     assert payload.lookups["overdue"] == ["Terlambat: belum diteruskan"]
@@ -102,36 +103,34 @@ def test_tooltip_rows_carry_indices_into_tables_sent_once_per_layer():
     assert first[6:] == [0, "0001", 0, 0, "10:00", 0, "Asap tebal dari dapur"]
     assert last[7] == "0004" and last[9] == 1 and last[10] == "09:30"
     assert payload.lookups["status"][last[4]] == "Ditangani"
-    assert all(len(row) == 12 for row in maps.incident_rows(frame, wall=True))
+    assert all(len(row) == 12 for row in incident_rows(frame, wall=True))
 
 
 def test_a_long_kondisi_is_shortened_and_its_phone_masked_before_it_is_sent():
     kondisi = "Pelapor di 0812-3456-7890 " + "x" * 200
-    sent = maps.incident_rows(incidents(1, kondisi=kondisi))[0][12]
+    sent = incident_rows(incidents(1, kondisi=kondisi))[0][12]
     assert sent == "Pelapor di 08********** " + "x" * (140 - 26) + "…"
 
 
 def test_wall_layer_carries_no_phone_number_even_one_typed_into_the_kondisi():
     frame = incidents(kondisi=f"Pelapor minta ditelepon di {PHONE}")
     for wall in (True, False):
-        group = maps.incident_layer(frame, wall=wall)
+        group = incident_layer(frame, wall=wall)
         m = folium.Map(tiles=None)
         group.add_to(m)
-        page = decoded(maps.map_html(m))
+        page = decoded(map_html(m))
         assert PHONE not in page
         assert PHONE[1:] not in page
-    assert "minta ditelepon" not in decoded(
-        maps.map_html(_map_with(maps.incident_layer(frame, wall=True)))
-    )
+    assert "minta ditelepon" not in decoded(map_html(_map_with(incident_layer(frame, wall=True))))
 
 
 def test_phone_like_digit_runs_are_masked_but_short_numbers_stay():
-    assert maps.redact_phone_like("hubungi 0812-3456-7890 segera") == "hubungi 08********** segera"
-    assert maps.redact_phone_like("rumah no 12, RT 3 RW 14") == "rumah no 12, RT 3 RW 14"
+    assert redact_phone_like("hubungi 0812-3456-7890 segera") == "hubungi 08********** segera"
+    assert redact_phone_like("rumah no 12, RT 3 RW 14") == "rumah no 12, RT 3 RW 14"
 
 
 def test_every_incident_becomes_one_marker_row_with_its_status_and_overdue_flag():
-    rows = maps.incident_rows(incidents(4))
+    rows = incident_rows(incidents(4))
     assert [row[2] for row in rows] == [1, 2, 3, 4]
     assert [row[4] for row in rows] == [0, 1, 2, 3]  # BARU, DITERUSKAN, DITERIMA, DITANGANI
     assert [row[5] for row in rows] == [1, 0, 0, 0]  # 1 + index of the overdue reason
@@ -140,13 +139,13 @@ def test_every_incident_becomes_one_marker_row_with_its_status_and_overdue_flag(
 def test_a_catalogue_colour_that_is_not_a_plain_hex_colour_never_reaches_the_css():
     frame = incidents(2)
     frame.loc[1, "color"] = "red;background:url(http://evil.example/x.png)"
-    page = maps.map_html(_map_with(maps.incident_layer(frame)))
+    page = map_html(_map_with(incident_layer(frame)))
     assert "evil.example" not in page
 
 
 def test_approximate_facilities_are_ringed_and_say_perkiraan(city):
-    group = maps.facility_layer(city.facilities)
-    page = decoded(maps.map_html(_map_with(group)))
+    group = facility_layer(city.facilities)
+    page = decoded(map_html(_map_with(group)))
     approximate = int(city.facilities["lokasi_perkiraan"].sum())
     assert approximate > 0
     assert page.count("siaga-fac-approx") == approximate
@@ -157,7 +156,7 @@ def test_base_map_is_identical_on_every_build_so_a_refresh_does_not_reload_it(ci
     import streamlit_folium
 
     def key() -> str:
-        m = maps.base_map(city, categories={"KEBAKARAN": ("Kebakaran", "#d7301f")})
+        m = base_map(city, categories={"KEBAKARAN": ("Kebakaran", "#d7301f")})
         m.get_root().render()
         return streamlit_folium.generate_js_hash(streamlit_folium._get_map_string(m), "k", False)
 
@@ -168,13 +167,13 @@ def test_offline_assets_refuses_a_plugin_only_a_cdn_can_serve():
     m = folium.Map(tiles=None)
     folium.plugins.Fullscreen().add_to(m)
     with pytest.raises(ValueError, match="not served offline"):
-        maps.offline_assets(m)
+        offline_assets(m)
 
 
 def test_offline_assets_points_folium_marker_cluster_at_the_vendored_copy():
     m = folium.Map(tiles=None)
     folium.plugins.MarkerCluster().add_to(m)
-    page = maps.map_html(maps.offline_assets(m))
+    page = map_html(offline_assets(m))
     assert "cdn" not in page.lower()
     assert asset_urls().markercluster_js in page
 
@@ -188,39 +187,7 @@ def test_static_assets_are_copied_once_and_left_alone_when_unchanged(tmp_path):
     assert {path: path.stat().st_mtime_ns for path in files} == before
 
 
-def test_a_click_on_a_marker_selects_that_incident_and_a_click_elsewhere_selects_none():
-    frame = incidents(3)
-    assert live.incident_at(frame, -6.8866, 109.6770) == 2
-    assert live.incident_at(frame, -6.8866 + 0.0005, 109.6770) is None
-
-
-def test_kpi_strip_flags_a_median_forward_time_over_its_target():
-    k = Kpis(
-        {"BARU": 2, "DITERUSKAN": 1, "DITERIMA": 0, "DITANGANI": 4}, 3, 20, 75.0, 0.25, 60, NOW
-    )
-    tiles = {tile.label: tile for tile in live.kpi_tiles(k)}
-    median = tiles["Median teruskan"]
-    assert median.value == "75 dtk"
-    assert "60" in median.note
-    assert median.alert
-    assert tiles["Terlambat"].alert
-    assert tiles["Iseng/kosong"].value == "25%"
-
-
-def test_kpi_durations_stay_short_enough_for_a_tile():
-    assert live.format_duration(45.4) == "45 dtk"
-    assert live.format_duration(384) == "6 mnt"
-    assert live.format_duration(9000) == "2,5 jam"
-
-
-def test_refresh_interval_comes_from_settings_with_a_floor():
-    assert live.refresh_interval_s({}) == 10
-    assert live.refresh_interval_s({"refresh_interval_s": 30}) == 30
-    assert live.refresh_interval_s({"refresh_interval_s": 0}) == 2
-    assert live.refresh_interval_s({"refresh_interval_s": "x"}) == 10
-
-
 def _map_with(group: folium.FeatureGroup) -> folium.Map:
     m = folium.Map(tiles=None)
     group.add_to(m)
-    return maps.offline_assets(m)
+    return offline_assets(m)

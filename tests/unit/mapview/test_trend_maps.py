@@ -10,7 +10,7 @@ import pytest
 from dashboard import labels
 from geo import default_city
 from geo.grid_counts import grid_spec
-from mapview.maps import map_html
+from mapview.base import map_html
 from mapview.trend_maps import (
     PALETTE,
     ZERO_FILL,

@@ -1,0 +1,100 @@
+"""The legend control both maps use (legend.js), and the live and wall maps' legend text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from branca.element import MacroElement
+from folium.template import Template
+
+from dashboard import labels
+from mapview.assets import browser_source
+from mapview.escape import escape_html, safe_colour
+from mapview.facilities import facility_symbol_html
+from mapview.style import (
+    DEFAULT_LAYERS,
+    FACILITY_SYMBOL,
+    FLOOD_LEVEL_STYLE,
+    LIGHT,
+    STATUS_CLASS,
+    check_theme,
+)
+
+_LEGEND_JS = browser_source("legend.js")
+
+
+class Legend(MacroElement):
+    """A legend box in one corner of the map holding `body`, HTML whose every text is escaped."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.source }}
+        var {{ this.get_name() }} = siagaLegend({{ this._parent.get_name() }},
+            {{ this.position|tojson }}, {{ this.body|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, body: str, *, position: str = "bottomleft") -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.source = _LEGEND_JS
+        self.position = position
+        self.body = body
+
+
+def legend_html(
+    categories: Mapping[str, tuple[str, str]],
+    *,
+    layers: Sequence[str] = DEFAULT_LAYERS,
+    theme: str = LIGHT,
+    is_open: bool = True,
+) -> str:
+    """The incident map's legend (categories, statuses, flood levels, facilities), foldable."""
+    check_theme(theme)
+    esc = escape_html
+    parts = ["<details open>" if is_open else "<details>"]
+    parts.append(f"<summary>{esc(labels.MAP_LEGEND_TITLE)}</summary>")
+    if categories:
+        parts.append(f'<h4>{esc(labels.MAP_LEGEND_CATEGORIES)}</h4><ul class="siaga-cats">')
+        for name, colour in categories.values():
+            parts.append(
+                f'<li><span class="siaga-swatch" style="background:{safe_colour(colour)}"></span>'
+                f"{esc(name)}</li>"
+            )
+        parts.append("</ul>")
+    parts.append(f"<h4>{esc(labels.MAP_LEGEND_STATUS)}</h4><ul>")
+    for status, css in STATUS_CLASS.items():
+        parts.append(
+            f'<li><span class="siaga-inc siaga-legend-inc {css}"></span>'
+            f"{esc(labels.MAP_STATUS_LEGEND.get(status, status))}</li>"
+        )
+    parts.append(
+        '<li><span class="siaga-inc siaga-legend-inc siaga-st-diteruskan siaga-od"></span>'
+        f"{esc(labels.MAP_LEGEND_OVERDUE)}</li>"
+        '<li><span class="siaga-legend-cluster">5</span>'
+        f"{esc(labels.MAP_LEGEND_CLUSTER)}</li></ul>"
+    )
+    if "flood_zones" in layers:
+        parts.append(f"<h4>{esc(labels.MAP_LEGEND_FLOOD)}</h4><ul>")
+        for level, style in FLOOD_LEVEL_STYLE.items():
+            parts.append(
+                f'<li><span class="siaga-swatch" style="background:{style["fillColor"]};'
+                f'opacity:{0.4 + style["fillOpacity"]}"></span>'
+                f"{esc(labels.MAP_FLOOD_LEVEL.get(level, level))}</li>"
+            )
+        parts.append(f'<li class="siaga-note">{esc(labels.MAP_FLOOD_DERIVED_NOTE)}</li></ul>')
+    if "facilities" in layers:
+        parts.append(f"<h4>{esc(labels.MAP_LEGEND_FACILITIES)}</h4><ul>")
+        for kind in FACILITY_SYMBOL:
+            parts.append(
+                f"<li>{facility_symbol_html(kind, approximate=False, size_px=16)}"
+                f"{esc(labels.MAP_FACILITY_KIND.get(kind, kind))}</li>"
+            )
+        parts.append(
+            f"<li>{facility_symbol_html('puskesmas', approximate=True, size_px=16)}"
+            f"{esc(labels.MAP_LEGEND_APPROXIMATE)}</li></ul>"
+        )
+    parts.append("</details>")
+    return "".join(parts)
