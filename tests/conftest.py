@@ -15,7 +15,7 @@ from dashboard.db import make_engine, migrate
 from dashboard.domain import ADMIN, CALL_TAKER, OPD_ADMIN, SUPERVISOR, Actor
 from dashboard.incidents import NewReport
 from tests.helpers import embedded_pg
-from tests.helpers.databases import pg_url
+from tests.helpers.databases import drop_database, pg_url
 from tests.helpers.required import unavailable  # re-exported: helpers and tests import it here
 
 CALL_TAKER_ANI = Actor("ct.ani", CALL_TAKER, full_name="Ani")
@@ -71,8 +71,7 @@ def pg_template() -> str:
     seed_catalogue(engine)
     engine.dispose()
     yield name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    drop_database(admin, name)
     admin.dispose()
 
 
@@ -94,8 +93,7 @@ def engine(request, tmp_path):
     eng = make_engine(pg_url(name))
     yield eng
     eng.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    drop_database(admin, name)
     admin.dispose()
 
 

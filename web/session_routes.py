@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,8 +33,16 @@ def _engine() -> Engine:
     return make_engine(load_settings().database_url)
 
 
+def _same_origin(request: Request) -> bool:
+    """A browser sends Origin with every POST; one from another site may not touch the cookie."""
+    origin = request.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == request.headers.get("host", "")
+
+
 async def claim(request: Request) -> JSONResponse:
     """POST /auth/sesi {"tiket": ...}: set the session cookie for a fresh ticket."""
+    if not _same_origin(request):
+        return JSONResponse({"ok": False, "galat": labels.ERR_SESSION_TICKET}, status_code=403)
     body = await request.body()
     try:
         ticket = json.loads(body)["tiket"] if len(body) <= MAX_BODY_BYTES else ""
@@ -62,6 +71,8 @@ async def claim(request: Request) -> JSONResponse:
 
 async def sign_out(request: Request) -> JSONResponse:
     """POST /auth/keluar: end the cookie's session and remove the cookie."""
+    if not _same_origin(request):
+        return JSONResponse({"ok": False, "galat": labels.ERR_SESSION_TICKET}, status_code=403)
     sid = request.cookies.get(sessions.COOKIE_NAME, "")
     try:
         await run_in_threadpool(sessions.end_session_by_sid, _engine(), sid)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import shutil
+import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from dashboard import tables as t
 from dashboard.db import make_engine
@@ -53,8 +56,28 @@ def fresh_pg_database(template: str | None = None, *, prefix: str = "siaga_r") -
         try:
             yield pg_url(name)
         finally:
+            drop_database(admin, name)
+
+
+def drop_database(admin: Engine, name: str) -> None:
+    """DROP DATABASE ... WITH (FORCE), tried again while PostgreSQL refuses for a moment.
+
+    FORCE may not end a process of another role: an autovacuum worker (the superuser's) that
+    has just entered the throwaway database makes the drop fail for the test role until it
+    leaves. A database still there after ten seconds is left behind with a warning: it is a
+    test's copy, and failing the test for it would report nothing a user could notice.
+    """
+    for _ in range(20):
+        try:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError as error:
+            if "must be a member of the role" not in str(error.orig):
+                raise
+            time.sleep(0.5)
+    msg = f"test database {name} left behind: PostgreSQL kept refusing to drop it"
+    warnings.warn(msg, stacklevel=2)
 
 
 def sqlite_copy(template: Path, folder: Path, name: str = "siaga.db") -> str:
