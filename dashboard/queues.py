@@ -153,10 +153,7 @@ def queue_frame(rows: list[QueueRow]) -> pd.DataFrame:
     """The queue as a table with Indonesian headings and WIB times (no raw phone numbers)."""
     records = [
         {
-            labels.COL_CODE: r.code,
-            labels.COL_RECEIVED: format_wib(r.received_at_utc),
-            labels.COL_PRIORITY: f"P{r.priority}",
-            labels.COL_CATEGORY: r.category_name,
+            **_row_start(r),
             labels.COL_STATUS: labels.STATUS.get(r.status, r.status),
             labels.COL_OPD: r.opd_name or "-",
             labels.COL_PLACE: _place_text(r),
@@ -378,10 +375,7 @@ def search_frame(rows: list[FoundRow]) -> pd.DataFrame:
     """Search results as a table: Indonesian headings, WIB times, masked phones (a shared list)."""
     records = [
         {
-            labels.COL_CODE: r.code,
-            labels.COL_RECEIVED: format_wib(r.received_at_utc),
-            labels.COL_PRIORITY: f"P{r.priority}",
-            labels.COL_CATEGORY: r.category_name,
+            **_row_start(r),
             labels.COL_STATUS: _status_text(r),
             labels.COL_OPD: r.opd_name or "-",
             labels.COL_KELURAHAN: r.place or "-",
@@ -515,6 +509,16 @@ def change_text(change: Change) -> str:
     return labels.CHANGE_BY.format(
         what=what, actor=change.actor, at=format_wib(change.at_utc, with_date=False)[:5]
     )
+
+
+def _row_start(r: QueueRow | FoundRow) -> dict[str, object]:
+    """The columns every incident list starts with: code, call time (WIB), priority, category."""
+    return {
+        labels.COL_CODE: r.code,
+        labels.COL_RECEIVED: format_wib(r.received_at_utc),
+        labels.COL_PRIORITY: f"P{r.priority}",
+        labels.COL_CATEGORY: r.category_name,
+    }
 
 
 def _incident_select():
