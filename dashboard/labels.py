@@ -355,8 +355,7 @@ LIVE_POST_LINE = (
     "  {distance_km} km lurus · ± {road_km} km jalan · ETA ± {eta_min} menit"
 )
 LIVE_ETA_NOTE = (
-    "ETA = perkiraan waktu tempuh (jarak lurus × faktor jalan ÷ kecepatan), "
-    "tanpa waktu persiapan."
+    "ETA = perkiraan waktu tempuh (jarak lurus × faktor jalan ÷ kecepatan), tanpa waktu persiapan."
 )
 WALL_TITLE = "Siaga 112 Kota Pekalongan · Peta Langsung"
 WALL_CLOCK = "{time} WIB"

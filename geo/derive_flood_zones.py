@@ -242,9 +242,7 @@ def _largest(geometry: BaseGeometry) -> Polygon:
 def _polygonal(geometry: BaseGeometry) -> BaseGeometry:
     """Keep only polygon parts, drop specks under 1 m2, and return a valid (Multi)Polygon."""
     geometry = shapely.make_valid(geometry)
-    parts = [
-        p for p in shapely.get_parts(geometry) if isinstance(p, Polygon) and p.area >= 1.0
-    ]
+    parts = [p for p in shapely.get_parts(geometry) if isinstance(p, Polygon) and p.area >= 1.0]
     return shapely.union_all(parts)
 
 

@@ -111,9 +111,7 @@ def to_geojson_text(layer: gpd.GeoDataFrame) -> str:
         if column == geometry_name:
             continue
         series = out[column]
-        if pd.api.types.is_datetime64_any_dtype(series) or isinstance(
-            series.dtype, pd.PeriodDtype
-        ):
+        if pd.api.types.is_datetime64_any_dtype(series) or isinstance(series.dtype, pd.PeriodDtype):
             out[column] = _iso_strings(series)
         elif series.dtype == object and series.map(_is_temporal).any():
             out[column] = series.map(lambda v: _iso(v) if _is_temporal(v) else v)
@@ -156,7 +154,8 @@ def _zipped_shapefile(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
             shapefiles = [
-                n for n in archive.namelist()
+                n
+                for n in archive.namelist()
                 if n.lower().endswith(".shp") and not n.startswith("__MACOSX/")
             ]
     except (zipfile.BadZipFile, OSError) as exc:
@@ -240,8 +239,14 @@ def _repair(geometry: BaseGeometry, *, allowed: tuple[str, ...]) -> BaseGeometry
 
 
 def _type_ids(names: tuple[str, ...]) -> list[int]:
-    ids = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiPoint": 4, "MultiLineString": 5,
-           "MultiPolygon": 6}
+    ids = {
+        "Point": 0,
+        "LineString": 1,
+        "Polygon": 3,
+        "MultiPoint": 4,
+        "MultiLineString": 5,
+        "MultiPolygon": 6,
+    }
     return [ids[n] for n in names]
 
 
@@ -280,7 +285,9 @@ def _with_required_columns(
         bad = ~values.isin(allowed)
         if bad.any():
             msg = messages.IMPORT_BAD_VALUES.format(
-                name=name, column=column, rows=_rows(bad.to_numpy()),
+                name=name,
+                column=column,
+                rows=_rows(bad.to_numpy()),
                 values=", ".join(sorted(set(layer.loc[bad, column]))),
             )
             raise LayerImportError(msg)

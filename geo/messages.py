@@ -11,9 +11,7 @@ INVALID_COORDINATE_ARRAYS = (
     "Koordinat tidak valid pada {count} baris (contoh baris {first}): lintang harus antara -90 "
     "dan 90, bujur antara -180 dan 180, dan keduanya harus berupa angka."
 )
-COORDINATE_LENGTH_MISMATCH = (
-    "Jumlah lintang ({n_lat}) dan bujur ({n_lon}) tidak sama."
-)
+COORDINATE_LENGTH_MISMATCH = "Jumlah lintang ({n_lat}) dan bujur ({n_lon}) tidak sama."
 INVALID_ON_INVALID_OPTION = "Pilihan penanganan koordinat tidak valid: {value!r}."
 
 # Data files ------------------------------------------------------------------------------------
@@ -57,9 +55,7 @@ IMPORT_BAD_CRS = "Sistem koordinat berkas {name} tidak dapat diubah ke EPSG:4326
 IMPORT_MISSING_COLUMNS = (
     "Berkas {name} untuk lapisan {layer_name} tidak memiliki kolom wajib: {columns}."
 )
-IMPORT_EMPTY_VALUES = (
-    "Berkas {name}: kolom {column} kosong pada baris {rows}."
-)
+IMPORT_EMPTY_VALUES = "Berkas {name}: kolom {column} kosong pada baris {rows}."
 IMPORT_MISSING_GEOMETRY = "Berkas {name}: fitur tanpa geometri pada baris {rows}."
 IMPORT_INVALID_GEOMETRY = (
     "Berkas {name}: geometri rusak dan tidak dapat diperbaiki pada baris {rows}."

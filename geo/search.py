@@ -23,11 +23,28 @@ from geo.locate import locate_many
 
 MIN_SCORE = 75.0
 PLACE_KINDS = ("kelurahan", "kecamatan", "alias", "facility", "landmark")
-_KIND_ORDER = {kind: i for i, kind in enumerate(("kelurahan", "alias", "facility", "landmark",
-                                                 "kecamatan"))}
+_KIND_ORDER = {
+    kind: i for i, kind in enumerate(("kelurahan", "alias", "facility", "landmark", "kecamatan"))
+}
 _PREFIX_WORDS = frozenset(
-    {"kel", "kelurahan", "kec", "kecamatan", "jl", "jln", "jalan", "kp", "kampung", "kampoeng",
-     "desa", "dk", "di", "daerah", "sekitar", "dekat"}
+    {
+        "kel",
+        "kelurahan",
+        "kec",
+        "kecamatan",
+        "jl",
+        "jln",
+        "jalan",
+        "kp",
+        "kampung",
+        "kampoeng",
+        "desa",
+        "dk",
+        "di",
+        "daerah",
+        "sekitar",
+        "dekat",
+    }
 )
 _GENERIC_WORDS = frozenset({"kota", "pekalongan"})
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -120,8 +137,13 @@ def _build_index(city: City) -> list[_Entry]:
     kel_by_name = {}
     for (_, row), (lat, lon) in zip(city.kelurahan.iterrows(), kel_points, strict=True):
         match = PlaceMatch(
-            name=str(row["nama"]), kind="kelurahan", kelurahan=str(row["nama"]),
-            kecamatan=str(row["kecamatan"]), lat=lat, lon=lon, score=0.0,
+            name=str(row["nama"]),
+            kind="kelurahan",
+            kelurahan=str(row["nama"]),
+            kecamatan=str(row["kecamatan"]),
+            lat=lat,
+            lon=lon,
+            score=0.0,
             note=messages.NOTE_AREA_CENTRE.format(kind="kelurahan", name=row["nama"]),
             lokasi_perkiraan=True,
         )
@@ -133,8 +155,13 @@ def _build_index(city: City) -> list[_Entry]:
         city.kecamatan.iterrows(), _representative_points(city.kecamatan), strict=True
     ):
         match = PlaceMatch(
-            name=str(row["nama"]), kind="kecamatan", kelurahan=None,
-            kecamatan=str(row["nama"]), lat=lat, lon=lon, score=0.0,
+            name=str(row["nama"]),
+            kind="kecamatan",
+            kelurahan=None,
+            kecamatan=str(row["nama"]),
+            lat=lat,
+            lon=lon,
+            score=0.0,
             note=messages.NOTE_AREA_CENTRE.format(kind="kecamatan", name=row["nama"]),
             lokasi_perkiraan=True,
         )
@@ -173,9 +200,15 @@ def _alias_entries(
             note = messages.NOTE_OLD_KELURAHAN.format(kelurahan=kelurahan)
         extra = _text(row.get("note"))
         match = PlaceMatch(
-            name=_text(row.get("alias")), kind="alias", kelurahan=kelurahan or None,
-            kecamatan=target.kecamatan, lat=target.lat, lon=target.lon, score=0.0,
-            note=f"{note}; {extra}" if extra and kelurahan else note, lokasi_perkiraan=True,
+            name=_text(row.get("alias")),
+            kind="alias",
+            kelurahan=kelurahan or None,
+            kecamatan=target.kecamatan,
+            lat=target.lat,
+            lon=target.lon,
+            score=0.0,
+            note=f"{note}; {extra}" if extra and kelurahan else note,
+            lokasi_perkiraan=True,
         )
         entries.append(_Entry(normalize_place_name(match.name), match))
     return entries
@@ -193,9 +226,13 @@ def _facility_entries(city: City) -> list[_Entry]:
         if row["lokasi_perkiraan"]:
             note_parts.append(messages.NOTE_APPROXIMATE_LOCATION)
         match = PlaceMatch(
-            name=str(row["name"]), kind="facility", kelurahan=kelurahan,
+            name=str(row["name"]),
+            kind="facility",
+            kelurahan=kelurahan,
             kecamatan=loc["kecamatan"] if isinstance(loc["kecamatan"], str) else None,
-            lat=float(row["lat"]), lon=float(row["lon"]), score=0.0,
+            lat=float(row["lat"]),
+            lon=float(row["lon"]),
+            score=0.0,
             note="; ".join(p for p in note_parts if p),
             lokasi_perkiraan=bool(row["lokasi_perkiraan"]),
         )
@@ -219,10 +256,15 @@ def _landmark_entries(city: City) -> list[_Entry]:
         if perkiraan:
             note_parts.append(messages.NOTE_APPROXIMATE_LOCATION)
         match = PlaceMatch(
-            name=_text(row.get("name")), kind="landmark", kelurahan=kelurahan,
+            name=_text(row.get("name")),
+            kind="landmark",
+            kelurahan=kelurahan,
             kecamatan=kec_of.get(kelurahan) if kelurahan else None,
-            lat=float(row["lat"]), lon=float(row["lon"]), score=0.0,
-            note="; ".join(p for p in note_parts if p), lokasi_perkiraan=perkiraan,
+            lat=float(row["lat"]),
+            lon=float(row["lon"]),
+            score=0.0,
+            note="; ".join(p for p in note_parts if p),
+            lokasi_perkiraan=perkiraan,
         )
         alt_names = [a for a in _text(row.get("alt_names")).split(";") if a.strip()]
         for name in [match.name, *alt_names]:

@@ -70,6 +70,4 @@ def tiny_city() -> City:
             "lokasi_perkiraan": [False, False, True],
         }
     )
-    return City.from_layers(
-        kelurahan=kelurahan, flood_zones=flood_zones, facilities=facilities
-    )
+    return City.from_layers(kelurahan=kelurahan, flood_zones=flood_zones, facilities=facilities)

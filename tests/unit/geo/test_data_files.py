@@ -18,7 +18,16 @@ from geo.layers import read_kelurahan
 from .helpers import REPO_DATA_DIR
 
 BRIEF_OPD_CODES = {
-    "DINKOMINFO", "PMI", "BPBD", "DAMKAR", "DISHUB", "RSUD", "DINKES", "POLRES", "PLN", "DLH",
+    "DINKOMINFO",
+    "PMI",
+    "BPBD",
+    "DAMKAR",
+    "DISHUB",
+    "RSUD",
+    "DINKES",
+    "POLRES",
+    "PLN",
+    "DLH",
     "DINSOS",
 }
 DERIVED_NOTE = "Lapisan turunan dari fakta publik, bukan peta resmi BPBD"
@@ -117,8 +126,20 @@ def test_aliases_name_existing_kelurahan_and_flag_uncertain_ones(city):
         if row["certain"] != "true":
             assert row["note"], f"{row['alias']} is uncertain: say why"
     names = {r["alias"] for r in rows}
-    assert {"Pabean", "Dukuh", "Kraton Lor", "Bugisan", "Slamaran", "Clumprit", "Kertoharjo",
-            "Pasirsari", "Sokorejo", "Yosorejo", "Kuripan Lor", "Kuripan Kidul"} <= names
+    assert {
+        "Pabean",
+        "Dukuh",
+        "Kraton Lor",
+        "Bugisan",
+        "Slamaran",
+        "Clumprit",
+        "Kertoharjo",
+        "Pasirsari",
+        "Sokorejo",
+        "Yosorejo",
+        "Kuripan Lor",
+        "Kuripan Kidul",
+    } <= names
 
 
 # --- flood zones ---------------------------------------------------------------------------
@@ -141,8 +162,13 @@ def test_every_flood_zone_says_it_is_derived_and_not_official(zones):
 def test_rob_zones_are_the_coastal_kelurahan_from_the_public_record(zones):
     rob = zones[zones["type"] == "rob"]
     assert set(rob["name"]) == {
-        "Rob Panjang Baru", "Rob Panjang Wetan", "Rob Kandang Panjang", "Rob Krapyak",
-        "Rob Degayu", "Rob Padukuhan Kraton", "Rob Bandengan",
+        "Rob Panjang Baru",
+        "Rob Panjang Wetan",
+        "Rob Kandang Panjang",
+        "Rob Krapyak",
+        "Rob Degayu",
+        "Rob Padukuhan Kraton",
+        "Rob Bandengan",
     }
     assert rob.set_index("name").loc["Rob Panjang Baru", "level"] == "tinggi"
 
@@ -173,6 +199,7 @@ def test_flood_zones_file_is_reproduced_by_its_script(zones):
     kelurahan = read_kelurahan(REPO_DATA_DIR / "kota_pekalongan_kelurahan.geojson")
     rebuilt = build_flood_zones(kelurahan)
     assert list(rebuilt["name"]) == list(zones["name"])
-    for old, new in zip(zones.to_crs(METRIC_CRS).geometry, rebuilt.to_crs(METRIC_CRS).geometry,
-                        strict=True):
+    for old, new in zip(
+        zones.to_crs(METRIC_CRS).geometry, rebuilt.to_crs(METRIC_CRS).geometry, strict=True
+    ):
         assert shapely.hausdorff_distance(old, new) < 0.5  # 6-decimal rounding ~0.1 m

@@ -27,7 +27,7 @@ def test_default_city_reads_the_repositorys_data_folder_wherever_we_run(monkeypa
 
 def test_the_city_is_loaded_once_per_folder(city):
     assert load_city(REPO_DATA_DIR) is city
-    assert load_city(str(REPO_DATA_DIR / "." )) is city
+    assert load_city(str(REPO_DATA_DIR / ".")) is city
 
 
 def test_the_real_city_has_27_kelurahan_in_4_kecamatan_stored_in_wgs84(city):
@@ -35,7 +35,10 @@ def test_the_real_city_has_27_kelurahan_in_4_kecamatan_stored_in_wgs84(city):
     assert city.kelurahan.crs.to_epsg() == 4326
     assert city.kelurahan_utm.crs.to_epsg() == 32749
     assert set(city.kelurahan["kecamatan"]) == {
-        "Pekalongan Barat", "Pekalongan Timur", "Pekalongan Utara", "Pekalongan Selatan"
+        "Pekalongan Barat",
+        "Pekalongan Timur",
+        "Pekalongan Utara",
+        "Pekalongan Selatan",
     }
     # BPS says 45.25 km2; the source polygons measure about 46.2 km2 (known quirk).
     assert city.outline_utm.area / 1e6 == pytest.approx(46.2, abs=0.2)
@@ -109,8 +112,13 @@ def test_bad_facility_rows_are_refused(tiny_city, column, value):
 
 def test_duplicate_facility_ids_are_refused(tiny_city):
     rows = pd.DataFrame(
-        {"id": ["a", "a"], "name": ["A", "B"], "kind": ["fire"] * 2, "lat": [-6.9] * 2,
-         "lon": [109.6] * 2}
+        {
+            "id": ["a", "a"],
+            "name": ["A", "B"],
+            "kind": ["fire"] * 2,
+            "lat": [-6.9] * 2,
+            "lon": [109.6] * 2,
+        }
     )
     with pytest.raises(FacilityDataError, match="ganda"):
         tiny_city.with_facilities(rows)
@@ -129,9 +137,20 @@ def test_city_can_be_built_from_the_kelurahan_alone(tiny_city):
 
 def test_the_public_api_is_exported_from_the_package():
     for name in (
-        "locate", "locate_many", "nearest_facilities", "nearest_facilities_many",
-        "search_place", "default_city", "load_city", "City", "GeoError",
-        "InvalidCoordinates", "LayerImportError", "METRIC_CRS", "density_grid", "read_layer",
+        "locate",
+        "locate_many",
+        "nearest_facilities",
+        "nearest_facilities_many",
+        "search_place",
+        "default_city",
+        "load_city",
+        "City",
+        "GeoError",
+        "InvalidCoordinates",
+        "LayerImportError",
+        "METRIC_CRS",
+        "density_grid",
+        "read_layer",
     ):
         assert hasattr(geo, name), name
     assert geo.METRIC_CRS == "EPSG:32749"

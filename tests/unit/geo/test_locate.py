@@ -100,7 +100,11 @@ def test_locate_many_keeps_the_index_of_a_series(tiny_city):
     )
     assert list(frame.index) == [7, 3]
     assert list(frame.columns[:5]) == [
-        "kelurahan", "kecamatan", "kode", "in_city", "distance_to_city_m"
+        "kelurahan",
+        "kecamatan",
+        "kode",
+        "in_city",
+        "distance_to_city_m",
     ]
 
 
