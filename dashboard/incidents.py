@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from dashboard import catalogue, labels
+from dashboard import catalogue, handoff, labels
 from dashboard import tables as t
 from dashboard.domain import (
     BARU,
@@ -59,6 +59,8 @@ SERVICE_AREA_MARGIN_M = 5_000
 # kelurahan stays empty so area figures do not count it.
 UNLOCATED_POINT = (-6.8894, 109.6746)
 NUISANCE_DEFAULT_CATEGORY = "INFORMASI"
+# The events that hand an incident to an OPD (its users are alerted, its channels told).
+HANDOFF_ACTIONS = frozenset({"FORWARD", "REASSIGN", "REOPEN"})
 # Older call times are typing errors (the incident code has room for a four-digit year only).
 EARLIEST_RECEIVED_UTC = datetime(2000, 1, 1)
 
@@ -77,6 +79,8 @@ class NewReport:
     external_id: str | None = None
     forward_to: str | None = None  # an OPD code; None forwards to the routed OPD
     forward: bool = True
+    # form (a call-taker), import (a file) or api (the 112 platform): incidents.source.
+    source: str = "form"
 
 
 @dataclass(frozen=True)
@@ -335,6 +339,7 @@ def reassign(
             "acknowledged_at_utc": None,
             "handling_at_utc": None,
             "reassign_count": row.reassign_count + 1,
+            "escalation_level": 0,
         }
         return _apply(
             conn, actor, row, "REASSIGN", values, seen_version=seen_version, now=now, reason=text
@@ -378,6 +383,7 @@ def reopen(
             "resolution_note": None,
             "cancelled_at_utc": None,
             "cancel_reason": None,
+            "escalation_level": 0,
         }
         return _apply(
             conn, actor, row, "REOPEN", values, seen_version=seen_version, now=now, reason=text
@@ -557,6 +563,9 @@ def _insert_incident(
         "forwarded_at_utc": now if opd_code else None,
         "assigned_at_utc": now if opd_code else None,
         "reassign_count": 0,
+        # A report with an external id and no other source came from an import file.
+        "source": "import" if report.external_id and report.source == "form" else report.source,
+        "escalation_level": 0,
         "created_by": actor.username,
         "updated_at_utc": now,
         "updated_by": actor.username,
@@ -576,7 +585,7 @@ def _insert_incident(
         details={"code": row["code"], "category": category.code, "kelurahan": place.kelurahan},
     )
     if opd_code:
-        _log(
+        event_id = _log(
             conn,
             incident_id,
             actor,
@@ -587,6 +596,16 @@ def _insert_incident(
             to_opd=opd_code,
             # The call-taker overrode the routing rule: kept for the "routing was wrong" figures.
             details={"suggested_opd": suggested} if suggested != opd_code else None,
+        )
+        stored = conn.execute(select(t.incidents).where(t.incidents.c.id == incident_id)).one()
+        handoff.on_assigned(
+            conn,
+            stored,
+            event_id=event_id,
+            action="FORWARD",
+            from_opd=None,
+            to_opd=opd_code,
+            now=now,
         )
     return Recorded(incident_id, row["code"], row["status"], opd_code, 1)
 
@@ -680,7 +699,7 @@ def _apply(
         raise _stale(conn, row.id)
     before = {k: _jsonable(getattr(row, k)) for k in values}
     after = {k: _jsonable(v) for k, v in values.items()}
-    _log(
+    event_id = _log(
         conn,
         row.id,
         actor,
@@ -693,6 +712,7 @@ def _apply(
         reason=reason,
         details={"before": before, "after": after, **({"note": note} if note else {})},
     )
+    _after_change(conn, actor, row.id, action, event_id, from_opd=row.opd_code, now=now)
     return Recorded(
         row.id,
         row.code,
@@ -700,6 +720,34 @@ def _apply(
         values.get("opd_code", row.opd_code),
         seen_version + 1,
     )
+
+
+def _after_change(
+    conn: Connection,
+    actor: Actor,
+    incident_id: int,
+    action: str,
+    event_id: int,
+    *,
+    from_opd: str | None,
+    now: datetime,
+) -> None:
+    """Alerts and outbound messages for the change just applied (same transaction)."""
+    stored = conn.execute(select(t.incidents).where(t.incidents.c.id == incident_id)).one()
+    if stored.status == DITERUSKAN and stored.opd_code and action in HANDOFF_ACTIONS:
+        handoff.on_assigned(
+            conn,
+            stored,
+            event_id=event_id,
+            action=action,
+            from_opd=from_opd,
+            to_opd=stored.opd_code,
+            now=now,
+        )
+    elif stored.status == DITERIMA:
+        handoff.on_acknowledged(conn, incident_id, actor, now)
+    elif stored.status in (SELESAI, DIBATALKAN):
+        handoff.on_finished(conn, incident_id, now)
 
 
 def _stale(conn: Connection, incident_id: int) -> StaleVersion:
@@ -763,9 +811,10 @@ def _log(
     to_opd: str | None = None,
     reason: str | None = None,
     details: dict | None = None,
-) -> None:
-    conn.execute(
-        insert(t.incident_events).values(
+) -> int:
+    return conn.execute(
+        insert(t.incident_events)
+        .values(
             incident_id=incident_id,
             at_utc=now,
             actor=actor.username,
@@ -777,7 +826,8 @@ def _log(
             reason=reason,
             details=json.dumps(details, ensure_ascii=False) if details else None,
         )
-    )
+        .returning(t.incident_events.c.id)
+    ).scalar_one()
 
 
 def _jsonable(value: object) -> object:

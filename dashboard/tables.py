@@ -155,6 +155,10 @@ incidents = Table(
     Column("updated_at_utc", DateTime, nullable=False),
     Column("updated_by", String(60), nullable=False),
     Column("version", Integer, nullable=False, default=1),
+    # Where the report came from: form (a call-taker), import (a file) or api (the platform).
+    Column("source", String(10), nullable=False, default="form", server_default="form"),
+    # How far the silence of the current OPD has escalated (0 none, 1, 2); reset on a new hand-off.
+    Column("escalation_level", Integer, nullable=False, default=0, server_default="0"),
     CheckConstraint(
         "status IN ('BARU','DITERUSKAN','DITERIMA','DITANGANI','SELESAI','DIBATALKAN')",
         name="status_known",
@@ -263,4 +267,153 @@ intake_drafts = Table(
     Column("username", String(60), primary_key=True),
     Column("fields", Text, nullable=False),
     Column("updated_at_utc", DateTime, nullable=False),
+)
+
+# --- The hand-off loop (migration 0005) -------------------------------------------------------
+
+# A source that may post incidents to /api/v1/incidents (the 112 telephony platform). Only the
+# key's SHA-256 is stored; its first characters are kept to tell keys apart on the Admin page.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(120), nullable=False),
+    Column("key_prefix", String(16), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    # Space-separated scopes; "intake" creates and reads incidents.
+    Column("scopes", String(200), nullable=False),
+    Column("created_at_utc", DateTime, nullable=False),
+    Column("created_by", String(60), nullable=False),
+    Column("revoked_at_utc", DateTime),
+    Column("revoked_by", String(60)),
+    Column("last_used_at_utc", DateTime),
+)
+
+# Every API request, accepted or refused: which key (NULL when none matched), when, what came of it.
+api_requests = Table(
+    "api_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key_id", Integer, ForeignKey("api_keys.id")),
+    Column("at_utc", DateTime, nullable=False),
+    Column("method", String(8), nullable=False),
+    Column("path", String(200), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    # A short machine code: created, replayed, invalid, unauthorized, forbidden, too_large, ...
+    Column("result", String(30), nullable=False),
+    Column("external_id", String(80)),
+    Column("incident_code", String(24)),
+    Column("detail", Text),
+    Column("remote", String(64)),
+    Index("ix_api_requests_key_at", "key_id", "at_utc"),
+    Index("ix_api_requests_at", "at_utc"),
+)
+
+# What was received under an external_id, so a retry is recognised and a different body refused.
+api_intake = Table(
+    "api_intake",
+    metadata,
+    Column("external_id", String(80), primary_key=True),
+    Column("key_id", Integer, ForeignKey("api_keys.id"), nullable=False),
+    Column("body_sha256", String(64), nullable=False),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    Column("received_at_utc", DateTime, nullable=False),
+)
+
+# An alert on the pages of an OPD's users (or the supervisors'): open until acknowledged, or
+# closed by the incident moving on (acknowledged, reassigned away, resolved, cancelled).
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    # ASSIGNED (a new incident for the OPD), MOVED_AWAY (the OPD lost it to a reassignment),
+    # ESCALATED (to the supervisors: the OPD stayed silent past the target; level 1 or 2).
+    Column("kind", String(20), nullable=False),
+    Column("level", Integer, nullable=False, default=0),
+    # Who sees it: a role, and for OPD alerts the OPD.
+    Column("audience_role", String(20), nullable=False),
+    Column("audience_opd", String(20), ForeignKey("opds.code")),
+    # The incident event that raised it (a FORWARD, REASSIGN, REOPEN or ESCALATE).
+    Column("event_id", Integer, ForeignKey("incident_events.id")),
+    Column("created_at_utc", DateTime, nullable=False),
+    Column("acknowledged_at_utc", DateTime),
+    Column("acknowledged_by", String(60)),
+    # Closed without an acknowledgement of the alert itself (the incident moved on).
+    Column("closed_at_utc", DateTime),
+    Column("close_reason", String(20)),
+    Index("ix_alerts_open", "audience_role", "audience_opd", "closed_at_utc"),
+    Index("ix_alerts_incident", "incident_id"),
+)
+
+# Where an OPD is told of a new incident besides the browser: a webhook (JSON, HMAC-signed with
+# `secret`) or an email address. Several per OPD; an inactive one is kept for the audit.
+opd_channels = Table(
+    "opd_channels",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("opd_code", String(20), ForeignKey("opds.code"), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("target", String(500), nullable=False),
+    Column("secret", String(128)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at_utc", DateTime, nullable=False),
+    CheckConstraint("channel IN ('webhook','email')", name="channel_known"),
+)
+
+# Transactional outbox: a message is written in the same transaction as the change it reports
+# and delivered later by a worker (retries with backoff); `dedupe_key` makes a second enqueue of
+# the same message impossible, row locks make a second delivery by another replica impossible.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dedupe_key", String(120), nullable=False, unique=True),
+    Column("channel", String(10), nullable=False),
+    Column("channel_id", Integer, ForeignKey("opd_channels.id")),
+    Column("target", String(500), nullable=False),
+    Column("opd_code", String(20), ForeignKey("opds.code")),
+    Column("incident_id", Integer, ForeignKey("incidents.id")),
+    Column("event_id", Integer, ForeignKey("incident_events.id")),
+    Column("payload", Text, nullable=False),
+    # PENDING -> SENT, or FAILED after the last attempt.
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_utc", DateTime, nullable=False),
+    Column("locked_by", String(80)),
+    Column("locked_until_utc", DateTime),
+    Column("created_at_utc", DateTime, nullable=False),
+    Column("sent_at_utc", DateTime),
+    Column("last_error", Text),
+    Index("ix_outbox_due", "status", "next_attempt_utc"),
+)
+
+outbox_attempts = Table(
+    "outbox_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("outbox_id", Integer, ForeignKey("outbox.id"), nullable=False),
+    Column("at_utc", DateTime, nullable=False),
+    Column("worker", String(80), nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("response", String(300)),
+    Column("duration_ms", Integer),
+    Index("ix_outbox_attempts_outbox", "outbox_id"),
+)
+
+# Admin changes, audited like incidents: who, when, what, before and after (JSON).
+admin_audit = Table(
+    "admin_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at_utc", DateTime, nullable=False),
+    Column("actor", String(60), nullable=False),
+    # routing_rule, opd, user, api_key, setting, facility, layer, display_token, opd_channel
+    Column("entity", String(30), nullable=False),
+    Column("entity_key", String(120), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("before", Text),
+    Column("after", Text),
+    Index("ix_admin_audit_at", "at_utc"),
+    Index("ix_admin_audit_entity", "entity", "entity_key"),
 )
