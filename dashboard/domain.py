@@ -354,3 +354,23 @@ def overdue_reason(
     if status in OPEN_STATUSES and now - received_at_utc > timedelta(seconds=targets.resolve_s):
         return "melewati target penyelesaian"
     return None
+
+
+def escalation_level_due(
+    assigned_at_utc: datetime | None, now_utc: datetime, thresholds: tuple[int, int]
+) -> int:
+    """How far an incident still waiting for its OPD's acknowledgement should have escalated.
+
+    0 before the first threshold (seconds since the current OPD got it), 1 from the first, 2 from
+    the second. A worker that was down past both thresholds goes straight to 2 (one escalation,
+    not two).
+    """
+    if assigned_at_utc is None:
+        return 0
+    waited = naive_utc(now_utc) - naive_utc(assigned_at_utc)
+    first_s, second_s = thresholds
+    if waited >= timedelta(seconds=max(first_s, second_s)):
+        return 2
+    if waited >= timedelta(seconds=first_s):
+        return 1
+    return 0

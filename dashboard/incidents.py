@@ -830,5 +830,9 @@ def _log(
     ).scalar_one()
 
 
+# Other services that append to an incident's log in their own transaction (escalation.py).
+log_event = _log
+
+
 def _jsonable(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value

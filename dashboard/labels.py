@@ -815,3 +815,6 @@ QUICK_CLOSE_CONFIRM = (
 BTN_CONFIRM_CLOSE = "Ya, tutup sebagai {reason}"
 LOCATION_GIVEN = "lokasi sudah ditandai"
 BTN_CANCEL_CLOSE = "Batal, kembali ke laporan"
+
+# --- Alerts and escalation (issue 12, parts 2 and 3) ------------------------------------------
+ACTION["ESCALATE"] = "Eskalasi ke supervisor"
