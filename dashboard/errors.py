@@ -49,3 +49,23 @@ class AuthError(DispatchError):
 
 class BackupError(DispatchError):
     """A backup or restore was refused or failed; nothing was overwritten."""
+
+
+class ApiRefused(DispatchError):
+    """An intake API request refused: its HTTP status, the field at fault, every bad item.
+
+    `errors` holds one {"index", "external_id", "field", "galat"} per bad item of a batch.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 422,
+        field: str | None = None,
+        errors: list[dict] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.field = field
+        self.errors = errors or []

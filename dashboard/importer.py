@@ -62,19 +62,7 @@ def import_incidents(
             if external_id in seen:
                 raise ImportRejected(labels.ERR_IMPORT_DUPLICATE_ID.format(value=external_id[:80]))
             seen.add(external_id)
-            report = svc.NewReport(
-                category_code=str(record.get("category") or ""),
-                kondisi=str(record.get("kondisi") or ""),
-                lat=record.get("lat"),  # type: ignore[arg-type]
-                lon=record.get("lon"),  # type: ignore[arg-type]
-                address=str(record.get("address") or ""),
-                caller_phone=str(record.get("caller_phone") or ""),
-                received_at_utc=parse_time(record.get("received_at")),
-                external_id=external_id or None,
-                forward=False,
-            )
-            if not report.external_id:
-                raise ImportRejected(labels.ERR_REQUIRED.format(fields="external_id"))
+            report = report_from_record(record)
             fields = svc.validate_report(report, now=now)
             if fields["category_code"] not in known_categories:
                 value = str(fields["category_code"])[:40]
@@ -101,9 +89,36 @@ def import_incidents(
             if report.external_id in existing:
                 skipped += 1
                 continue
-            svc._insert_incident(conn, actor, fields, place, report, now=now)
+            svc.record_report(conn, actor, fields, place, report, now=now)
             inserted += 1
     return ImportResult(inserted=inserted, skipped_existing=skipped)
+
+
+def report_from_record(record: dict, *, forward: bool = False, source: str = "form"):
+    """One platform record (a JSON object or a CSV row) as an incidents.NewReport.
+
+    ImportRejected for a list or object value, a bad received_at, or no external_id. Shared by
+    the file import and the intake API, so both say the same thing about the same record.
+    """
+    from dashboard import incidents as svc
+
+    _check_scalars(record)
+    external_id = str(record.get("external_id") or "").strip()
+    report = svc.NewReport(
+        category_code=str(record.get("category") or ""),
+        kondisi=str(record.get("kondisi") or ""),
+        lat=record.get("lat"),  # type: ignore[arg-type]
+        lon=record.get("lon"),  # type: ignore[arg-type]
+        address=str(record.get("address") or ""),
+        caller_phone=str(record.get("caller_phone") or ""),
+        received_at_utc=parse_time(record.get("received_at")),
+        external_id=external_id or None,
+        forward=forward,
+        source=source,
+    )
+    if not report.external_id:
+        raise ImportRejected(labels.ERR_REQUIRED.format(fields="external_id"))
+    return report
 
 
 def parse_time(value: object) -> datetime:

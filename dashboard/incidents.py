@@ -534,6 +534,17 @@ def possible_duplicates(
 # --- private helpers -------------------------------------------------------------------------
 
 
+def record_report(
+    conn: Connection, actor: Actor, fields: dict, place, report: NewReport, *, now: datetime
+) -> Recorded:
+    """Insert a validated report (validate_report's fields, locate_report's place) on `conn`.
+
+    For callers that write more in the same transaction (the import, the intake API); the
+    caller has checked the actor's permission. Forwards by the routing rule if report.forward.
+    """
+    return _insert_incident(conn, actor, fields, place, report, now=now)
+
+
 def _insert_incident(
     conn: Connection, actor: Actor, fields: dict, place, report: NewReport, *, now: datetime
 ) -> Recorded:

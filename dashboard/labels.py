@@ -818,3 +818,261 @@ BTN_CANCEL_CLOSE = "Batal, kembali ke laporan"
 
 # --- Alerts and escalation (issue 12, parts 2 and 3) ------------------------------------------
 ACTION["ESCALATE"] = "Eskalasi ke supervisor"
+ESCALATE_NOTE = "Tingkat {level}: {opd} belum menerima setelah {waited} (batas {threshold})"
+ALERT_KIND = {
+    "ASSIGNED": "Laporan baru untuk OPD",
+    "MOVED_AWAY": "Laporan dialihkan dari OPD",
+    "ESCALATED": "Eskalasi tingkat {level}",
+}
+ALERT_CLOSE = {
+    "ACKNOWLEDGED": "Diterima OPD",
+    "MOVED": "Berpindah (dialihkan atau eskalasi baru)",
+    "FINISHED": "Laporan selesai/dibatalkan",
+    "SEEN": "Sudah dilihat",
+    "TAKEN": "Ditangani supervisor",
+}
+ALERT_TO_SUPERVISORS = "Supervisor"
+ALERT_STILL_OPEN = "Masih terbuka"
+ALERT_ENDED_BY = "{how} oleh {actor} pukul {at}"
+ALERT_ENDED = "{how} pukul {at}"
+COL_ALERT_TIME = "Waktu"
+COL_ALERT_KIND = "Peringatan"
+COL_ALERT_TO = "Kepada"
+COL_ALERT_END = "Berakhir"
+ALERT_LOG_HEADINGS = (COL_ALERT_TIME, COL_ALERT_KIND, COL_ALERT_TO, COL_ALERT_END)
+DETAIL_ALERTS = "Peringatan yang dikirim"
+WAIT_SECONDS = "{s} dtk"
+WAIT_MINUTES = "{m} mnt"
+WAIT_HOURS = "{h} jam {m} mnt"
+WAIT_DAYS = "{d} hari"
+ERR_ALERT_NOT_FOUND = "Peringatan itu tidak ditemukan."
+ERR_ALERT_NEEDS_TERIMA = (
+    "Peringatan laporan baru berakhir bila OPD menerima laporannya (tombol Terima di Penugasan)."
+)
+ERR_ALERT_NOT_YOURS = "Peringatan itu bukan untuk Anda."
+# The page-level strip (pages/alert_strip.py)
+STRIP_NEW = "{n} laporan baru menunggu Terima"
+STRIP_MOVED = "{n} laporan dialihkan dari OPD Anda"
+STRIP_ESCALATED = "{n} eskalasi: OPD belum menerima"
+STRIP_WAITING_OPD = "{n} laporan menunggu Terima OPD"
+STRIP_ITEM = "{code} · {category} · {place} · {opd} · menunggu {waited}"
+STRIP_MORE = "+{n} lainnya"
+STRIP_BTN_OPEN = "Buka {code}"
+STRIP_BTN_SEEN = "Sudah dilihat"
+STRIP_BTN_TAKE = "Saya tangani"
+STRIP_ALL = "Semua peringatan ({n})"
+STRIP_DONE_SEEN = "Peringatan {code} ditandai sudah dilihat."
+STRIP_DONE_TAKE = "Eskalasi {code} Anda tangani."
+BTN_SOUND_ON = "Aktifkan suara"
+BTN_NOTIFY_ON = "Aktifkan notifikasi desktop"
+NOTIFY_TITLE = {
+    "ASSIGNED": "Laporan baru {code}",
+    "MOVED_AWAY": "Laporan {code} dialihkan",
+    "ESCALATED": "Eskalasi {code}",
+}
+NOTIFY_MORE = "dan {n} peringatan lain"
+SOUND_BLOCKED_HINT = "Peramban menahan suara sampai halaman diklik."
+# The wall's banner (pages/wall.py)
+WALL_LATE_BANNER = "{n} laporan belum diterima OPD melewati target"
+WALL_LATE_ITEM = "{code} · {category} · {place} · {opd} · {waited}"
+WALL_ESCALATED_MARK = "ESKALASI {level}"
+MAP_ESCALATED = "Eskalasi tingkat {level}"
+
+# --- Intake API for the 112 platform (issue 12, part 1) ---------------------------------------
+ERR_API_KEY = "Kunci API tidak ada, tidak dikenal, atau sudah dicabut."
+ERR_API_SCOPE = "Kunci API ini tidak berwenang mengirim laporan (cakupan 'intake')."
+ERR_API_TOO_LARGE = "Isi permintaan terlalu besar (maksimal {limit} KiB)."
+ERR_API_JSON = "Isi permintaan bukan JSON yang sah: {reason}."
+ERR_API_SHAPE = "Isi permintaan harus berupa satu objek laporan atau daftar objek laporan."
+ERR_API_EMPTY = "Daftar laporan kosong."
+ERR_API_BATCH = "Terlalu banyak laporan dalam satu kiriman (maksimal {limit})."
+ERR_API_ITEM = "Laporan indeks {index}: {reason}"
+ERR_API_DUPLICATE_ID = "external_id {value} muncul lebih dari sekali dalam kiriman."
+ERR_API_CONFLICT = (
+    "external_id {value} sudah diterima dengan isi yang berbeda (laporan {code}); "
+    "kirim ulang dengan isi yang sama, atau gunakan external_id baru."
+)
+ERR_API_RATE = (
+    "Terlalu banyak permintaan: batas {limit} per menit untuk kunci ini. "
+    "Coba lagi {retry} detik lagi."
+)
+ERR_API_NOT_FOUND = "Laporan {code} tidak ditemukan."
+ERR_API_ROUTE = "Alamat API tidak dikenal."
+ERR_API_DATABASE = "Basis data sedang tidak dapat dihubungi. Coba lagi sebentar lagi."
+ERR_API_KEY_NAME = "Nama kunci API wajib diisi (maksimal 120 karakter)."
+ERR_API_KEY_UNKNOWN = "Kunci API {value} tidak ditemukan."
+ERR_API_KEY_REVOKED = "Kunci API {value} sudah dicabut."
+API_TAB_CAPTION = (
+    "Kunci untuk platform 112 yang mengirim laporan ke POST /api/v1/incidents. Hanya sidik "
+    "SHA-256 kunci yang disimpan; kunci baru ditampilkan satu kali saja."
+)
+API_KEY_SHOWN_ONCE = (
+    "Kunci API dibuat. Salin sekarang: kunci ini hanya ditampilkan SATU KALI dan tidak dapat "
+    "dilihat lagi."
+)
+API_KEYS_HEADING = "Kunci API"
+API_REQUESTS_HEADING = "50 permintaan API terakhir"
+FIELD_API_KEY_NAME = "Nama sumber (mis. Platform 112 Kominfo)"
+FIELD_API_KEY = "Kunci API"
+BTN_CREATE_API_KEY = "Buat kunci API"
+BTN_REVOKE_API_KEY = "Cabut kunci API"
+API_REVOKE_CONFIRM = "Ya, cabut kunci ini (platform yang memakainya tidak dapat mengirim lagi)"
+API_REVOKE_NEEDS_CONFIRM = "Centang konfirmasi dulu untuk mencabut kunci."
+DONE_API_KEY_REVOKED = "Kunci API dicabut."
+COL_API_PREFIX = "Awalan"
+COL_API_NAME = "Nama"
+COL_API_SCOPES = "Cakupan"
+COL_API_CREATED = "Dibuat (WIB)"
+COL_API_REVOKED = "Dicabut (WIB)"
+COL_API_LAST_USED = "Terakhir dipakai (WIB)"
+COL_API_AT = "Waktu (WIB)"
+COL_API_METHOD = "Metode"
+COL_API_PATH = "Alamat"
+COL_API_STATUS = "Kode HTTP"
+COL_API_RESULT = "Hasil"
+COL_API_EXTERNAL_ID = "external_id"
+COL_API_INCIDENT = "Laporan"
+COL_API_DETAIL = "Keterangan"
+COL_API_REMOTE = "Asal"
+
+# --- Admin audit (issue 12, part 5) -----------------------------------------------------------
+AUDIT_TAB = "Jejak audit"
+AUDIT_CAPTION = (
+    "Setiap perubahan oleh admin: siapa, kapan, apa, dan nilai sebelum → sesudah. Kata sandi, "
+    "kunci, dan token tidak pernah dicatat."
+)
+AUDIT_FILTER_ENTITY = "Jenis perubahan"
+AUDIT_FILTER_ALL = "Semua"
+AUDIT_FILTER_DATES = "Tanggal (WIB)"
+AUDIT_EMPTY = "Belum ada perubahan admin pada rentang ini."
+AUDIT_SHOWN = "{count} perubahan terbaru ditampilkan (paling baru di atas)."
+AUDIT_ERR_ENTITY = "Jenis perubahan tidak dikenal: {value}."
+AUDIT_ERR_RANGE = "Rentang tanggal terbalik: tanggal akhir harus sesudah tanggal awal."
+AUDIT_COL_AT = "Waktu (WIB)"
+AUDIT_COL_ACTOR = "Oleh"
+AUDIT_COL_ENTITY = "Jenis"
+AUDIT_COL_KEY = "Yang diubah"
+AUDIT_COL_ACTION = "Tindakan"
+AUDIT_COL_CHANGE = "Sebelum → sesudah"
+AUDIT_ENTITY = {
+    "routing_rule": "Aturan rute",
+    "opd": "OPD",
+    "user": "Pengguna",
+    "api_key": "Kunci API",
+    "setting": "Pengaturan",
+    "facility": "Fasilitas",
+    "layer": "Lapisan peta",
+    "display_token": "Token layar dinding",
+    "opd_channel": "Saluran OPD",
+}
+AUDIT_ACTION = {
+    "CREATE": "Dibuat",
+    "UPDATE": "Diubah",
+    "DELETE": "Dihapus",
+    "MOVE": "Dipindah",
+    "IMPORT": "Diimpor",
+    "ACTIVATE": "Diaktifkan",
+    "DEACTIVATE": "Dinonaktifkan",
+    "UNLOCK": "Dibuka kuncinya",
+    "PASSWORD_RESET": "Kata sandi diatur ulang",
+    "REVOKE": "Dicabut",
+}
+AUDIT_FIELD = {
+    "opd_code": "OPD",
+    "name": "Nama",
+    "short_name": "Nama singkat",
+    "phone": "Telepon",
+    "description": "Keterangan",
+    "active": "Aktif",
+    "lat": "Lintang",
+    "lon": "Bujur",
+    "feature_count": "Jumlah fitur",
+    "source": "Berkas sumber",
+    "full_name": "Nama lengkap",
+    "role": "Peran",
+    "failed_attempts": "Gagal masuk",
+    "locked_until_utc": "Terkunci sampai (WIB)",
+    "revoked_at_utc": "Dicabut (WIB)",
+    "value": "Nilai",
+}
+
+# --- Outbound notifications: channels and the outbox (issue 12, part 4) ----------------------
+ERR_CHANNEL_KIND = "Jenis saluran tidak dikenal: pilih webhook atau email."
+ERR_CHANNEL_OPD = "OPD {opd} tidak ada."
+ERR_CHANNEL_TARGET_EMPTY = "Alamat tujuan wajib diisi."
+ERR_CHANNEL_URL = (
+    "Alamat webhook harus URL http:// atau https:// dengan nama host, tanpa spasi "
+    "(contoh: https://sistem.opd.go.id/siaga112)."
+)
+ERR_CHANNEL_EMAIL = "Alamat email tidak sah (contoh: posko@pmi-pekalongan.or.id)."
+ERR_CHANNEL_NOT_FOUND = "Saluran tidak ditemukan."
+CHANNEL_KIND = {"webhook": "Webhook", "email": "Email"}
+OUTBOX_STATUS = {"PENDING": "Menunggu", "SENT": "Terkirim", "FAILED": "Gagal"}
+CHANNELS_HEADING = "Saluran pemberitahuan OPD"
+CHANNELS_CAPTION = (
+    "Setiap laporan yang diteruskan atau dialihkan ke OPD dikirim ke semua saluran aktifnya. "
+    "Webhook ditandatangani HMAC-SHA256 (header X-Siaga-Signature); header X-Siaga-Delivery "
+    "sama pada setiap kiriman ulang pesan yang sama."
+)
+CHANNEL_ADD_HEADING = "Tambah saluran"
+FIELD_CHANNEL_OPD = "OPD"
+FIELD_CHANNEL_KIND = "Jenis saluran"
+FIELD_CHANNEL_TARGET = "URL webhook atau alamat email"
+FIELD_CHANNEL = "Saluran"
+BTN_ADD_CHANNEL = "Tambah saluran"
+BTN_DEACTIVATE_CHANNEL = "Nonaktifkan saluran"
+DONE_CHANNEL_ADDED = "Saluran ditambahkan."
+DONE_CHANNEL_DEACTIVATED = "Saluran dinonaktifkan. Pesan yang sudah antre tetap dikirim."
+CHANNEL_SECRET_ONCE = (
+    "Kunci rahasia webhook (hanya ditampilkan sekali, berikan ke pengelola sistem OPD untuk "
+    "memeriksa X-Siaga-Signature):"
+)
+NO_CHANNELS = "Belum ada saluran."
+OUTBOX_HEADING = "Kiriman (outbox)"
+OUTBOX_COUNTS = "Menunggu: {PENDING} · Terkirim: {SENT} · Gagal: {FAILED}"
+OUTBOX_RECENT_CAPTION = "50 pesan terakhir; waktu dalam WIB."
+NO_MESSAGES = "Belum ada pesan."
+CHANNEL_COLUMNS = {
+    "id": "ID",
+    "opd_code": "OPD",
+    "channel": "Jenis",
+    "target": "Tujuan",
+    "active": "Aktif",
+    "has_secret": "Kunci rahasia",
+    "created_at_utc": "Dibuat (WIB)",
+}
+OUTBOX_COLUMNS = {
+    "id": "ID",
+    "created_at_utc": "Dibuat (WIB)",
+    "incident_code": "Laporan",
+    "opd_code": "OPD",
+    "channel": "Jenis",
+    "target": "Tujuan",
+    "status": "Status",
+    "attempts": "Percobaan",
+    "next_attempt_utc": "Percobaan berikutnya (WIB)",
+    "sent_at_utc": "Terkirim (WIB)",
+    "last_error": "Galat terakhir",
+}
+SECRET_SET = "ada"
+# The email an OPD's mailbox gets (dashboard/delivery.email_text).
+EMAIL_SUBJECT = "[Siaga 112] Laporan {code} untuk {opd}: {category} — {kelurahan}"
+EMAIL_INTRO = {
+    "FORWARD": "Laporan Call Center 112 Kota Pekalongan diteruskan ke {opd}.",
+    "REASSIGN": "Laporan Call Center 112 Kota Pekalongan dialihkan ke {opd}.",
+    "REOPEN": "Laporan Call Center 112 Kota Pekalongan dibuka kembali untuk {opd}.",
+}
+EMAIL_FIELD_CODE = "Kode laporan"
+EMAIL_FIELD_STATUS = "Status"
+EMAIL_FIELD_CATEGORY = "Jenis keadaan darurat"
+EMAIL_FIELD_PRIORITY = "Prioritas"
+EMAIL_FIELD_KONDISI = "Kondisi"
+EMAIL_FIELD_ADDRESS = "Lokasi"
+EMAIL_FIELD_AREA = "Kelurahan, kecamatan"
+EMAIL_FIELD_COORDS = "Koordinat (lintang; bujur)"
+EMAIL_FIELD_RECEIVED = "Waktu laporan"
+EMAIL_FIELD_PHONE = "Nomor yang bisa dihubungi"
+EMAIL_PHONE_NOTE = "(nomor lengkap di Siaga 112)"
+EMAIL_NO_PLACE = "lokasi belum diketahui"
+EMAIL_ACTION_HINT = "Konfirmasi penerimaan di Siaga 112, halaman Penugasan."
+EMAIL_FOOTER = "Pesan otomatis Siaga 112 Kota Pekalongan; jangan dibalas."
