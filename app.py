@@ -17,7 +17,7 @@ from dashboard import labels, live
 from dashboard.domain import ADMIN, CALL_TAKER, LEADERSHIP, OPD_ADMIN, SUPERVISOR
 from mapview.assets import ensure_static_assets
 from pages import ui
-from web.session_routes import ROUTES
+from web import api_routes, session_routes
 
 
 @st.cache_resource(show_spinner=False)
@@ -108,4 +108,4 @@ else:
     # first st.navigation call, so the first visitor after a restart got its raw file list
     # and an English "Page not found" dialog on a bookmarked URL. Our navigation is explicit.
     PagesManager.uses_pages_directory = False
-    app = st.App(__file__, routes=ROUTES)
+    app = st.App(__file__, routes=[*session_routes.ROUTES, *api_routes.ROUTES])

@@ -898,6 +898,8 @@ ERR_API_RATE = (
 )
 ERR_API_NOT_FOUND = "Laporan {code} tidak ditemukan."
 ERR_API_ROUTE = "Alamat API tidak dikenal."
+ERR_API_METHOD = "Metode HTTP ini tidak tersedia di alamat API ini."
+ERR_API_INTERNAL = "Terjadi kesalahan di server; laporan tidak disimpan. Coba lagi."
 ERR_API_DATABASE = "Basis data sedang tidak dapat dihubungi. Coba lagi sebentar lagi."
 ERR_API_KEY_NAME = "Nama kunci API wajib diisi (maksimal 120 karakter)."
 ERR_API_KEY_UNKNOWN = "Kunci API {value} tidak ditemukan."
