@@ -103,6 +103,17 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--name", default="Layar ruang komando")
     cmd.set_defaults(handler=_create_display_token)
 
+    cmd = sub.add_parser("api-key", help="API keys of the 112 platform (create, revoke, list)")
+    keys = cmd.add_subparsers(dest="api_key_command", metavar="ACTION", required=True)
+    action = keys.add_parser("create", help="a new key (shown once) for a source")
+    action.add_argument("name", help="the source, e.g. 'Platform 112 Kominfo'")
+    action.set_defaults(handler=_api_key_create)
+    action = keys.add_parser("revoke", help="close a key: its next request is refused (401)")
+    action.add_argument("id", type=int, help="the key's id (see api-key list)")
+    action.set_defaults(handler=_api_key_revoke)
+    action = keys.add_parser("list", help="every key: id, prefix, name, dates")
+    action.set_defaults(handler=_api_key_list)
+
     _add_maintenance(sub)
     return parser
 
@@ -208,3 +219,49 @@ def _create_display_token(engine, args, settings) -> int:
     print(token)
     print(f"Buka: http://<server>:8501/layar?token={token}")
     return 0
+
+
+def _api_key_create(engine, args, settings) -> int:
+    from dashboard import apikeys
+    from dashboard.setup import prepare_database
+
+    prepare_database(engine, demo_mode=False)
+    key_id, key = apikeys.create_key(engine, CLI_ACTOR, name=args.name)
+    print(f"Kunci API {key_id} dibuat (simpan, hanya ditampilkan sekali):")
+    print(key)
+    print("Kirim sebagai header: Authorization: Bearer <kunci>")
+    return 0
+
+
+def _api_key_revoke(engine, args, settings) -> int:
+    from dashboard import apikeys
+
+    apikeys.revoke_key(engine, CLI_ACTOR, args.id)
+    print(f"Kunci API {args.id} dicabut.")
+    return 0
+
+
+def _api_key_list(engine, args, settings) -> int:
+    from dashboard import apikeys
+    from dashboard.domain import format_wib
+
+    keys = apikeys.list_keys(engine, CLI_ACTOR)
+    if keys.empty:
+        print("Belum ada kunci API.")
+        return 0
+    for row in keys.itertuples():
+        revoked = (
+            f"dicabut {format_wib(row.revoked_at_utc)}" if _given(row.revoked_at_utc) else "aktif"
+        )
+        used = format_wib(row.last_used_at_utc) if _given(row.last_used_at_utc) else "-"
+        print(
+            f"{row.id:>4}  {row.key_prefix}…  {row.name}  [{row.scopes}]  "
+            f"dibuat {format_wib(row.created_at_utc)}  {revoked}  terakhir dipakai {used}"
+        )
+    return 0
+
+
+def _given(value) -> bool:
+    import pandas as pd
+
+    return value is not None and not pd.isna(value)
