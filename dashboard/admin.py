@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from dashboard import labels
+from dashboard import audit, labels
 from dashboard import tables as t
 from dashboard.domain import OPEN_STATUSES, Actor, check_permission, clean_text, format_wib
 from dashboard.errors import ImportRejected, InvalidInput, UnknownReference
@@ -77,15 +77,30 @@ def save_opd(
         "active": bool(active),
     }
     with engine.begin() as conn:
-        exists = conn.execute(select(t.opds.c.code).where(t.opds.c.code == code)).first()
+        exists = conn.execute(
+            select(*[t.opds.c[name] for name in values]).where(t.opds.c.code == code)
+        ).first()
         if not active:
             rules = _count_by(conn, t.routing_rules.c.opd_code).get(code, 0)
             if rules:
                 raise InvalidInput(labels.ERR_OPD_IN_RULES.format(code=code, count=rules))
         if exists:
+            old = exists._asdict()
+            changed = [name for name, value in values.items() if old[name] != value]
             conn.execute(update(t.opds).where(t.opds.c.code == code).values(**values))
+            if changed:
+                audit.record(
+                    conn,
+                    actor,
+                    "opd",
+                    code,
+                    "UPDATE",
+                    before={name: old[name] for name in changed},
+                    after={name: values[name] for name in changed},
+                )
             return False
         conn.execute(insert(t.opds).values(code=code, **values))
+        audit.record(conn, actor, "opd", code, "CREATE", after=values)
         return True
 
 
@@ -125,7 +140,7 @@ def set_default_opd(engine: Engine, actor: Actor, category_code: str, opd_code: 
     with engine.begin() as conn:
         _check_category(conn, category_code)
         _check_opd(conn, opd_code)
-        _upsert_rule(conn, category_code, None, opd_code)
+        _upsert_rule(conn, actor, category_code, None, opd_code)
 
 
 def set_area_override(
@@ -148,15 +163,22 @@ def set_area_override(
     with engine.begin() as conn:
         _check_category(conn, category_code)
         if opd_code is None:
-            conn.execute(
-                delete(t.routing_rules).where(
-                    t.routing_rules.c.category_code == category_code,
-                    t.routing_rules.c.kecamatan == kecamatan,
+            r = t.routing_rules.c
+            where = (r.category_code == category_code, r.kecamatan == kecamatan)
+            old = conn.execute(select(r.opd_code).where(*where)).scalar()
+            if old is not None:
+                conn.execute(delete(t.routing_rules).where(*where))
+                audit.record(
+                    conn,
+                    actor,
+                    "routing_rule",
+                    _rule_key(category_code, kecamatan),
+                    "DELETE",
+                    before=_rule_values(old),
                 )
-            )
             return
         _check_opd(conn, opd_code)
-        _upsert_rule(conn, category_code, kecamatan, opd_code)
+        _upsert_rule(conn, actor, category_code, kecamatan, opd_code)
 
 
 def kecamatan_choices(engine: Engine) -> tuple[str, ...]:
@@ -346,21 +368,39 @@ def token_frame(tokens: pd.DataFrame) -> pd.DataFrame:
 
 
 def _upsert_rule(
-    conn: Connection, category_code: str, kecamatan: str | None, opd_code: str
+    conn: Connection, actor: Actor, category_code: str, kecamatan: str | None, opd_code: str
 ) -> None:
     r = t.routing_rules.c
     area = r.kecamatan.is_(None) if kecamatan is None else r.kecamatan == kecamatan
-    updated = conn.execute(
-        update(t.routing_rules)
-        .where(r.category_code == category_code, area)
-        .values(opd_code=opd_code)
-    ).rowcount
-    if not updated:
+    old = conn.execute(select(r.opd_code).where(r.category_code == category_code, area)).scalar()
+    if old == opd_code:
+        return  # nothing changes, so nothing to audit
+    key = _rule_key(category_code, kecamatan)
+    after = _rule_values(opd_code)
+    if old is not None:
         conn.execute(
-            insert(t.routing_rules).values(
-                category_code=category_code, kecamatan=kecamatan, opd_code=opd_code
-            )
+            update(t.routing_rules)
+            .where(r.category_code == category_code, area)
+            .values(opd_code=opd_code)
         )
+        before = _rule_values(old)
+        audit.record(conn, actor, "routing_rule", key, "UPDATE", before=before, after=after)
+        return
+    conn.execute(
+        insert(t.routing_rules).values(
+            category_code=category_code, kecamatan=kecamatan, opd_code=opd_code
+        )
+    )
+    audit.record(conn, actor, "routing_rule", key, "CREATE", after=after)
+
+
+def _rule_key(category_code: str, kecamatan: str | None) -> str:
+    return f"{category_code}/{kecamatan or '*'}"
+
+
+def _rule_values(opd_code: str) -> dict[str, object]:
+    # The rule itself (category, kecamatan) is the audit row's entity_key.
+    return {"opd_code": opd_code}
 
 
 def _check_category(conn: Connection, category_code: str) -> None:

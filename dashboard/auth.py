@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from dashboard import labels
+from dashboard import audit, labels
 from dashboard import tables as t
 from dashboard.domain import (
     OPD_ADMIN,
@@ -95,20 +95,27 @@ def create_user(
             _check_active_opd(conn, opd_code)
         if conn.execute(select(t.users.c.id).where(t.users.c.username == username)).first():
             raise InvalidInput(labels.ERR_USER_EXISTS.format(username=username))
-        return conn.execute(
+        shown = {
+            "full_name": ((full_name or "").strip() or username)[:120],
+            "role": role,
+            "opd_code": opd_code if role == OPD_ADMIN else None,
+            "active": True,
+        }
+        at = naive_utc(now) if now else utc_now()
+        user_id = conn.execute(
             insert(t.users)
             .values(
                 username=username,
-                full_name=((full_name or "").strip() or username)[:120],
                 password_hash=_hasher.hash(password),
-                role=role,
-                opd_code=opd_code if role == OPD_ADMIN else None,
-                active=True,
                 failed_attempts=0,
-                created_at_utc=naive_utc(now) if now else utc_now(),
+                created_at_utc=at,
+                **shown,
             )
             .returning(t.users.c.id)
         ).scalar_one()
+        # The audit names the account and its role, never its password or hash.
+        audit.record(conn, actor, "user", username, "CREATE", after=shown, now=at)
+        return user_id
 
 
 def authenticate(
@@ -154,17 +161,41 @@ def unlock_user(engine: Engine, actor: Actor, user_id: int) -> None:
     """Lift a lockout now (admin) instead of waiting for it to run out."""
     check_permission(actor, "admin")
     with engine.begin() as conn:
+        row = _user_row(conn, user_id)
         _user_values(conn, user_id, failed_attempts=0, locked_until_utc=None)
+        audit.record(
+            conn,
+            actor,
+            "user",
+            row.username,
+            "UNLOCK",
+            before={
+                "failed_attempts": row.failed_attempts,
+                "locked_until_utc": row.locked_until_utc,
+            },
+            after={"failed_attempts": 0, "locked_until_utc": None},
+        )
 
 
 def set_user_active(engine: Engine, actor: Actor, user_id: int, *, active: bool) -> None:
     """Deactivate or reactivate an account (admin); an admin cannot deactivate themselves."""
     check_permission(actor, "admin")
     with engine.begin() as conn:
-        username = conn.execute(select(t.users.c.username).where(t.users.c.id == user_id)).scalar()
+        row = _user_row(conn, user_id)
+        username = row.username
         if username == actor.username and not active:
             raise InvalidInput(labels.ERR_SELF_DEACTIVATE)
         _user_values(conn, user_id, active=bool(active))
+        if bool(row.active) != bool(active):
+            audit.record(
+                conn,
+                actor,
+                "user",
+                username,
+                "ACTIVATE" if active else "DEACTIVATE",
+                before={"active": bool(row.active)},
+                after={"active": bool(active)},
+            )
         if not active:
             # Signed out everywhere at once: every tab shows the sign-in form at its next refresh.
             end_user_sessions(conn, username)
@@ -175,6 +206,7 @@ def reset_password(engine: Engine, actor: Actor, user_id: int, password: str) ->
     check_permission(actor, "admin")
     _check_password(password)
     with engine.begin() as conn:
+        row = _user_row(conn, user_id)
         _user_values(
             conn,
             user_id,
@@ -182,19 +214,24 @@ def reset_password(engine: Engine, actor: Actor, user_id: int, password: str) ->
             failed_attempts=0,
             locked_until_utc=None,
         )
+        # Only the fact: no password, no hash, in the audit.
+        audit.record(conn, actor, "user", row.username, "PASSWORD_RESET")
 
 
 def create_display_token(engine: Engine, actor: Actor, *, name: str) -> str:
     """A new wall-display token (shown once); only its hash is stored."""
     check_permission(actor, "admin")
     token = secrets.token_urlsafe(24)
+    name = (name or "").strip()[:120] or labels.DISPLAY_DEFAULT_NAME
     with engine.begin() as conn:
-        conn.execute(
-            insert(t.display_tokens).values(
-                name=(name or "").strip()[:120] or labels.DISPLAY_DEFAULT_NAME,
-                token_hash=_token_hash(token),
-                created_at_utc=utc_now(),
-            )
+        token_id = conn.execute(
+            insert(t.display_tokens)
+            .values(name=name, token_hash=_token_hash(token), created_at_utc=utc_now())
+            .returning(t.display_tokens.c.id)
+        ).scalar_one()
+        # The token and its hash stay out of the audit: the name and id say which display.
+        audit.record(
+            conn, actor, "display_token", _token_key(token_id, name), "CREATE", after={"name": name}
         )
     return token
 
@@ -241,14 +278,28 @@ def list_display_tokens(engine: Engine, actor: Actor) -> pd.DataFrame:
 def revoke_display_token(engine: Engine, actor: Actor, token_id: int) -> None:
     """Close a wall display's access; the screen shows the sign-in refusal at its next refresh."""
     check_permission(actor, "admin")
+    now = utc_now()
     with engine.begin() as conn:
         updated = conn.execute(
             update(t.display_tokens)
             .where(t.display_tokens.c.id == token_id, t.display_tokens.c.revoked_at_utc.is_(None))
-            .values(revoked_at_utc=utc_now())
+            .values(revoked_at_utc=now)
         ).rowcount
         if not updated:
             raise NotFound(labels.ERR_TOKEN_NOT_FOUND)
+        name = conn.execute(
+            select(t.display_tokens.c.name).where(t.display_tokens.c.id == token_id)
+        ).scalar_one()
+        audit.record(
+            conn,
+            actor,
+            "display_token",
+            _token_key(token_id, name),
+            "REVOKE",
+            before={"revoked_at_utc": None},
+            after={"revoked_at_utc": now},
+            now=now,
+        )
 
 
 def demo_password_matches(password_hash: str, password: str) -> bool:
@@ -317,6 +368,20 @@ def _check_active_opd(conn: Connection, opd_code: str | None) -> None:
     ).first()
     if exists is None:
         raise InvalidInput(labels.ERR_UNKNOWN_OPD.format(value=str(opd_code)[:40]))
+
+
+def _token_key(token_id: int, name: str) -> str:
+    return f"{name} (#{token_id})"
+
+
+def _user_row(conn: Connection, user_id: int):
+    f = t.users.c
+    row = conn.execute(
+        select(f.username, f.active, f.failed_attempts, f.locked_until_utc).where(f.id == user_id)
+    ).first()
+    if row is None:
+        raise NotFound(labels.ERR_USER_NOT_FOUND)
+    return row
 
 
 def _user_values(conn: Connection, user_id: int, **values) -> None:

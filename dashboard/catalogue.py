@@ -9,9 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from dashboard import audit
 from dashboard import tables as t
 from dashboard.config import DATA_DIR
-from dashboard.domain import RoutingRule, Targets, utc_now
+from dashboard.domain import ADMIN, Actor, RoutingRule, Targets, check_permission, utc_now
 
 SEEDED_LAYERS = {
     "kelurahan": "kota_pekalongan_kelurahan.geojson",
@@ -124,8 +125,19 @@ def get_settings(conn: Connection) -> dict[str, object]:
     return {r.key: json.loads(r.value) for r in conn.execute(select(t.settings))}
 
 
-def set_setting(engine: Engine, key: str, value: object) -> None:
+# Who changes a setting when no signed-in admin does (tests, start-up, the CLI).
+SYSTEM_ACTOR = Actor(username="sistem", role=ADMIN, full_name="Sistem")
+
+
+def set_setting(engine: Engine, key: str, value: object, *, actor: Actor | None = None) -> None:
+    """Change one setting (an admin's change when `actor` is given); audited with the old and
+    new value in the same transaction. Writing the value it already has changes nothing."""
+    actor = actor or SYSTEM_ACTOR
+    check_permission(actor, "admin")
     with engine.begin() as conn:
+        old = conn.execute(select(t.settings.c.value).where(t.settings.c.key == key)).scalar()
+        if old is not None and json.loads(old) == value:
+            return
         updated = conn.execute(
             update(t.settings)
             .where(t.settings.c.key == key)
@@ -137,6 +149,15 @@ def set_setting(engine: Engine, key: str, value: object) -> None:
                     key=key, value=json.dumps(value), updated_at_utc=utc_now()
                 )
             )
+        audit.record(
+            conn,
+            actor,
+            "setting",
+            key,
+            "UPDATE" if old is not None else "CREATE",
+            before=None if old is None else {"value": json.loads(old)},
+            after={"value": value},
+        )
 
 
 def targets(settings: dict[str, object]) -> Targets:

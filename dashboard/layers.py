@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, insert, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
-from dashboard import labels
+from dashboard import audit, labels
 from dashboard import tables as t
 from dashboard.domain import Actor, check_permission, utc_now
 from dashboard.errors import NotFound
@@ -21,7 +21,9 @@ def import_layer(engine: Engine, actor: Actor, name: str, path: Path | str) -> i
     check_permission(actor, "import")
     gdf = read_layer(Path(path), layer_name=name)
     now = utc_now()
+    source = Path(path).name[:300]
     with engine.begin() as conn:
+        before = _layer_state(conn, name)
         if name == "facilities":
             rows = [
                 _facility(record, now, actor)
@@ -31,10 +33,11 @@ def import_layer(engine: Engine, actor: Actor, name: str, path: Path | str) -> i
                 row["lat"], row["lon"] = geom.y, geom.x
             conn.execute(delete(t.facilities))
             conn.execute(insert(t.facilities), rows)
+            _audit_import(conn, actor, name, before, len(rows), source=source, now=now)
             return len(rows)
         values = {
             "geojson": to_geojson_text(gdf),
-            "source": Path(path).name[:300],
+            "source": source,
             "feature_count": len(gdf),
             "imported_at_utc": now,
             "imported_by": actor.username,
@@ -44,6 +47,7 @@ def import_layer(engine: Engine, actor: Actor, name: str, path: Path | str) -> i
         )
         if not updated.rowcount:
             conn.execute(insert(t.geo_layers).values(name=name, **values))
+        _audit_import(conn, actor, name, before, len(gdf), source=source, now=now)
     return len(gdf)
 
 
@@ -56,6 +60,8 @@ def move_facility(
     check_permission(actor, "admin")
     lat, lon = check_coordinates(lat, lon)
     with engine.begin() as conn:
+        f = t.facilities.c
+        old = conn.execute(select(f.lat, f.lon).where(f.id == facility_id)).first()
         moved = conn.execute(
             update(t.facilities)
             .where(t.facilities.c.id == facility_id)
@@ -69,6 +75,30 @@ def move_facility(
         ).rowcount
         if moved != 1:
             raise NotFound(labels.ERR_FACILITY_NOT_FOUND)
+        audit.record(
+            conn,
+            actor,
+            "facility",
+            facility_id,
+            "MOVE",
+            before={"lat": old.lat, "lon": old.lon},
+            after={"lat": lat, "lon": lon},
+        )
+
+
+def _layer_state(conn: Connection, name: str) -> dict[str, object] | None:
+    """What the audit keeps of a layer: its feature count and source file (never its GeoJSON)."""
+    if name == "facilities":
+        count = conn.execute(select(func.count()).select_from(t.facilities)).scalar_one()
+        return {"feature_count": int(count)}
+    g = t.geo_layers.c
+    row = conn.execute(select(g.feature_count, g.source).where(g.name == name)).first()
+    return None if row is None else {"feature_count": row.feature_count, "source": row.source}
+
+
+def _audit_import(conn, actor: Actor, name: str, before, count: int, *, source: str, now) -> None:
+    after = {"feature_count": count, "source": source}
+    audit.record(conn, actor, "layer", name, "IMPORT", before=before, after=after, now=now)
 
 
 def _facility(record: dict, now, actor: Actor) -> dict:

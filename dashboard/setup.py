@@ -6,7 +6,7 @@ import logging
 
 from sqlalchemy import Engine, func, select, update
 
-from dashboard import auth, catalogue, demo
+from dashboard import audit, auth, catalogue, demo
 from dashboard import tables as t
 from dashboard.config import demo_days
 from dashboard.db import migrate
@@ -73,20 +73,47 @@ def retire_demo_accounts(engine: Engine) -> int:
     names = [username for username, *_ in DEMO_USERS]
     with engine.begin() as conn:
         rows = conn.execute(
-            select(t.users.c.id, t.users.c.password_hash).where(
+            select(t.users.c.id, t.users.c.username, t.users.c.password_hash).where(
                 t.users.c.username.in_(names), t.users.c.active
             )
         ).all()
-        retired = [r.id for r in rows if auth.demo_password_matches(r.password_hash, DEMO_PASSWORD)]
+        retired = [r for r in rows if auth.demo_password_matches(r.password_hash, DEMO_PASSWORD)]
         if retired:
-            conn.execute(update(t.users).where(t.users.c.id.in_(retired)).values(active=False))
-            log.warning("demo mode is off: %d demo accounts deactivated", len(retired))
-        conn.execute(
-            update(t.display_tokens)
-            .where(
-                t.display_tokens.c.token_hash == auth.token_hash(DEMO_DISPLAY_TOKEN),
-                t.display_tokens.c.revoked_at_utc.is_(None),
+            conn.execute(
+                update(t.users)
+                .where(t.users.c.id.in_([r.id for r in retired]))
+                .values(active=False)
             )
-            .values(revoked_at_utc=utc_now())
-        )
+            log.warning("demo mode is off: %d demo accounts deactivated", len(retired))
+        for r in retired:
+            audit.record(
+                conn,
+                SETUP_ACTOR,
+                "user",
+                r.username,
+                "DEACTIVATE",
+                before={"active": True},
+                after={"active": False},
+            )
+        d = t.display_tokens.c
+        demo_tokens = conn.execute(
+            select(d.id, d.name).where(
+                d.token_hash == auth.token_hash(DEMO_DISPLAY_TOKEN), d.revoked_at_utc.is_(None)
+            )
+        ).all()
+        now = utc_now()
+        for token in demo_tokens:
+            conn.execute(
+                update(t.display_tokens).where(d.id == token.id).values(revoked_at_utc=now)
+            )
+            audit.record(
+                conn,
+                SETUP_ACTOR,
+                "display_token",
+                f"{token.name} (#{token.id})",
+                "REVOKE",
+                before={"revoked_at_utc": None},
+                after={"revoked_at_utc": now},
+                now=now,
+            )
     return len(retired)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
-from dashboard import admin, auth, labels
-from dashboard.domain import OPD_ADMIN, ROLES, WALL, format_wib
+from dashboard import admin, audit, auth, labels
+from dashboard.domain import OPD_ADMIN, ROLES, WALL, format_wib, wib_days_utc, wib_today
 from dashboard.layers import LAYER_NAMES
 from pages import ui
 
@@ -135,7 +137,9 @@ def _revoke_token() -> None:
     )
 
 
-users_tab, opd_tab, facility_tab, layer_tab, display_tab = st.tabs(labels.ADMIN_TABS)
+users_tab, opd_tab, facility_tab, layer_tab, display_tab, audit_tab = st.tabs(
+    (*labels.ADMIN_TABS, labels.AUDIT_TAB)
+)
 
 with users_tab:
     users = ui.run_service(auth.list_users, engine, actor, now=ui.now_utc())
@@ -308,5 +312,33 @@ with display_tab:
     with st.form("create_token"):
         st.text_input(labels.FIELD_TOKEN_NAME, key="token_name")
         st.form_submit_button(labels.BTN_CREATE_TOKEN, type="primary", on_click=_create_token)
+
+with audit_tab:
+    st.caption(labels.AUDIT_CAPTION)
+    left, right = st.columns([1, 1])
+    entity = left.selectbox(
+        labels.AUDIT_FILTER_ENTITY,
+        [None, *audit.ENTITIES],
+        format_func=lambda e: labels.AUDIT_FILTER_ALL if e is None else labels.AUDIT_ENTITY[e],
+        key="audit_entity",
+    )
+    today = wib_today(ui.now_utc())
+    days = right.date_input(
+        labels.AUDIT_FILTER_DATES,
+        value=(today - timedelta(days=30), today),
+        max_value=today,
+        format="DD/MM/YYYY",
+        key="audit_dates",
+    )
+    if isinstance(days, tuple) and len(days) == 2:
+        since, until = wib_days_utc(days[0], days[1])
+        log = ui.run_service(
+            audit.audit_log, engine, actor, entity=entity, since=since, until=until
+        )
+        if log is not None and log.empty:
+            st.info(labels.AUDIT_EMPTY)
+        elif log is not None:
+            st.caption(labels.AUDIT_SHOWN.format(count=len(log)))
+            st.dataframe(audit.audit_frame(log), hide_index=True, width="stretch")
 
 st.caption(labels.ADMIN_FOOTER.format(at=format_wib(ui.now_utc())))
