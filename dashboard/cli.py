@@ -1,4 +1,4 @@
-"""Command line: init-db, seed-demo, simulate, import-incidents, import-layer, users, tokens."""
+"""Command line: init-db, seed-demo, simulate, imports, users, display tokens, worker."""
 
 from __future__ import annotations
 
@@ -103,6 +103,14 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--name", default="Layar ruang komando")
     cmd.set_defaults(handler=_create_display_token)
 
+    cmd = sub.add_parser(
+        "worker", help="deliver webhook/email messages and run escalations until stopped"
+    )
+    cmd.add_argument(
+        "--worker-id", default=None, help="name in the delivery log (default host:pid)"
+    )
+    cmd.set_defaults(handler=_worker)
+
     cmd = sub.add_parser("api-key", help="API keys of the 112 platform (create, revoke, list)")
     keys = cmd.add_subparsers(dest="api_key_command", metavar="ACTION", required=True)
     action = keys.add_parser("create", help="a new key (shown once) for a source")
@@ -124,6 +132,12 @@ def _add_maintenance(sub) -> None:
     except ImportError:
         return
     backup.add_commands(sub)
+
+
+def _worker(engine, args, settings) -> int:
+    from dashboard.worker import run_cli
+
+    return run_cli(engine, worker_id=args.worker_id)
 
 
 def _init_db(engine, args, settings) -> int:
