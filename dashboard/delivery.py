@@ -148,7 +148,8 @@ def deliver_due(
     )
     # A message is only sent while its lease has room for a whole send: the rest of a slow batch
     # goes back to the queue instead of being sent after another worker may have taken it.
-    deadline = time.monotonic() + policy.lease_s - max(WEBHOOK_TIMEOUT_S, SMTP_TIMEOUT_S)
+    send_budget = max(policy.lease_s - max(WEBHOOK_TIMEOUT_S, SMTP_TIMEOUT_S), policy.lease_s / 2)
+    deadline = time.monotonic() + send_budget
     tried = 0
     for position, message in enumerate(messages):
         if position and time.monotonic() > deadline:
