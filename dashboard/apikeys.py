@@ -132,3 +132,23 @@ def authenticate(conn: Connection, presented: str | None):
 
 def has_scope(row, scope: str) -> bool:
     return scope in (row.scopes or "").split()
+
+
+def key_frame(keys: pd.DataFrame) -> pd.DataFrame:
+    """The keys as the Admin page shows them: Indonesian headings, WIB times."""
+    from dashboard.domain import format_wib
+
+    def wib(value) -> str:
+        return "" if value is None or pd.isna(value) else format_wib(value)
+
+    return pd.DataFrame(
+        {
+            "ID": keys["id"],
+            labels.COL_API_PREFIX: keys["key_prefix"] + "…",
+            labels.COL_API_NAME: keys["name"],
+            labels.COL_API_SCOPES: keys["scopes"],
+            labels.COL_API_CREATED: keys["created_at_utc"].map(wib),
+            labels.COL_API_REVOKED: keys["revoked_at_utc"].map(wib),
+            labels.COL_API_LAST_USED: keys["last_used_at_utc"].map(wib),
+        }
+    )

@@ -502,3 +502,25 @@ def _time_json(value: datetime | None) -> dict | None:
         "utc": utc.isoformat().replace("+00:00", "Z"),
         "wib": utc.astimezone(WIB).isoformat(),
     }
+
+
+def requests_frame(requests):
+    """The request log as the Admin page shows it: Indonesian headings, WIB times."""
+    import pandas as pd
+
+    from dashboard.domain import format_wib
+
+    return pd.DataFrame(
+        {
+            labels.COL_API_AT: requests["at_utc"].map(format_wib),
+            labels.COL_API_PREFIX: requests["key_prefix"].fillna(""),
+            labels.COL_API_METHOD: requests["method"],
+            labels.COL_API_PATH: requests["path"],
+            labels.COL_API_STATUS: requests["status_code"],
+            labels.COL_API_RESULT: requests["result"],
+            labels.COL_API_EXTERNAL_ID: requests["external_id"].fillna(""),
+            labels.COL_API_INCIDENT: requests["incident_code"].fillna(""),
+            labels.COL_API_DETAIL: requests["detail"].fillna(""),
+            labels.COL_API_REMOTE: requests["remote"].fillna(""),
+        }
+    )

@@ -833,8 +833,8 @@ ALERT_CLOSE = {
 }
 ALERT_TO_SUPERVISORS = "Supervisor"
 ALERT_STILL_OPEN = "Masih terbuka"
-ALERT_ENDED_BY = "{how} oleh {actor} pukul {at}"
-ALERT_ENDED = "{how} pukul {at}"
+ALERT_ENDED_BY = "{how} oleh {actor}, {at}"
+ALERT_ENDED = "{how}, {at}"
 COL_ALERT_TIME = "Waktu"
 COL_ALERT_KIND = "Peringatan"
 COL_ALERT_TO = "Kepada"
@@ -904,6 +904,7 @@ ERR_API_DATABASE = "Basis data sedang tidak dapat dihubungi. Coba lagi sebentar 
 ERR_API_KEY_NAME = "Nama kunci API wajib diisi (maksimal 120 karakter)."
 ERR_API_KEY_UNKNOWN = "Kunci API {value} tidak ditemukan."
 ERR_API_KEY_REVOKED = "Kunci API {value} sudah dicabut."
+API_TAB = "Kunci API"
 API_TAB_CAPTION = (
     "Kunci untuk platform 112 yang mengirim laporan ke POST /api/v1/incidents. Hanya sidik "
     "SHA-256 kunci yang disimpan; kunci baru ditampilkan satu kali saja."
@@ -914,6 +915,7 @@ API_KEY_SHOWN_ONCE = (
 )
 API_KEYS_HEADING = "Kunci API"
 API_REQUESTS_HEADING = "50 permintaan API terakhir"
+API_REQUESTS_EMPTY = "Belum ada permintaan API."
 FIELD_API_KEY_NAME = "Nama sumber (mis. Platform 112 Kominfo)"
 FIELD_API_KEY = "Kunci API"
 BTN_CREATE_API_KEY = "Buat kunci API"

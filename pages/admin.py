@@ -6,12 +6,13 @@ from datetime import timedelta
 
 import streamlit as st
 
-from dashboard import admin, audit, auth, labels
+from dashboard import admin, apikeys, audit, auth, intake_api, labels
 from dashboard.domain import OPD_ADMIN, ROLES, WALL, format_wib, wib_days_utc, wib_today
 from dashboard.layers import LAYER_NAMES
 from pages import ui
 
 NEW_TOKEN_KEY = "admin_new_display_token"
+NEW_API_KEY_KEY = "admin_new_api_key"
 
 actor = ui.require("admin")
 engine = ui.get_engine()
@@ -137,8 +138,8 @@ def _revoke_token() -> None:
     )
 
 
-users_tab, opd_tab, facility_tab, layer_tab, display_tab, audit_tab = st.tabs(
-    (*labels.ADMIN_TABS, labels.AUDIT_TAB)
+users_tab, opd_tab, facility_tab, layer_tab, display_tab, audit_tab, api_tab = st.tabs(
+    (*labels.ADMIN_TABS, labels.AUDIT_TAB, labels.API_TAB)
 )
 
 with users_tab:
@@ -340,5 +341,59 @@ with audit_tab:
         elif log is not None:
             st.caption(labels.AUDIT_SHOWN.format(count=len(log)))
             st.dataframe(audit.audit_frame(log), hide_index=True, width="stretch")
+
+
+def _create_api_key() -> None:
+    done, created = ui.act(apikeys.create_key, engine, actor, name=_value("api_key_name", ""))
+    if done:
+        st.session_state[NEW_API_KEY_KEY] = created[1]
+        st.session_state["api_key_name"] = ""
+
+
+def _revoke_api_key() -> None:
+    if not _value("api_key_revoke_confirm", False):
+        ui.flash_error(labels.API_REVOKE_NEEDS_CONFIRM)
+        return
+    done, _ = ui.act(
+        apikeys.revoke_key,
+        engine,
+        actor,
+        _value("api_key_pick"),
+        success=labels.DONE_API_KEY_REVOKED,
+    )
+    if done:
+        st.session_state["api_key_revoke_confirm"] = False
+
+
+with api_tab:
+    st.caption(labels.API_TAB_CAPTION)
+    new_key = st.session_state.pop(NEW_API_KEY_KEY, None)
+    if new_key:
+        st.warning(labels.API_KEY_SHOWN_ONCE)
+        st.code(new_key, language=None)
+    with st.form("create_api_key"):
+        st.text_input(labels.FIELD_API_KEY_NAME, key="api_key_name")
+        st.form_submit_button(labels.BTN_CREATE_API_KEY, type="primary", on_click=_create_api_key)
+    api_keys = ui.run_service(apikeys.list_keys, engine, actor)
+    if api_keys is not None:
+        st.markdown(f"**{labels.API_KEYS_HEADING}**")
+        st.dataframe(apikeys.key_frame(api_keys), hide_index=True, width="stretch")
+        active_keys = api_keys[api_keys["revoked_at_utc"].isna()]
+        key_names = {
+            int(row.id): f"{row.key_prefix}… · {row.name}" for row in active_keys.itertuples()
+        }
+        with st.form("revoke_api_key"):
+            st.selectbox(
+                labels.FIELD_API_KEY, list(key_names), format_func=key_names.get, key="api_key_pick"
+            )
+            st.checkbox(labels.API_REVOKE_CONFIRM, key="api_key_revoke_confirm")
+            st.form_submit_button(labels.BTN_REVOKE_API_KEY, on_click=_revoke_api_key)
+    api_log = ui.run_service(intake_api.recent_requests, engine, actor, limit=50)
+    if api_log is not None:
+        st.markdown(f"**{labels.API_REQUESTS_HEADING}**")
+        if api_log.empty:
+            st.info(labels.API_REQUESTS_EMPTY)
+        else:
+            st.dataframe(intake_api.requests_frame(api_log), hide_index=True, width="stretch")
 
 st.caption(labels.ADMIN_FOOTER.format(at=format_wib(ui.now_utc())))
