@@ -13,7 +13,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.runtime.pages_manager import PagesManager
 
-from dashboard import labels, live
+from dashboard import labels, live, worker
 from dashboard.domain import ADMIN, CALL_TAKER, LEADERSHIP, OPD_ADMIN, SUPERVISOR
 from mapview.assets import ensure_static_assets
 from pages import ui
@@ -108,4 +108,6 @@ else:
     # first st.navigation call, so the first visitor after a restart got its raw file list
     # and an English "Page not found" dialog on a bookmarked URL. Our navigation is explicit.
     PagesManager.uses_pages_directory = False
+    # Outbox delivery and escalation checks: one daemon thread per server (SIAGA_WORKER=0: none).
+    worker.start_unless_disabled()
     app = st.App(__file__, routes=[*session_routes.ROUTES, *api_routes.ROUTES])

@@ -18,7 +18,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import Engine
 
@@ -164,3 +164,14 @@ def _summary(error: BaseException) -> str:
     # The first line only: SQLAlchemy appends the statement and its parameters below it.
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
     return f"{type(error).__name__}: {text[:200]}"
+
+
+def start_unless_disabled(environ: Mapping[str, str] | None = None) -> threading.Thread | None:
+    """What app.py calls when the server imports it: the worker, unless SIAGA_WORKER=0."""
+    from dashboard.config import load_settings
+
+    env = os.environ if environ is None else environ
+    if env.get("SIAGA_WORKER", "1").strip().lower() in {"0", "false", "no", "off"}:
+        log.info("background worker off (SIAGA_WORKER=0)")
+        return None
+    return start_in_background(load_settings(dict(env)).database_url)

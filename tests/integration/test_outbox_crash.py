@@ -177,3 +177,34 @@ def test_two_workers_on_one_postgresql_database_deliver_each_message_exactly_onc
     logged = workers(engine)
     assert len(logged) == 40 and all(ok for _, ok in logged)
     assert {w for w, _ in logged} == {"A", "B"}, "both replicas took part"
+
+
+@pytest.mark.timeout(180)
+def test_the_app_server_delivers_and_after_a_sigkill_its_restart_delivers_exactly_once(
+    sqlite_engine, tmp_path
+):
+    from tests.e2e.harness import start_app
+
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    receiver = WebhookReceiver(port=free_port())  # down while the first server runs
+    channels.add_channel(
+        sqlite_engine, ADMIN_USER, opd_code="PMI", channel="webhook", target=receiver.url
+    )
+    env = {**FAST, "SIAGA_DEMO": "0"}
+    server = start_app(url, tmp_path, env=env)
+    try:
+        forward_to_pmi(sqlite_engine)
+        wait_for(lambda: attempt_count(sqlite_engine) >= 1, what="the app's worker trying")
+    finally:
+        server.process.kill()  # SIGKILL
+        server.process.wait(timeout=10)
+    receiver.start()
+    server = start_app(url, tmp_path, env=env)
+    try:
+        wait_for(lambda: statuses(sqlite_engine) == ["SENT"], what="delivery by the restarted app")
+        time.sleep(0.5)
+    finally:
+        server.stop()
+        receiver.stop()
+    assert len(receiver.deliveries()) == 1
+    assert workers(sqlite_engine)[-1][1] is True

@@ -11,14 +11,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
+import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from dashboard import channels, delivery
+from dashboard import channels, delivery, worker
 from dashboard import incidents as svc
 from dashboard import tables as t
+from dashboard.db import make_engine
 from dashboard.errors import InvalidInput, PermissionDenied
 from tests.conftest import ADMIN_USER, CALL_TAKER_ANI, PMI_ADMIN, flood_report
 from tests.helpers.receivers import MailReceiver, WebhookReceiver, free_port
@@ -241,3 +245,31 @@ def test_channels_are_checked_their_secret_shown_once_and_every_change_audited(e
     ]
     assert all(hook.secret not in (a.after or "") for a in audit)
     assert json.loads(audit[2].after)["active"] is False
+
+
+def test_the_worker_loop_waits_out_a_database_outage_and_says_so_once(caplog):
+    # A PostgreSQL server that is not there: every tick fails, the loop goes on until stopped.
+    down = make_engine(f"postgresql+psycopg://siaga:rahasia@127.0.0.1:{free_port()}/siaga")
+    stop = threading.Event()
+    loop = threading.Thread(
+        target=worker.run_forever,
+        args=(down,),
+        kwargs={
+            "worker_id": "w1",
+            "stop_event": stop,
+            "interval_s": 0.05,
+            "escalation_interval_s": 0.05,
+        },
+    )
+    with caplog.at_level(logging.INFO, logger="dashboard.worker"):
+        loop.start()
+        time.sleep(0.8)
+        assert loop.is_alive()
+        stop.set()
+        loop.join(timeout=10)
+    down.dispose()
+    assert not loop.is_alive()
+    failures = [r.getMessage() for r in caplog.records if "failed, retrying" in r.getMessage()]
+    assert [m.split(" failed")[0] for m in failures] == ["worker delivery", "worker escalation"]
+    assert all("rahasia" not in m for m in failures)
+    assert worker.start_unless_disabled({"SIAGA_WORKER": "0"}) is None
