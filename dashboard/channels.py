@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+import pandas as pd
 from sqlalchemy import Engine, func, insert, select, update
 
 from dashboard import audit, labels
 from dashboard import tables as t
-from dashboard.domain import Actor, check_permission, naive_utc, utc_now
+from dashboard.domain import Actor, check_permission, format_wib, naive_utc, utc_now
 from dashboard.errors import InvalidInput, NotFound, UnknownReference
 
 WEBHOOK, EMAIL = "webhook", "email"
@@ -158,7 +159,7 @@ def outbox_counts(engine: Engine, actor: Actor) -> dict[str, int]:
 def recent_messages(engine: Engine, actor: Actor, *, limit: int = RECENT_MESSAGES) -> list[dict]:
     """The newest messages with their incident code, attempts, last error and next attempt."""
     check_permission(actor, "admin")
-    o = t.outbox.c
+    o, a = t.outbox.c, t.outbox_attempts.c
     query = (
         select(
             o.id,
@@ -173,6 +174,10 @@ def recent_messages(engine: Engine, actor: Actor, *, limit: int = RECENT_MESSAGE
             o.sent_at_utc,
             o.last_error,
             o.dedupe_key,
+            select(func.max(a.at_utc))
+            .where(a.outbox_id == o.id)
+            .scalar_subquery()
+            .label("last_attempt_utc"),
         )
         .select_from(t.outbox.outerjoin(t.incidents, t.incidents.c.id == o.incident_id))
         .order_by(o.id.desc())
@@ -180,3 +185,46 @@ def recent_messages(engine: Engine, actor: Actor, *, limit: int = RECENT_MESSAGE
     )
     with engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def channels_frame(rows: list[dict]) -> pd.DataFrame:
+    """The channel list for the Admin page: Indonesian headings, WIB, the secret as ada/tidak."""
+    names = labels.CHANNEL_COLUMNS
+    return pd.DataFrame(
+        {
+            names["id"]: [r["id"] for r in rows],
+            names["opd_code"]: [r["opd_code"] for r in rows],
+            names["channel"]: [labels.CHANNEL_KIND.get(r["channel"], r["channel"]) for r in rows],
+            names["target"]: [r["target"] for r in rows],
+            names["active"]: [labels.YES if r["active"] else labels.NO for r in rows],
+            names["has_secret"]: [labels.SECRET_SET if r["has_secret"] else "-" for r in rows],
+            names["created_at_utc"]: [format_wib(r["created_at_utc"]) for r in rows],
+        }
+    )
+
+
+def outbox_frame(rows: list[dict]) -> pd.DataFrame:
+    """The newest messages: status in Indonesian, times in WIB, the next attempt only if waiting."""
+    names = labels.OUTBOX_COLUMNS
+
+    def wib(value: datetime | None) -> str:
+        return format_wib(value) if value else "-"
+
+    return pd.DataFrame(
+        {
+            names["id"]: [r["id"] for r in rows],
+            names["created_at_utc"]: [wib(r["created_at_utc"]) for r in rows],
+            names["incident_code"]: [r["incident_code"] or "-" for r in rows],
+            names["opd_code"]: [r["opd_code"] or "-" for r in rows],
+            names["channel"]: [labels.CHANNEL_KIND.get(r["channel"], r["channel"]) for r in rows],
+            names["target"]: [r["target"] for r in rows],
+            names["status"]: [labels.OUTBOX_STATUS.get(r["status"], r["status"]) for r in rows],
+            names["attempts"]: [r["attempts"] for r in rows],
+            names["last_attempt_utc"]: [wib(r["last_attempt_utc"]) for r in rows],
+            names["next_attempt_utc"]: [
+                wib(r["next_attempt_utc"]) if r["status"] == "PENDING" else "-" for r in rows
+            ],
+            names["sent_at_utc"]: [wib(r["sent_at_utc"]) for r in rows],
+            names["last_error"]: [r["last_error"] or "" for r in rows],
+        }
+    )

@@ -1010,6 +1010,7 @@ ERR_CHANNEL_URL = (
 )
 ERR_CHANNEL_EMAIL = "Alamat email tidak sah (contoh: posko@pmi-pekalongan.or.id)."
 ERR_CHANNEL_NOT_FOUND = "Saluran tidak ditemukan."
+CHANNELS_TAB = "Saluran & kiriman"
 CHANNEL_KIND = {"webhook": "Webhook", "email": "Email"}
 OUTBOX_STATUS = {"PENDING": "Menunggu", "SENT": "Terkirim", "FAILED": "Gagal"}
 CHANNELS_HEADING = "Saluran pemberitahuan OPD"
@@ -1054,6 +1055,7 @@ OUTBOX_COLUMNS = {
     "target": "Tujuan",
     "status": "Status",
     "attempts": "Percobaan",
+    "last_attempt_utc": "Percobaan terakhir (WIB)",
     "next_attempt_utc": "Percobaan berikutnya (WIB)",
     "sent_at_utc": "Terkirim (WIB)",
     "last_error": "Galat terakhir",
@@ -1080,3 +1082,48 @@ EMAIL_PHONE_NOTE = "(nomor lengkap di Siaga 112)"
 EMAIL_NO_PLACE = "lokasi belum diketahui"
 EMAIL_ACTION_HINT = "Konfirmasi penerimaan di Siaga 112, halaman Penugasan."
 EMAIL_FOOTER = "Pesan otomatis Siaga 112 Kota Pekalongan; jangan dibalas."
+
+# --- Tren hand-off view (issue 12, part 6) ----------------------------------------------------
+TREND_SECTION_HANDOFF = "Serah terima ke OPD"
+TREND_HANDOFF_CAPTION = (
+    "Setiap kali laporan diteruskan, dialihkan, atau dibuka kembali ke sebuah OPD dihitung satu "
+    "serah terima (waktu serah terima dalam rentang tanggal). Waktu sampai diterima dihitung "
+    "sampai OPD itu menekan Terima; serah terima yang dialihkan lagi sebelum diterima tidak "
+    "pernah diterima. Saluran: peringatan di peramban selalu, ditambah webhook / email bila "
+    "OPD memilikinya. Dalam target: diterima paling lama {target} menit, dari semua serah "
+    "terima."
+)
+TREND_HANDOFF_EMPTY = "Tidak ada serah terima ke OPD pada rentang ini."
+TREND_HANDOFF_CHART_TITLE = "Waktu sampai diterima per OPD (menit)"
+TREND_ESCALATION_CHART_TITLE = "Eskalasi per minggu (Senin awal minggu, WIB)"
+TREND_SILENCE_TITLE = "OPD yang diamnya paling sering dieskalasi"
+TREND_NO_ESCALATIONS = "Tidak ada eskalasi pada rentang ini."
+TREND_TABLE.update(
+    {
+        "handoff": "Serah terima ke OPD",
+        "handoff_weekly": "Eskalasi per minggu",
+        "handoff_silence": "OPD paling sering dieskalasi",
+    }
+)
+TREND_COL.update(
+    {
+        "channel": "Saluran",
+        "handoffs": "Serah terima",
+        "acknowledged": "Diterima OPD",
+        "waiting": "Masih menunggu",
+        "ack_median_min": "Median sampai diterima (menit)",
+        "ack_p90_min": "P90 sampai diterima (menit)",
+        "ack_within_pct": "Diterima dalam target (%)",
+        "escalations": "Eskalasi",
+        "escalations_per_100": "Eskalasi per 100 serah terima",
+        "week": "Awal minggu",
+        "escalation_level": "Eskalasi tingkat {level}",
+    }
+)
+TREND_CHANNEL = {
+    "__all__": "Semua saluran",
+    "browser": "Peramban",
+    "browser+webhook": "Peramban + webhook",
+    "browser+email": "Peramban + email",
+    "browser+webhook+email": "Peramban + webhook + email",
+}

@@ -6,13 +6,14 @@ from datetime import timedelta
 
 import streamlit as st
 
-from dashboard import admin, apikeys, audit, auth, intake_api, labels
+from dashboard import admin, apikeys, audit, auth, channels, intake_api, labels
 from dashboard.domain import OPD_ADMIN, ROLES, WALL, format_wib, wib_days_utc, wib_today
 from dashboard.layers import LAYER_NAMES
 from pages import ui
 
 NEW_TOKEN_KEY = "admin_new_display_token"
 NEW_API_KEY_KEY = "admin_new_api_key"
+NEW_CHANNEL_SECRET_KEY = "admin_new_channel_secret"
 
 actor = ui.require("admin")
 engine = ui.get_engine()
@@ -138,8 +139,34 @@ def _revoke_token() -> None:
     )
 
 
-users_tab, opd_tab, facility_tab, layer_tab, display_tab, audit_tab, api_tab = st.tabs(
-    (*labels.ADMIN_TABS, labels.AUDIT_TAB, labels.API_TAB)
+def _add_channel() -> None:
+    done, new = ui.act(
+        channels.add_channel,
+        engine,
+        actor,
+        opd_code=_value("channel_opd"),
+        channel=_value("channel_kind"),
+        target=_value("channel_target", ""),
+        success=labels.DONE_CHANNEL_ADDED,
+    )
+    if done:
+        st.session_state["channel_target"] = ""
+        if new.secret:
+            st.session_state[NEW_CHANNEL_SECRET_KEY] = new.secret
+
+
+def _deactivate_channel() -> None:
+    ui.act(
+        channels.deactivate_channel,
+        engine,
+        actor,
+        _value("channel_pick"),
+        success=labels.DONE_CHANNEL_DEACTIVATED,
+    )
+
+
+users_tab, opd_tab, facility_tab, layer_tab, display_tab, audit_tab, api_tab, channel_tab = st.tabs(
+    (*labels.ADMIN_TABS, labels.AUDIT_TAB, labels.API_TAB, labels.CHANNELS_TAB)
 )
 
 with users_tab:
@@ -395,5 +422,66 @@ with api_tab:
             st.info(labels.API_REQUESTS_EMPTY)
         else:
             st.dataframe(intake_api.requests_frame(api_log), hide_index=True, width="stretch")
+
+with channel_tab:
+    st.markdown(f"**{labels.CHANNELS_HEADING}**")
+    st.caption(labels.CHANNELS_CAPTION)
+    channel_secret = st.session_state.pop(NEW_CHANNEL_SECRET_KEY, None)
+    if channel_secret:
+        st.warning(labels.CHANNEL_SECRET_ONCE)
+        st.code(channel_secret, language=None)
+    channel_rows = ui.run_service(channels.list_channels, engine, actor)
+    if channel_rows is not None:
+        if channel_rows:
+            st.dataframe(channels.channels_frame(channel_rows), hide_index=True, width="stretch")
+        else:
+            st.info(labels.NO_CHANNELS)
+        active_channels = {
+            c["id"]: f"{c['opd_code']} · {labels.CHANNEL_KIND[c['channel']]} · {c['target']}"
+            for c in channel_rows
+            if c["active"]
+        }
+        if active_channels:
+            with st.form("deactivate_channel"):
+                st.selectbox(
+                    labels.FIELD_CHANNEL,
+                    list(active_channels),
+                    format_func=active_channels.get,
+                    key="channel_pick",
+                )
+                st.form_submit_button(labels.BTN_DEACTIVATE_CHANNEL, on_click=_deactivate_channel)
+    channel_opds = ui.run_service(admin.opd_names, engine) or {}
+    with st.form("add_channel"):
+        st.markdown(f"**{labels.CHANNEL_ADD_HEADING}**")
+        left, middle = st.columns(2)
+        left.selectbox(
+            labels.FIELD_CHANNEL_OPD,
+            list(channel_opds),
+            format_func=channel_opds.get,
+            key="channel_opd",
+        )
+        middle.selectbox(
+            labels.FIELD_CHANNEL_KIND,
+            list(channels.CHANNELS),
+            format_func=labels.CHANNEL_KIND.get,
+            key="channel_kind",
+        )
+        st.text_input(labels.FIELD_CHANNEL_TARGET, key="channel_target")
+        st.form_submit_button(labels.BTN_ADD_CHANNEL, type="primary", on_click=_add_channel)
+    st.markdown(f"**{labels.OUTBOX_HEADING}**")
+    outbox_counts = ui.run_service(channels.outbox_counts, engine, actor)
+    if outbox_counts is not None:
+        st.markdown(
+            labels.OUTBOX_COUNTS.format(
+                **{status: f"**{count}**" for status, count in outbox_counts.items()}
+            )
+        )
+    messages = ui.run_service(channels.recent_messages, engine, actor)
+    if messages is not None:
+        if messages:
+            st.caption(labels.OUTBOX_RECENT_CAPTION)
+            st.dataframe(channels.outbox_frame(messages), hide_index=True, width="stretch")
+        else:
+            st.info(labels.NO_MESSAGES)
 
 st.caption(labels.ADMIN_FOOTER.format(at=format_wib(ui.now_utc())))

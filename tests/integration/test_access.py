@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from dashboard import admin, auth, labels, layers, sessions
+from dashboard import admin, auth, channels, labels, layers, sessions
 from dashboard import incidents as svc
 from dashboard import tables as t
 from dashboard.domain import (
@@ -164,6 +164,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "admin.set_area_override": frozenset({"admin"}),
     "admin.move_facility": frozenset({"admin"}),
     "admin.import_layer_upload": frozenset({"admin", "supervisor"}),
+    "channels.add_channel": frozenset({"admin"}),
+    "channels.deactivate_channel": frozenset({"admin"}),
 }
 
 # What each call needs, made by allowed actors before the fingerprint is taken.
@@ -189,6 +191,11 @@ _PREPARE: dict[str, Callable[[Engine, Path], dict]] = {
     "auth.set_user_active": lambda e, f: {"id": _target_user(e)},
     "auth.reset_password": lambda e, f: {"id": _target_user(e)},
     "auth.unlock_user": lambda e, f: {"id": _locked_user(e)},
+    "channels.deactivate_channel": lambda e, f: {
+        "id": channels.add_channel(
+            e, ACTORS["admin"], opd_code="PMI", channel="email", target="posko@pmi.or.id"
+        ).id
+    },
 }
 # The call under test: the same for allowed and refused actors.
 _CALL: dict[str, Callable[[Engine, Actor, dict], object]] = {
@@ -240,6 +247,10 @@ _CALL: dict[str, Callable[[Engine, Actor, dict], object]] = {
     "admin.import_layer_upload": lambda e, a, p: admin.import_layer_upload(
         e, a, "flood_zones", f"zona-{next(_seq)}.geojson", p["data"]
     ),
+    "channels.add_channel": lambda e, a, p: channels.add_channel(
+        e, a, opd_code="PMI", channel="webhook", target="https://pmi.example/112"
+    ),
+    "channels.deactivate_channel": lambda e, a, p: channels.deactivate_channel(e, a, p["id"]),
 }
 
 
