@@ -223,7 +223,8 @@ def retry_after(engine: Engine, key_id: int, *, limit: int, now: datetime | None
     Counted from api_requests (shared by every replica); refusals for the rate itself do not
     count, so a client that keeps knocking is let in again a minute after its last real request.
     """
-    now = naive_utc(now) if now else utc_now()
+    # To the microsecond, like the log's own times (utc_now() drops them).
+    now = naive_utc(now) if now else datetime.now(UTC).replace(tzinfo=None)
     since = now - timedelta(seconds=RATE_WINDOW_S)
     r = t.api_requests.c
     window = (r.key_id == key_id, r.at_utc > since, r.status_code != 429)
@@ -237,7 +238,8 @@ def retry_after(engine: Engine, key_id: int, *, limit: int, now: datetime | None
         ).scalar()
     if oldest is None:
         return 1
-    return max(1, math.ceil((oldest + timedelta(seconds=RATE_WINDOW_S) - now).total_seconds()))
+    wait = math.ceil((oldest + timedelta(seconds=RATE_WINDOW_S) - now).total_seconds())
+    return min(RATE_WINDOW_S, max(1, wait))
 
 
 def log_request(
