@@ -44,26 +44,36 @@ def facility_layer(
     return group
 
 
+# Where along the line from the point to a post its km/ETA label sits: towards the post, so the
+# labels of posts in different directions never pile up on the chosen point itself.
+LABEL_AT_FRACTION = 0.65
+PIN_COLOR = "#d50000"
+
+
 def nearest_post_layer(
     lat: float, lon: float, posts: Iterable[Any], *, label: str = ""
 ) -> folium.FeatureGroup:
-    """A ring on the selected incident and a dashed line to each post, labelled with km and ETA.
+    """A pin and ring on the selected point and a dashed line to each post, labelled km and ETA.
 
     `posts` are geo.nearest_facilities matches (name, kind, lat, lon, distance_m, eta_min,
-    lokasi_perkiraan) or dicts with those keys.
+    lokasi_perkiraan) or dicts with those keys. The pin is added last and drawn above every
+    marker, and each label sits on its line towards the post, so the point stays visible.
     """
     group = folium.FeatureGroup(name=labels.MAP_LAYER_NEAREST, overlay=True)
+
+    def point_tooltip() -> folium.Tooltip | None:
+        return folium.Tooltip(escape_html(label)) if label else None
+
     ring = folium.CircleMarker(
         location=[lat, lon],
         radius=16,
         color="#ffd600",
         weight=4,
         fill=False,
-        tooltip=folium.Tooltip(escape_html(label)) if label else None,
+        tooltip=point_tooltip(),
     )
     # Path layers drop unknown keyword options: tag them afterwards (tests find them by it).
     ring.options["siagaSelected"] = True
-    ring.add_to(group)
     for post in posts:
         get = post.get if isinstance(post, Mapping) else lambda key, p=post: getattr(p, key, None)
         kind = str(get("kind") or "")
@@ -73,17 +83,52 @@ def nearest_post_layer(
             eta_min=format_minutes(get("eta_min")),
             approximate=f" {labels.MAP_APPROXIMATE}" if get("lokasi_perkiraan") else "",
         )
+        post_lat, post_lon = float(get("lat")), float(get("lon"))
         line = folium.PolyLine(
-            locations=[[lat, lon], [float(get("lat")), float(get("lon"))]],
+            locations=[[lat, lon], [post_lat, post_lon]],
             color=LINE_COLOR.get(kind, "#6a1b9a"),
             weight=4,
             opacity=0.9,
             dash_array="8 6",
-            tooltip=folium.Tooltip(text, permanent=True, direction="center"),
         )
         line.options["siagaPost"] = kind
         line.add_to(group)
+        anchor = folium.CircleMarker(
+            location=[
+                lat + (post_lat - lat) * LABEL_AT_FRACTION,
+                lon + (post_lon - lon) * LABEL_AT_FRACTION,
+            ],
+            radius=1,
+            opacity=0,
+            fill=False,
+            tooltip=folium.Tooltip(text, permanent=True, direction="center"),
+        )
+        anchor.options["siagaPostLabel"] = kind
+        anchor.add_to(group)
+    ring.add_to(group)
+    folium.Marker(
+        location=[lat, lon],
+        icon=folium.DivIcon(
+            html=_pin_svg(),
+            icon_size=(28, 40),
+            icon_anchor=(14, 40),
+            class_name="siaga-pick-pin",
+        ),
+        tooltip=point_tooltip(),
+        z_index_offset=10_000,
+        keyboard=False,
+        siaga_pin=True,
+    ).add_to(group)
     return group
+
+
+def _pin_svg() -> str:
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="28" height="40" viewBox="0 0 28 40">'
+        f'<path d="M14 1C7 1 1 6.6 1 13.6 1 23 14 39 14 39s13-16 13-25.4C27 6.6 21 1 14 1z" '
+        f'fill="{PIN_COLOR}" stroke="#fff" stroke-width="2"/>'
+        '<circle cx="14" cy="13.5" r="5" fill="#fff"/></svg>'
+    )
 
 
 def facility_symbol_html(kind: str, *, approximate: bool, size_px: int = 24) -> str:

@@ -14,7 +14,7 @@ from geo import load_city
 from mapview.assets import VENDOR_FILES, asset_urls, ensure_static_assets, offline_assets
 from mapview.base import TILES_ENV, base_map, map_html, standalone_map
 from mapview.escape import redact_phone_like
-from mapview.facilities import facility_layer
+from mapview.facilities import facility_layer, nearest_post_layer
 from mapview.incidents import incident_layer, incident_payload, incident_rows
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -191,3 +191,37 @@ def _map_with(group: folium.FeatureGroup) -> folium.Map:
     m = folium.Map(tiles=None)
     group.add_to(m)
     return offline_assets(m)
+
+
+def test_the_chosen_point_is_a_pin_drawn_last_and_no_post_label_sits_on_it():
+    point = (-6.8886, 109.6753)
+    posts = [
+        {
+            "name": "PMI Kota",
+            "kind": "ambulans",
+            "lat": -6.8800,
+            "lon": 109.6700,
+            "distance_m": 1100,
+            "eta_min": 3.2,
+        },
+        {
+            "name": "Damkar",
+            "kind": "damkar",
+            "lat": -6.8950,
+            "lon": 109.6850,
+            "distance_m": 1300,
+            "eta_min": 4.0,
+        },
+    ]
+    group = nearest_post_layer(*point, posts, label="Titik laporan")
+    layers = list(group._children.values())
+    pin = layers[-1]
+    assert isinstance(pin, folium.Marker) and pin.options.get("siaga_pin") is True
+    assert pin.options["z_index_offset"] >= 1000
+    labelled = [layer for layer in layers if "siagaPostLabel" in layer.options]
+    assert len(labelled) == 2
+    for layer, post in zip(labelled, posts, strict=True):
+        lat, lon = layer.location
+        # On the line, nearer the post than the point (65 % of the way).
+        assert abs(lat - point[0]) > abs(lat - post["lat"])
+        assert abs(lon - point[1]) > abs(lon - post["lon"])
