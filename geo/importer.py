@@ -11,6 +11,7 @@ columns, and overlap with Kota Pekalongan.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,8 @@ from geo.crs import METRIC_CRS, STORAGE_CRS
 from geo.errors import LayerImportError
 from geo.facilities import FACILITY_KINDS
 from geo.layers import City, default_city
+
+log = logging.getLogger("siaga112.geo")
 
 GEOJSON_SUFFIXES = (".geojson", ".json")
 SUPPORTED_SUFFIXES = (*GEOJSON_SUFFIXES, ".gpkg", ".shp", ".zip")
@@ -337,5 +340,18 @@ def _rows(mask: np.ndarray) -> str:
 
 
 def _short_reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:200]
+    """Why a file could not be read, in Indonesian, for the admin: never GDAL's English text
+    nor a server path (the technical detail goes to the server log)."""
+    log.info("layer file unreadable: %s: %s", type(exc).__name__, str(exc)[:300])
+    for kinds, reason in (
+        ((UnicodeDecodeError,), messages.REASON_ENCODING),
+        ((zipfile.BadZipFile,), messages.REASON_BAD_ZIP),
+        ((GeometryError,), messages.REASON_GEOMETRY),
+        ((FieldError,), messages.REASON_FIELDS),
+        ((CRSError,), messages.REASON_CRS),
+        ((DataSourceError, DataLayerError), messages.REASON_NOT_MAP_DATA),
+        ((OSError,), messages.REASON_CANNOT_OPEN),
+    ):
+        if isinstance(exc, kinds):
+            return reason
+    return messages.REASON_NOT_MAP_DATA

@@ -41,6 +41,14 @@ IMPORT_UNSUPPORTED_FORMAT = (
     "Shapefile (.shp) atau Shapefile dalam .zip."
 )
 IMPORT_UNREADABLE = "Berkas {name} tidak dapat dibaca sebagai data peta: {reason}."
+# The {reason} of IMPORT_UNREADABLE / IMPORT_BAD_CRS (never the library's English or a path).
+REASON_NOT_MAP_DATA = "isinya bukan data peta yang dikenali (berkas rusak atau formatnya lain)"
+REASON_ENCODING = "pengodean teksnya tidak dikenali (simpan ulang sebagai UTF-8)"
+REASON_BAD_ZIP = "arsip ZIP-nya rusak atau tidak lengkap"
+REASON_GEOMETRY = "ada geometri yang rusak dan tidak dapat dibaca"
+REASON_FIELDS = "ada kolom atribut yang tidak dapat dibaca"
+REASON_CRS = "sistem koordinatnya tidak dikenali"
+REASON_CANNOT_OPEN = "berkas tidak dapat dibuka"
 IMPORT_ZIP_WITHOUT_SHP = "Berkas {name} tidak berisi Shapefile (.shp)."
 IMPORT_ZIP_MANY_SHP = "Berkas {name} berisi lebih dari satu Shapefile: {names}. Unggah satu saja."
 IMPORT_MANY_LAYERS = (

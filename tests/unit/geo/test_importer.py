@@ -111,8 +111,21 @@ def test_a_non_geo_file_is_refused_by_its_format(city, tmp_path, name):
 def test_a_geojson_that_is_not_json_is_refused_as_unreadable(city, tmp_path):
     path = tmp_path / "rusak.geojson"
     path.write_text("ini bukan peta")
-    with pytest.raises(LayerImportError, match=r"rusak\.geojson.*tidak dapat dibaca"):
+    with pytest.raises(LayerImportError, match=r"rusak\.geojson.*tidak dapat dibaca") as refused:
         read_layer(path, layer_name="flood_zones", city=city)
+    # The admin reads why in Indonesian; GDAL's English and the server's temp path stay out.
+    assert str(refused.value) == (
+        "Berkas rusak.geojson tidak dapat dibaca sebagai data peta: isinya bukan data peta yang "
+        "dikenali (berkas rusak atau formatnya lain)."
+    )
+
+
+def test_a_broken_zip_is_refused_without_the_server_path(city, tmp_path):
+    path = tmp_path / "batas.zip"
+    path.write_bytes(b"PK\x03\x04 bukan arsip")
+    with pytest.raises(LayerImportError, match="arsip ZIP-nya rusak") as refused:
+        read_layer(path, layer_name="flood_zones", city=city)
+    assert str(tmp_path) not in str(refused.value)
 
 
 def test_an_empty_layer_is_refused(city, tmp_path):
