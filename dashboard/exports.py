@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from dashboard import labels
 from dashboard.domain import format_wib, mask_phone
-from dashboard.fmt import format_count, format_percent
+from dashboard.fmt import UNKNOWN, format_count, format_decimal, format_percent
 from dashboard.trends import TrendReport
 
 COL = labels.TREND_COL
@@ -49,6 +49,9 @@ def report_tables(report: TrendReport) -> dict[str, tuple[str, pd.DataFrame]]:
         ),
         "flows": (labels.TREND_TABLE["flows"], flows_table(report)),
         "staffing": (labels.TREND_TABLE["staffing"], staffing_table(report)),
+        "handoff": (labels.TREND_TABLE["handoff"], handoff_table(report)),
+        "handoff_weekly": (labels.TREND_TABLE["handoff_weekly"], escalation_weekly_table(report)),
+        "handoff_silence": (labels.TREND_TABLE["handoff_silence"], silence_table(report)),
     }
 
 
@@ -183,6 +186,68 @@ def staffing_table(report: TrendReport) -> pd.DataFrame:
         table[name] = wide[day].to_numpy(dtype="int64")
     table[COL["total"]] = wide.sum(axis=1).to_numpy(dtype="int64")
     return table
+
+
+def handoff_table(report: TrendReport) -> pd.DataFrame:
+    """Per OPD (busiest first): all its channels, then each channel combination that carried
+    its hand-offs; minutes and shares written with a decimal comma."""
+    view = report.handoff
+    columns = [COL[k] for k in HANDOFF_KEYS]
+    if view is None or view.by_opd.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for total in view.by_opd.itertuples(index=False):
+        rows.append(_handoff_row(total, report, view.target_s))
+        for part in view.by_channel[view.by_channel["opd"] == total.opd].itertuples(index=False):
+            rows.append(_handoff_row(part, report, view.target_s))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def handoff_chart(report: TrendReport) -> pd.DataFrame:
+    """OPD, median and p90 minutes to acknowledgement (numbers, for the bar chart)."""
+    view = report.handoff
+    if view is None:
+        return pd.DataFrame(columns=[COL["opd"], COL["ack_median_min"], COL["ack_p90_min"]])
+    frame = view.by_opd[view.by_opd["acknowledged"] > 0]
+    return pd.DataFrame(
+        {
+            COL["opd"]: _names(frame["opd"], report.opd_names),
+            COL["ack_median_min"]: [_minutes(v) for v in frame["median_s"]],
+            COL["ack_p90_min"]: [_minutes(v) for v in frame["p90_s"]],
+        }
+    )
+
+
+def escalation_weekly_table(report: TrendReport) -> pd.DataFrame:
+    """One row per ISO week (WIB, Monday first day) with escalations per level and in all."""
+    view = report.handoff
+    if view is None:
+        return pd.DataFrame(columns=[COL["week"], COL["escalations"]])
+    wide = view.escalations.pivot_table(
+        index="week", columns="level", values="count", aggfunc="sum", fill_value=0
+    )
+    table = pd.DataFrame({COL["week"]: [w.strftime("%Y-%m-%d") for w in wide.index]})
+    for level in wide.columns:
+        table[COL["escalation_level"].format(level=int(level))] = wide[level].to_numpy("int64")
+    table[COL["escalations"]] = wide.sum(axis=1).to_numpy(dtype="int64") if len(wide) else []
+    return table
+
+
+def silence_table(report: TrendReport) -> pd.DataFrame:
+    """OPDs ranked by escalations per 100 hand-offs (the silence that escalates most first)."""
+    view = report.handoff
+    rank = view.silence_rank if view is not None else pd.DataFrame(columns=["opd"])
+    return pd.DataFrame(
+        {
+            COL["rank"]: list(range(1, len(rank) + 1)),
+            COL["opd"]: _names(rank["opd"], report.opd_names),
+            COL["handoffs"]: rank["handoffs"].to_numpy(dtype="int64") if len(rank) else [],
+            COL["escalations"]: rank["escalations"].to_numpy(dtype="int64") if len(rank) else [],
+            COL["escalations_per_100"]: [
+                UNKNOWN if not _present(v) else format_decimal(v) for v in rank.get("per_100", [])
+            ],
+        }
+    )
 
 
 def incidents_table(frame: pd.DataFrame, report: TrendReport) -> pd.DataFrame:
@@ -320,6 +385,40 @@ def file_name(key: str, report: TrendReport, suffix: str) -> str:
 
 
 # --- private helpers -------------------------------------------------------------------------
+
+HANDOFF_KEYS = (
+    "opd",
+    "channel",
+    "handoffs",
+    "acknowledged",
+    "waiting",
+    "ack_median_min",
+    "ack_p90_min",
+    "ack_within_pct",
+    "target_min",
+    "escalations",
+)
+
+
+def _handoff_row(row, report: TrendReport, target_s: int) -> list:
+    return [
+        report.opd_names.get(row.opd, row.opd),
+        labels.TREND_CHANNEL.get(row.channel, row.channel),
+        int(row.handoffs),
+        int(row.acknowledged),
+        int(row.waiting),
+        _minutes_text(row.median_s),
+        _minutes_text(row.p90_s),
+        format_percent(row.within_share),
+        _minutes_text(target_s),
+        int(row.escalations),
+    ]
+
+
+def _minutes_text(seconds: float | None) -> str:
+    if seconds is None or pd.isna(seconds):
+        return UNKNOWN
+    return format_decimal(float(seconds) / 60)
 
 
 def _period_labels(periods, report: TrendReport) -> list[str]:

@@ -1098,6 +1098,8 @@ TREND_HANDOFF_CHART_TITLE = "Waktu sampai diterima per OPD (menit)"
 TREND_ESCALATION_CHART_TITLE = "Eskalasi per minggu (Senin awal minggu, WIB)"
 TREND_SILENCE_TITLE = "OPD yang diamnya paling sering dieskalasi"
 TREND_NO_ESCALATIONS = "Tidak ada eskalasi pada rentang ini."
+TREND_CHART_MINUTES = "Menit"
+TREND_CHART_ESCALATIONS = "Jumlah eskalasi"
 TREND_TABLE.update(
     {
         "handoff": "Serah terima ke OPD",

@@ -14,6 +14,11 @@ same numbers come out of SQLite and PostgreSQL:
   the distinct durations (a SUM window), in the same double-precision order of operations,
   so both return identical values.
 - "Within target" counts durations <= the target (a 60 s target accepts exactly 60 s).
+- Hand-offs (`handoff_view`): a FORWARD, REASSIGN or REOPEN event naming an OPD, counted when
+  its moment falls in the WIB days (category and kecamatan narrow by the incident, OPD by the
+  OPD it went to). Its acknowledgement is the first ACKNOWLEDGE of the incident after it and
+  before the incident's next hand-off; an escalation belongs to the hand-off it follows the
+  same way. Its channels are the browser always, plus each outbox row made for that event.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from dashboard import catalogue, labels
 from dashboard import tables as t
-from dashboard.domain import DIBATALKAN, Targets, to_wib
+from dashboard.domain import DIBATALKAN, DITERUSKAN, Targets, to_wib
 from dashboard.errors import InvalidInput
 
 GRANULARITIES = ("day", "week", "month")
@@ -124,6 +129,28 @@ class GridCounts:
 
 
 @dataclass(frozen=True)
+class HandoffView:
+    """How reports reach the OPDs: per OPD and channel, time from hand-off to acknowledgement."""
+
+    target_s: int
+    # opd, channel (CHANNEL_* combination), handoffs, acknowledged, waiting, within,
+    # within_share (of the hand-offs), median_s, p90_s, escalations; busiest OPD first.
+    by_channel: pd.DataFrame
+    # The same per OPD over all its channels, plus per_100 (escalations per 100 hand-offs).
+    by_opd: pd.DataFrame
+    # week (Monday, WIB), level (1, 2), count: every week of the range x both levels.
+    escalations: pd.DataFrame
+
+    @property
+    def silence_rank(self) -> pd.DataFrame:
+        """OPDs by escalations per 100 hand-offs, most first (ties: more hand-offs, code)."""
+        frame = self.by_opd.sort_values(
+            ["per_100", "handoffs", "opd"], ascending=[False, False, True], kind="stable"
+        )
+        return frame[["opd", "handoffs", "escalations", "per_100"]].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
 class TrendReport:
     filter: TrendFilter
     targets: Targets
@@ -140,6 +167,7 @@ class TrendReport:
     flows: pd.DataFrame  # from_opd, to_opd, count (most frequent first)
     hour_weekday: pd.DataFrame  # hour, weekday (0 = Monday), count: all 24 x 7 cells
     grid: GridCounts | None = None
+    handoff: HandoffView | None = None
 
 
 def default_filter(*, now_utc: datetime, days: int = DEFAULT_DAYS) -> TrendFilter:
@@ -167,7 +195,8 @@ def build_report(engine: Engine, flt: TrendFilter, *, grid=None) -> TrendReport:
 
     Seven queries: activity per period and category, places, routing, speed (all stages and
     groupings at once), reassignment flows, hour x weekday, and the grid when `grid` (a
-    geo.grid_counts.GridSpec) is given. Small roll-ups of their results happen in pandas.
+    geo.grid_counts.GridSpec) is given; then the hand-off view's three. Small roll-ups of
+    their results happen in pandas.
     """
     check_filter(flt)
     with read_connection(engine) as conn:
@@ -197,6 +226,7 @@ def build_report(engine: Engine, flt: TrendFilter, *, grid=None) -> TrendReport:
             flows=reassign_flows(conn, flt),
             hour_weekday=hour_weekday(conn, flt),
             grid=None if grid is None else GridCounts(grid, grid_cells(conn, flt, grid)),
+            handoff=handoff_view(conn, flt, targets=targets),
         )
     return report
 
@@ -455,6 +485,289 @@ def incident_rows(
     )
     with read_connection(engine) as conn:
         return pd.read_sql(query, conn)
+
+
+# --- hand-offs to the OPDs (issue 12, part 6) ------------------------------------------------
+
+HANDOFF_ACTIONS = ("FORWARD", "REASSIGN", "REOPEN")
+ESCALATION_LEVELS = (1, 2)
+# The channels that carried a hand-off: the browser always, webhook / email when queued.
+CHANNEL_BROWSER = "browser"
+CHANNEL_WEBHOOK = "browser+webhook"
+CHANNEL_EMAIL = "browser+email"
+CHANNEL_BOTH = "browser+webhook+email"
+CHANNELS = (CHANNEL_BROWSER, CHANNEL_WEBHOOK, CHANNEL_EMAIL, CHANNEL_BOTH)
+HANDOFF_COLUMNS = (
+    "opd",
+    "channel",
+    "handoffs",
+    "acknowledged",
+    "waiting",
+    "within",
+    "within_share",
+    "median_s",
+    "p90_s",
+    "escalations",
+)
+
+
+def handoff_view(conn: Connection, flt: TrendFilter, *, targets: Targets) -> HandoffView:
+    """Hand-offs in the filter's days per OPD and channel, their acknowledgement times
+    (median, p90, share within the acknowledge target), still waiting, and escalations."""
+    target = int(targets.acknowledge_s)
+    handoffs = _handoff_rows(conn, flt)
+    counts = conn.execute(
+        select(
+            handoffs.c.opd,
+            handoffs.c.channel,
+            func.count(),
+            func.count(handoffs.c.dur),
+            func.sum(handoffs.c.waiting),
+            func.sum(case((handoffs.c.dur <= _sql_int(target), 1), else_=0)),
+            func.sum(handoffs.c.escalations),
+        ).group_by(handoffs.c.opd, handoffs.c.channel)
+    ).all()
+    sums = ["handoffs", "acknowledged", "waiting", "within", "escalations"]
+    by_channel = pd.DataFrame([tuple(r) for r in counts], columns=["opd", "channel", *sums])
+    by_channel = by_channel.astype({k: "int64" for k in sums})
+    by_opd = by_channel.groupby("opd", as_index=False)[sums].sum()
+    by_opd = by_opd.astype({k: "int64" for k in sums}).assign(channel=ALL_GROUP)
+    pcts = _handoff_percentiles(conn, handoffs)
+    by_channel, by_opd = (_handoff_table(f, pcts) for f in (by_channel, by_opd))
+    by_opd["per_100"] = [
+        None if not n else 100 * e / n
+        for e, n in zip(by_opd["escalations"], by_opd["handoffs"], strict=True)
+    ]
+    return HandoffView(
+        target_s=target,
+        by_channel=by_channel,
+        by_opd=by_opd,
+        escalations=escalations_per_week(conn, flt),
+    )
+
+
+def _handoff_table(counts: pd.DataFrame, pcts: pd.DataFrame) -> pd.DataFrame:
+    frame = counts.merge(pcts, on=["opd", "channel"], how="left")
+    frame["within_share"] = _shares(frame["within"], frame["handoffs"])
+    frame["_order"] = frame["channel"].map({c: i for i, c in enumerate(CHANNELS)})
+    frame = frame.sort_values(
+        ["handoffs", "opd", "_order"], ascending=[False, True, True], kind="stable"
+    )
+    return frame[list(HANDOFF_COLUMNS)].reset_index(drop=True)
+
+
+def escalations_per_week(conn: Connection, flt: TrendFilter) -> pd.DataFrame:
+    """ESCALATE events in the filter's days per WIB ISO week (Monday) and level."""
+    e = t.incident_events.c
+    week = _WibWeek(e.at_utc).label("week")
+    level = _JsonInt(e.details, literal_column("'level'")).label("level")
+    conditions = [e.action == "ESCALATE", e.at_utc >= flt.since_utc, e.at_utc < flt.until_utc]
+    conditions += _incident_narrowing(flt)
+    if flt.opds:
+        conditions.append(_JsonText(e.details, literal_column("'opd'")).in_(flt.opds))
+    rows = conn.execute(
+        select(week, level, func.count())
+        .select_from(t.incident_events.join(t.incidents, t.incidents.c.id == e.incident_id))
+        .where(*conditions)
+        .group_by(week, level)
+    ).all()
+    found = {(date.fromisoformat(w), int(lv)): int(n) for w, lv, n in rows if lv is not None}
+    weeks = period_starts(TrendFilter(flt.start_day, flt.end_day, granularity="week"))
+    levels = sorted(set(ESCALATION_LEVELS) | {lv for _w, lv in found})
+    return pd.DataFrame(
+        [(w, lv, found.get((w, lv), 0)) for w in weeks for lv in levels],
+        columns=["week", "level", "count"],
+    ).astype({"level": "int64", "count": "int64"})
+
+
+def _incident_narrowing(flt: TrendFilter) -> list[ColumnElement[bool]]:
+    c = t.incidents.c
+    conditions = []
+    if flt.categories:
+        conditions.append(c.category_code.in_(flt.categories))
+    if flt.kecamatan:
+        conditions.append(c.kecamatan.in_(flt.kecamatan))
+    return conditions
+
+
+def _handoff_rows(conn: Connection, flt: TrendFilter):
+    """One row per hand-off in range: opd, channel, dur (s to acknowledgement or NULL),
+    waiting (1 when still unanswered with that OPD), escalations (of that hand-off).
+
+    One stream per incident touched by a hand-off in range: its hand-off, acknowledge and
+    escalate events in id order, each outbox row placed right after the event it was made
+    for. A running count of hand-offs numbers the stream (seq), so every event and message
+    belongs to the last hand-off before it; one GROUP BY (incident, seq) then reads each
+    hand-off with its first acknowledgement, escalations and channels. No self-joins: one
+    sort and one pass, however long the range.
+    """
+    e, i, o = t.incident_events.c, t.incidents.c, t.outbox.c
+    touched = select(e.incident_id).where(
+        e.action.in_(HANDOFF_ACTIONS), e.at_utc >= flt.since_utc, e.at_utc < flt.until_utc
+    )
+    events = (
+        select(
+            e.incident_id,
+            e.id.label("ord"),
+            literal_column("0", Integer).label("sub"),
+            e.action,
+            e.at_utc,
+            e.to_opd,
+            i.status,
+        )
+        .select_from(t.incident_events.join(t.incidents, i.id == e.incident_id))
+        .where(
+            e.incident_id.in_(touched),
+            e.action.in_((*HANDOFF_ACTIONS, "ACKNOWLEDGE", "ESCALATE")),
+            *_incident_narrowing(flt),
+        )
+    )
+    messages = (
+        select(
+            o.incident_id,
+            o.event_id.label("ord"),
+            literal_column("1", Integer).label("sub"),
+            o.channel.label("action"),
+            literal(None, t.incident_events.c.at_utc.type).label("at_utc"),
+            literal(None, String()).label("to_opd"),
+            i.status,
+        )
+        .select_from(t.outbox.join(t.incidents, i.id == o.incident_id))
+        .where(o.incident_id.in_(touched), o.event_id.is_not(None), *_incident_narrowing(flt))
+    )
+    stream = union_all(events, messages).subquery("stream")
+    sc = stream.c
+    is_handoff = sc.action.in_(HANDOFF_ACTIONS)
+    numbered = select(
+        sc.incident_id,
+        sc.action,
+        sc.at_utc,
+        sc.to_opd,
+        sc.status,
+        func.sum(case((is_handoff, 1), else_=0))
+        .over(partition_by=sc.incident_id, order_by=(sc.ord, sc.sub), rows=(None, 0))
+        .label("seq"),
+    ).subquery("numbered")
+    n = numbered.c
+    handoff = n.action.in_(HANDOFF_ACTIONS)
+    per_handoff = (
+        select(
+            n.incident_id,
+            n.seq,
+            func.max(case((handoff, n.to_opd))).label("opd"),
+            func.max(case((handoff, n.at_utc))).label("at_utc"),
+            func.min(case((n.action == "ACKNOWLEDGE", n.at_utc))).label("ack_at"),
+            func.sum(case((n.action == "ESCALATE", 1), else_=0)).label("escalations"),
+            func.max(case((n.action == "webhook", 1), else_=0)).label("webhook"),
+            func.max(case((n.action == "email", 1), else_=0)).label("email"),
+            func.max(n.status).label("status"),
+        )
+        .where(n.seq > 0)
+        .group_by(n.incident_id, n.seq)
+        .subquery("per_handoff")
+    )
+    h = per_handoff.c
+    last_seq = func.max(h.seq).over(partition_by=h.incident_id)
+    webhook, email = h.webhook == 1, h.email == 1
+    channel = case(
+        (and_(webhook, email), literal_column(f"'{CHANNEL_BOTH}'")),
+        (webhook, literal_column(f"'{CHANNEL_WEBHOOK}'")),
+        (email, literal_column(f"'{CHANNEL_EMAIL}'")),
+        else_=literal_column(f"'{CHANNEL_BROWSER}'"),
+    )
+    ranked = select(
+        h.opd,
+        channel.label("channel"),
+        h.at_utc,
+        h.ack_at,
+        h.escalations,
+        case(
+            (and_(h.ack_at.is_(None), h.seq == last_seq, h.status == DITERUSKAN), 1), else_=0
+        ).label("waiting"),
+    ).subquery("ranked")
+    r = ranked.c
+    conditions = [r.opd.is_not(None), r.at_utc >= flt.since_utc, r.at_utc < flt.until_utc]
+    if flt.opds:
+        conditions.append(r.opd.in_(flt.opds))
+    return (
+        select(
+            r.opd,
+            r.channel,
+            (_EpochS(r.ack_at) - _EpochS(r.at_utc)).label("dur"),
+            r.waiting,
+            r.escalations,
+        )
+        .where(*conditions)
+        .cte("handoffs")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _handoff_percentiles(conn: Connection, handoffs) -> pd.DataFrame:
+    """opd, channel (ALL_GROUP for the OPD over all channels), median_s, p90_s of the
+    acknowledged hand-offs: percentile_cont on PostgreSQL, the same formula on SQLite."""
+    h = handoffs.c
+    branches = [
+        select(h.opd, group.label("channel"), h.dur).where(h.dur.is_not(None))
+        for group in (h.channel, literal_column(f"'{ALL_GROUP}'"))
+    ]
+    measured = union_all(*branches).subquery("acknowledged")
+    keys = (measured.c.opd, measured.c.channel)
+    if conn.dialect.name == "postgresql":
+        query = select(
+            *keys,
+            *[
+                func.percentile_cont(p).within_group(cast(measured.c.dur, Float)).label(_pname(p))
+                for p in PERCENTILES
+            ],
+        ).group_by(*keys)
+    else:
+        query = _sqlite_percentiles(measured, keys)
+    rows = conn.execute(query).all()
+    frame = pd.DataFrame(
+        [tuple(r) for r in rows], columns=["opd", "channel", *[_pname(p) for p in PERCENTILES]]
+    )
+    frame = frame.rename(columns={"p50": "median_s", "p90": "p90_s"})
+    return frame.astype({"median_s": "float64", "p90_s": "float64"})
+
+
+def _sqlite_percentiles(measured, keys):
+    """percentile_cont's formula (see the module docstring) from running counts per group."""
+    counts = (
+        select(*keys, measured.c.dur, func.count().label("c"))
+        .group_by(*keys, measured.c.dur)
+        .subquery("counts")
+    )
+    ckeys = [counts.c[k.name] for k in keys]
+    cumulative = select(
+        *ckeys,
+        counts.c.dur,
+        func.sum(counts.c.c)
+        .over(partition_by=ckeys, order_by=counts.c.dur, rows=(None, 0))
+        .label("upto"),
+        func.sum(counts.c.c).over(partition_by=ckeys).label("n"),
+    ).subquery("cum")
+    cum_keys = [cumulative.c[k.name] for k in keys]
+    picks = []
+    for i, p in enumerate(PERCENTILES):
+        lower = cast(literal(p, Float) * (cumulative.c.n - 1), Integer)
+        picks += [
+            func.min(case((cumulative.c.upto >= lower + 1, cumulative.c.dur))).label(f"lo{i}"),
+            func.min(case((cumulative.c.upto >= lower + 2, cumulative.c.dur))).label(f"hi{i}"),
+        ]
+    grouped = (
+        select(*cum_keys, func.max(cumulative.c.n).label("n"), *picks)
+        .group_by(*cum_keys)
+        .subquery("g")
+    )
+    values = []
+    for i, p in enumerate(PERCENTILES):
+        position = literal(p, Float) * (grouped.c.n - 1)
+        fraction = position - cast(position, Integer)
+        lo = grouped.c[f"lo{i}"]
+        hi = func.coalesce(grouped.c[f"hi{i}"], lo)
+        values.append((lo + fraction * (hi - lo)).label(_pname(p)))
+    return select(*[grouped.c[k.name] for k in keys], *values)
 
 
 def period_starts(flt: TrendFilter) -> list[date]:
@@ -786,6 +1099,48 @@ def _floor_sqlite(element, compiler, **kw):
 @compiles(_Floor, "postgresql")
 def _floor_pg(element, compiler, **kw):
     return f"CAST(floor({_arg(compiler, element, **kw)}) AS BIGINT)"
+
+
+class _JsonInt(FunctionElement):
+    """An integer member of a JSON object stored as text (NULL when absent)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+class _JsonText(FunctionElement):
+    """A text member of a JSON object stored as text (NULL when absent)."""
+
+    type = String()
+    inherit_cache = True
+
+
+def _args(compiler, element, **kw) -> list[str]:
+    return [compiler.process(clause, **kw) for clause in element.clauses]
+
+
+@compiles(_JsonInt, "sqlite")
+def _json_int_sqlite(element, compiler, **kw):
+    doc, key = _args(compiler, element, **kw)
+    return f"CAST(json_extract({doc}, '$.' || {key}) AS INTEGER)"
+
+
+@compiles(_JsonInt, "postgresql")
+def _json_int_pg(element, compiler, **kw):
+    doc, key = _args(compiler, element, **kw)
+    return f"CAST(CAST({doc} AS jsonb) ->> {key} AS INTEGER)"
+
+
+@compiles(_JsonText, "sqlite")
+def _json_text_sqlite(element, compiler, **kw):
+    doc, key = _args(compiler, element, **kw)
+    return f"CAST(json_extract({doc}, '$.' || {key}) AS TEXT)"
+
+
+@compiles(_JsonText, "postgresql")
+def _json_text_pg(element, compiler, **kw):
+    doc, key = _args(compiler, element, **kw)
+    return f"(CAST({doc} AS jsonb) ->> {key})"
 
 
 def _pname(p: float) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import exports, labels, trends
+from dashboard import exports, fmt, labels, trends
 from dashboard.domain import format_wib
 from geo import grid_counts
 from mapview import trend_maps
@@ -127,6 +127,52 @@ def _heatmap(report: trends.TrendReport) -> None:
         "height": 230,
     }
     st.vega_lite_chart(data, spec, width="stretch")
+
+
+def _handoffs(report: trends.TrendReport, tables: dict) -> None:
+    """How reports reach the OPDs: time to acknowledgement per OPD and channel, escalations."""
+    st.subheader(labels.TREND_SECTION_HANDOFF)
+    view = report.handoff
+    target_min = fmt.format_decimal(report.targets.acknowledge_s / 60)
+    st.caption(labels.TREND_HANDOFF_CAPTION.format(target=target_min))
+    if view is None or view.by_opd.empty:
+        st.info(labels.TREND_HANDOFF_EMPTY)
+        return
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{labels.TREND_HANDOFF_CHART_TITLE}**")
+        chart = exports.handoff_chart(report)
+        st.bar_chart(
+            chart,
+            x=COL["opd"],
+            y=[COL["ack_median_min"], COL["ack_p90_min"]],
+            color=["#1565c0", "#ef6c00"],
+            stack=False,
+            horizontal=True,
+            x_label=COL["opd"],
+            y_label=labels.TREND_CHART_MINUTES,
+            height=260,
+        )
+    with right:
+        st.markdown(f"**{labels.TREND_ESCALATION_CHART_TITLE}**")
+        weekly = tables["handoff_weekly"][1]
+        levels = [c for c in weekly.columns if c not in (COL["week"], COL["escalations"])]
+        if weekly[COL["escalations"]].sum() == 0:
+            st.info(labels.TREND_NO_ESCALATIONS)
+        else:
+            st.bar_chart(
+                weekly,
+                x=COL["week"],
+                y=levels,
+                color=["#f9a825", "#c62828"][: len(levels)],
+                stack=True,
+                x_label=COL["week"],
+                y_label=labels.TREND_CHART_ESCALATIONS,
+                height=260,
+            )
+    _table(tables["handoff"][1])
+    st.markdown(f"**{labels.TREND_SILENCE_TITLE}**")
+    _table(tables["handoff_silence"][1])
 
 
 def _downloads(report: trends.TrendReport, tables: dict, engine) -> None:
@@ -277,6 +323,8 @@ with right:
         _table(flows)
     with st.expander(labels.TREND_TABLE["reassign_category"]):
         _table(tables["reassign_category"][1])
+
+_handoffs(report, tables)
 
 st.subheader(labels.TREND_SECTION_STAFFING)
 st.caption(labels.TREND_STAFFING_CAPTION)
