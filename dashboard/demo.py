@@ -37,8 +37,14 @@ from dashboard.domain import (
 from dashboard.places import place_columns
 
 DEFAULT_SEED = 112
-STALL_WINDOW_H = 36
-STALL_SHARE = 0.5
+# The present the demo leaves (relative to the clock at seeding): the last two hours carry a
+# busy evening's calls, some still being handled as they would be, and a few stuck (stalled at
+# one step) so that on-time, due and overdue open incidents are all there. Older calls have run
+# their course: a wall that is all red teaches nothing.
+PRESENT_WINDOW_H = 2
+PRESENT_EXTRA_CALLS = 16
+STALL_WINDOW_H = PRESENT_WINDOW_H
+STALL_SHARE = 0.3
 DEFAULT_DAYS = 365
 CALLS_PER_DAY = 24.0
 
@@ -229,6 +235,11 @@ def seed_demo(
             if at < now:
                 plans.append(_plan_call(rng, at, cats))
         day += timedelta(days=1)
+    if days > 0:
+        window_s = PRESENT_WINDOW_H * 3600
+        for _ in range(_poisson(rng, PRESENT_EXTRA_CALLS)):
+            at = now - timedelta(seconds=rng.uniform(30, window_s))
+            plans.append(_plan_call(rng, at, cats))
     plans.sort(key=lambda p: p["received_at_utc"])
     points = [sampler.sample(p["category_code"], rng) for p in plans]
     return _write(engine, plans, points, rules=rules, rng=rng, now=now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from dashboard import demo
 from dashboard import tables as t
+from dashboard.domain import OPEN_STATUSES, Targets, overdue_reason
 from dashboard.errors import ImportRejected, PermissionDenied
 from dashboard.importer import import_incidents
 from tests.conftest import ADMIN_USER, CALL_TAKER_ANI
@@ -217,3 +218,29 @@ def test_cli_import_of_a_malformed_file_names_the_line_and_changes_nothing(tmp_p
     engine = make_engine(f"sqlite:///{db}")
     assert count(engine, t.incidents) == 0
     engine.dispose()
+
+
+def test_the_demo_leaves_a_live_present_with_on_time_and_overdue_open_incidents(engine):
+    # A wall that is all red teaches nothing; one that is empty shows no flow.
+    demo.seed_demo(engine, days=30, now=NOW)
+    with engine.connect() as conn:
+        open_rows = conn.execute(
+            select(t.incidents).where(t.incidents.c.status.in_(OPEN_STATUSES))
+        ).all()
+    late = [
+        r
+        for r in open_rows
+        if overdue_reason(
+            r.status,
+            received_at_utc=r.received_at_utc,
+            forwarded_at_utc=r.assigned_at_utc,
+            acknowledged_at_utc=r.acknowledged_at_utc,
+            now_utc=NOW,
+            targets=Targets(),
+        )
+    ]
+    assert len(open_rows) >= 8
+    assert 1 <= len(late) <= len(open_rows) // 2
+    # Mostly from the last two hours: yesterday's calls have run their course.
+    recent = [r for r in open_rows if NOW - r.received_at_utc <= timedelta(hours=2)]
+    assert len(recent) >= len(open_rows) - 2
