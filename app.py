@@ -16,7 +16,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from dashboard import labels, live, worker
 from dashboard.domain import ADMIN, CALL_TAKER, LEADERSHIP, OPD_ADMIN, SUPERVISOR
 from mapview.assets import ensure_static_assets
-from pages import ui
+from pages import alert_strip, ui
 from web import api_routes, session_routes
 
 
@@ -83,6 +83,9 @@ def _navigation() -> st.Page:
             ui.sign_out()
             st.rerun()
         ui.watch_session(live.refresh_interval_s(ui.settings()))
+        alert_strip.sidebar_controls(actor)
+    # Above every page: the OPD's new incidents, the supervisors' escalations (issue 12).
+    alert_strip.show(actor, live.refresh_interval_s(ui.settings()))
     keys = PAGES_BY_ROLE.get(actor.role, ("home",))
     return st.navigation([_page(key, default=i == 0) for i, key in enumerate(keys)])
 

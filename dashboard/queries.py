@@ -50,6 +50,7 @@ INCIDENT_COLUMNS = (
     "cancelled_at_utc",
     "cancel_reason",
     "reassign_count",
+    "escalation_level",
     "updated_at_utc",
     "updated_by",
     "version",

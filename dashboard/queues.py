@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
-from dashboard import catalogue, labels
+from dashboard import alerts, catalogue, labels
 from dashboard import tables as t
 from dashboard.domain import (
     ADMIN,
@@ -114,6 +114,8 @@ class IncidentView:
     phone: str
     timeline: pd.DataFrame
     allowed_actions: tuple[str, ...]
+    # Who was alerted about it, when, and how each alert ended (dashboard/alerts.py).
+    alerts: pd.DataFrame | None = None
 
 
 def open_queue(
@@ -188,6 +190,7 @@ def incident_view(engine: Engine, actor: Actor, incident_id: int) -> IncidentVie
         phone=raw_phone if can(actor, "see_phone") else mask_phone(raw_phone),
         timeline=timeline_frame(events, opd_names=opd_names),
         allowed_actions=allowed_actions(actor, incident),
+        alerts=alerts.alert_log_frame(engine, incident_id),
     )
 
 
@@ -596,11 +599,26 @@ def _place_text(r: QueueRow) -> str:
 
 
 def _reason_text(e) -> str:
+    if e.action == "ESCALATE":
+        return _escalation_note(_text(e.details))
     reason = _text(e.reason) or ""
     if e.action == "CANCEL" and reason in labels.CANCEL_REASON:
         reason = labels.CANCEL_REASON[reason]
     note = _note(_text(e.details))
     return f"{reason} — {note}" if reason and note else reason or note
+
+
+def _escalation_note(details: str | None) -> str:
+    try:
+        parsed = json.loads(details or "")
+        return labels.ESCALATE_NOTE.format(
+            level=parsed["level"],
+            opd=parsed.get("opd") or "-",
+            waited=alerts.format_wait(parsed["waited_s"]),
+            threshold=alerts.format_wait(parsed["threshold_s"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        return ""
 
 
 def _note(details: str | None) -> str:

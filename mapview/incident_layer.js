@@ -11,14 +11,18 @@ function siagaIncidentLayer(rows, lookups, palette, opts) {
     var statusClass = opts.statusClass;
     var size = opts.markerPx;
     var icons = {};
-    function iconFor(c, s, od) {
-        var key = c + ":" + s + ":" + od;
+    // Escalated incidents (id -> level 1 or 2): a red "!" badge ("!!" at level 2) on the marker.
+    var escalated = opts.escalated || {};
+    function iconFor(c, s, od, esc) {
+        var key = c + ":" + s + ":" + od + ":" + esc;
         if (!icons[key]) {
+            var badge = esc ? '<span class="siaga-esc siaga-esc-' + esc + '">'
+                + (esc > 1 ? "!!" : "!") + '</span>' : "";
             icons[key] = L.divIcon({
                 className: "siaga-inc-icon",
                 html: '<div class="siaga-inc ' + (statusClass[s] || statusClass[0])
                     + (od ? ' siaga-od' : '') + '" style="background:'
-                    + palette[c] + '"></div>',
+                    + palette[c] + '"></div>' + badge,
                 iconSize: [size, size],
                 iconAnchor: [size / 2, size / 2],
                 tooltipAnchor: [0, -size / 2]
@@ -36,6 +40,8 @@ function siagaIncidentLayer(rows, lookups, palette, opts) {
                     [r[10] ? opts.timeLabel[0] + r[10] + opts.timeLabel[1] : ""],
                     [lookups.opd[r[11]]]
                 ],
+                [[escalated[r[2]] ? opts.escalatedLabel.replace("{level}", escalated[r[2]]) : "",
+                    "b"]],
                 [[r[12], "i"]]
             ];
             var box = document.createDocumentFragment();
@@ -63,8 +69,10 @@ function siagaIncidentLayer(rows, lookups, palette, opts) {
         clusterOptions.iconCreateFunction = function (cluster) {
             var children = cluster.getAllChildMarkers();
             var late = 0;
+            var esc = 0;
             for (var j = 0; j < children.length; j++) {
                 if (children[j].options.siagaOverdue) { late++; }
+                if (children[j].options.siagaEscalated) { esc++; }
             }
             var n = cluster.getChildCount();
             var px = n < 10 ? 34 : (n < 100 ? 40 : 48);
@@ -72,7 +80,7 @@ function siagaIncidentLayer(rows, lookups, palette, opts) {
             return L.divIcon({
                 html: "<div><span>" + n + "</span></div>",
                 className: "marker-cluster siaga-cluster"
-                    + (late ? " siaga-cluster-od" : ""),
+                    + (late ? " siaga-cluster-od" : "") + (esc ? " siaga-cluster-esc" : ""),
                 iconSize: L.point(px, px)
             });
         };
@@ -84,13 +92,15 @@ function siagaIncidentLayer(rows, lookups, palette, opts) {
     var markers = new Array(rows.length);
     for (var i = 0; i < rows.length; i++) {
         var r = rows[i];
+        var level = escalated[r[2]] || 0;
         var marker = L.marker([r[0], r[1]], {
-            icon: iconFor(r[3], r[4], r[5] ? 1 : 0),
+            icon: iconFor(r[3], r[4], r[5] ? 1 : 0, level),
             keyboard: false,
             riseOnHover: true,
-            zIndexOffset: r[5] ? 2000 : 1000,
+            zIndexOffset: level ? 3000 : (r[5] ? 2000 : 1000),
             siagaId: r[2],
-            siagaOverdue: r[5] > 0
+            siagaOverdue: r[5] > 0,
+            siagaEscalated: level
         });
         marker.bindTooltip(tooltipFor(r), {direction: "top"});
         markers[i] = marker;

@@ -51,6 +51,7 @@ def incident_layer(
         palette=_palette(frame),
         cluster=cluster,
         marker_px=marker_px or (26 if wall else 18),
+        escalated=escalated_levels(frame),
     )
     group.add_child(layer)
     return group
@@ -122,6 +123,18 @@ def incident_payload(frame: pd.DataFrame, *, wall: bool = False) -> IncidentPayl
     return IncidentPayload(rows, {key: table.values for key, table in lookups.items()})
 
 
+def escalated_levels(frame: pd.DataFrame) -> dict[str, int]:
+    """Incident id -> escalation level (1 or 2) for the escalated ones: their markers carry a
+    mark (an "!" badge, "!!" at level 2) and their tooltip says so. Keys are strings (JSON)."""
+    if frame.empty or "escalation_level" not in frame.columns:
+        return {}
+    levels = {}
+    for incident_id, level in zip(frame["id"], frame["escalation_level"], strict=True):
+        if pd.notna(level) and int(level) > 0:
+            levels[str(int(incident_id))] = int(level)
+    return levels
+
+
 def incident_rows(frame: pd.DataFrame, *, wall: bool = False) -> list[list[Any]]:
     """The compact row per incident of incident_payload (field order: IncidentPayload)."""
     return incident_payload(frame, wall=wall).rows
@@ -154,6 +167,7 @@ class IncidentLayer(MacroElement):
         palette: list[str],
         cluster: bool = True,
         marker_px: int = 18,
+        escalated: Mapping[str, int] | None = None,
     ) -> None:
         super().__init__()
         self._name = "IncidentLayer"
@@ -168,6 +182,9 @@ class IncidentLayer(MacroElement):
             "statusClass": list(STATUS_CLASS.values()),
             "timeLabel": [time_before, time_after],
             "separator": " · ",
+            # Escalated incidents (id -> level) and the tooltip line that says so.
+            "escalated": dict(escalated or {}),
+            "escalatedLabel": labels.MAP_ESCALATED,
             "clusterOptions": {
                 "maxClusterRadius": CLUSTER_RADIUS_PX,
                 "disableClusteringAtZoom": NO_CLUSTER_FROM_ZOOM,

@@ -55,6 +55,9 @@ def show_incident_body(view: queues.IncidentView) -> None:
         st.text(labels.CANCEL_REASON.get(inc["cancel_reason"], inc["cancel_reason"]))
     st.markdown(f"**{labels.DETAIL_TIMELINE}**")
     st.dataframe(view.timeline, hide_index=True, width="stretch")
+    if view.alerts is not None and not view.alerts.empty:
+        st.markdown(f"**{labels.DETAIL_ALERTS}**")
+        st.dataframe(view.alerts, hide_index=True, width="stretch")
 
 
 def kpi_html(tiles: list, *, css: str) -> str:

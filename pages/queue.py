@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import incidents, labels, live, queues
 from dashboard.domain import CANCEL_REASONS, CLOSED_STATUSES, OPD_ADMIN, SUPERVISOR
-from pages import components, ui
+from pages import alert_strip, components, ui
 
 PICK_KEY = "queue_pick"
 # The open incident: {"id", "seen_event" (last event shown), "forms" (shown), "notices"}.
@@ -130,6 +130,14 @@ def _open_picked() -> None:
         "forms": [],
         "notices": [],
     }
+
+
+def _open_requested() -> None:
+    """An alert's "Buka" button (pages/alert_strip.py) asked for this incident: open it."""
+    requested = st.session_state.pop(alert_strip.OPEN_REQUEST_KEY, None)
+    if requested is not None:
+        st.session_state[PICK_KEY] = requested
+        _open_picked()
 
 
 def _close_panel() -> None:
@@ -330,6 +338,7 @@ def _filters() -> tuple[tuple[str, ...], bool]:
 
 
 opd_filter, overdue_only = _filters()
+_open_requested()
 
 
 # The same refresh rule as every other live screen (live.refresh_interval_s: setting, floor).

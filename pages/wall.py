@@ -9,7 +9,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit_folium import st_folium
 
-from dashboard import labels, live
+from dashboard import alerts, labels, live
 from dashboard.auth import display_actor
 from dashboard.domain import format_wib
 from dashboard.errors import AuthError
@@ -27,6 +27,9 @@ TOKEN_OK_KEY = "wall_token_ok"
 MAP_HEIGHT_PX = 770
 LEGEND_WIDTH_PX = 500
 NEWEST_ROWS = 9
+LATE_KEY = "wall_late"
+LATE_ITEMS = 3
+LATE_BANNER_PX = 90
 
 # Dark, large, no Streamlit chrome; system fonts only (nothing downloaded).
 WALL_CSS = """
@@ -69,6 +72,12 @@ footer { display: none !important; }
 .wall-list .late-why { font-size: 19px; color: #ff8a80; }
 .wall-banner { background: #b71c1c; color: #ffffff; font-size: 30px; font-weight: 700;
   padding: 12px 18px; border-radius: 8px; margin-bottom: 8px; }
+.wall-late { background: #7f0000; border: 3px solid #ff1744; border-radius: 8px;
+  padding: 4px 14px; margin: 0 0 8px 0; font-size: 24px; color: #ffffff; line-height: 1.3; }
+.wall-late .late-head { font-size: 28px; font-weight: 700; }
+.wall-late .late-items { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.wall-late .late-item + .late-item::before { content: " · "; color: #ff8a80; padding: 0 8px; }
+.wall-late .late-esc { background: #ffd600; color: #7f0000; padding: 0 6px; border-radius: 4px; }
 .wall-message { font-size: 40px; color: #ffffff; margin-top: 20vh; text-align: center; }
 .wall-message .sub { font-size: 26px; color: #b0bec5; margin-top: 16px; }
 </style>
@@ -85,8 +94,10 @@ def _wall(token: str, interval_s: float) -> None:
         display_actor(engine, token)
         city = ui.get_city()
         snapshot = live.live_snapshot(engine, now_utc=now)
+        late = alerts.wall_overdue(engine, now=now, limit=LATE_ITEMS)
         st.session_state[LAST_GOOD_KEY] = snapshot
         st.session_state[CITY_KEY] = city
+        st.session_state[LATE_KEY] = late
     except AuthError as refused:
         _message(str(refused), labels.WALL_TOKEN_HINT)
         return
@@ -100,6 +111,9 @@ def _wall(token: str, interval_s: float) -> None:
     st.markdown(
         components.kpi_html(live.kpi_tiles(snapshot.kpis), css="wall"), unsafe_allow_html=True
     )
+    late_count, late_rows = st.session_state.get(LATE_KEY) or (0, [])
+    if late_count:
+        st.markdown(_late_html(late_count, late_rows), unsafe_allow_html=True)
     left, right = st.columns([7, 3])
     with left:
         base = base_map(
@@ -117,7 +131,8 @@ def _wall(token: str, interval_s: float) -> None:
         st_folium(
             base,
             key=MAP_KEY,
-            height=MAP_HEIGHT_PX,
+            # The late banner takes its height from the map: the screen never scrolls.
+            height=MAP_HEIGHT_PX - (LATE_BANNER_PX if late_count else 0),
             use_container_width=True,
             feature_group_to_add=incident_layer(snapshot.incidents, wall=True),
             returned_objects=[],
@@ -160,6 +175,29 @@ def _newest_html(snapshot: live.LiveSnapshot) -> str:
     return (
         f"<div class='wall-list'><h2>{esc(labels.WALL_NEWEST)}</h2>"
         f"<table>{''.join(body)}</table></div>"
+    )
+
+
+def _late_html(count: int, rows: list[alerts.Overdue]) -> str:
+    """The banner: how many incidents wait for their OPD past target, the oldest few, each
+    escalated one marked."""
+    esc = html.escape
+    items = []
+    for r in rows:
+        mark = labels.WALL_ESCALATED_MARK.format(level=r.escalation_level)
+        badge = f"<b class='late-esc'>{esc(mark)}</b> " if r.escalation_level else ""
+        text = labels.WALL_LATE_ITEM.format(
+            code=r.code,
+            category=r.category_name,
+            place=r.place,
+            opd=r.opd_name or "-",
+            waited=alerts.format_wait(r.waited_s),
+        )
+        items.append(f"<span class='late-item'>{badge}{esc(text)}</span>")
+    return (
+        f"<div class='wall-late' data-testid='wall-late-banner'><div class='late-head'>"
+        f"{esc(labels.WALL_LATE_BANNER.format(n=count))}</div>"
+        f"<div class='late-items'>{''.join(items)}</div></div>"
     )
 
 
