@@ -7,6 +7,7 @@ spread over the city, about a third of calls prank/ghost, about one in ten reass
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import time
@@ -282,6 +283,119 @@ def simulate(
         _advance_one(engine, rng, actor, on_event)
         time.sleep(max(0.05, rng.expovariate(rate_per_min / 60)))
     return count
+
+
+# The built-in keep-alive (demo mode): the city keeps living while the app runs, as the wall
+# would see it in production. Its own calls only (created_by "simulator"): it never moves an
+# incident a person recorded, so a trainee's or a tester's report stays theirs.
+SIMULATOR = Actor("simulator", "supervisor", full_name="Simulator")
+LIVE_CALL_INTERVAL_S = 240.0
+# Median seconds a simulated incident waits in each status before its next step.
+LIVE_STEP_MEDIAN_S = {BARU: 45.0, DITERUSKAN: 110.0, DITERIMA: 420.0}
+# One simulated incident in SLOW_ONE_IN is slow at one of its steps (SLOW_FACTOR times longer):
+# it goes overdue and escalates, as a silent OPD would.
+SLOW_ONE_IN = 6
+SLOW_FACTOR = 8.0
+
+
+def keep_alive(
+    engine: Engine, *, interval_s: float, now: datetime | None = None, rng=None
+) -> list[str]:
+    """One tick of the demo city: maybe a new call, and the simulator's open incidents move on.
+
+    Called by the background worker every `interval_s` while demo mode is on. Each step's delay
+    is drawn once per incident and status (deterministic from the code), so a tick that comes
+    late does not change what happens, only when. Returns one line per thing done.
+    """
+    from dashboard import incidents as svc
+    from dashboard.errors import DispatchError
+
+    now = naive_utc(now) if now else utc_now()
+    rng = rng or random.Random()
+    done: list[str] = []
+    with engine.connect() as conn:
+        cats = catalogue.categories(conn)
+        rules = catalogue.routing_rules(conn)
+        rows = conn.execute(
+            select(t.incidents).where(
+                t.incidents.c.created_by == SIMULATOR.username,
+                t.incidents.c.status.in_(OPEN_STATUSES),
+            )
+        ).all()
+    for row in rows:
+        if not _step_due(row, now):
+            continue
+        try:
+            if row.status == BARU:
+                opd = route(row.category_code, row.kecamatan, rules) or "DINKOMINFO"
+                svc.forward_incident(
+                    engine, SIMULATOR, row.id, opd, seen_version=row.version, now=now
+                )
+            elif row.status == DITERUSKAN:
+                svc.acknowledge(engine, SIMULATOR, row.id, seen_version=row.version, now=now)
+            elif row.status == DITERIMA:
+                svc.start_handling(engine, SIMULATOR, row.id, seen_version=row.version, now=now)
+            else:
+                svc.resolve(
+                    engine,
+                    SIMULATOR,
+                    row.id,
+                    seen_version=row.version,
+                    note="Selesai (simulasi)",
+                    now=now,
+                )
+        except DispatchError:  # a person moved it first: theirs from now on
+            continue
+        done.append(f"{row.code} {row.status}")
+    if rng.random() < min(1.0, interval_s / LIVE_CALL_INTERVAL_S):
+        done.append(_live_call(engine, rng, cats, now=now))
+    return done
+
+
+def _live_call(engine: Engine, rng: random.Random, cats: dict, *, now: datetime) -> str:
+    from dashboard import incidents as svc
+
+    plan = _plan_call(rng, now, cats)
+    lat, lon = _live_sampler().sample(plan["category_code"], rng)
+    report = svc.NewReport(
+        category_code=plan["category_code"],
+        kondisi=plan["kondisi"],
+        lat=lat,
+        lon=lon,
+        address=plan["address"],
+        caller_phone=plan["caller_phone"],
+        received_at_utc=now,
+        forward=False,
+    )
+    if plan["cancel_reason"]:
+        recorded = svc.record_and_close(engine, SIMULATOR, report, plan["cancel_reason"], now=now)
+    else:
+        recorded = svc.create_incident(engine, SIMULATOR, report, now=now)
+    return f"{recorded.code} baru"
+
+
+def _step_due(row, now: datetime) -> bool:
+    """Whether the simulated incident's wait in its current status is over."""
+    since = {
+        BARU: row.received_at_utc,
+        DITERUSKAN: row.assigned_at_utc,
+        DITERIMA: row.acknowledged_at_utc,
+        DITANGANI: row.handling_at_utc,
+    }[row.status] or row.received_at_utc
+    draw = random.Random(f"{row.code}:{row.status}:{row.reassign_count}")
+    median = LIVE_STEP_MEDIAN_S.get(row.status)
+    if median is None:  # DITANGANI: as long as that kind of incident takes to resolve
+        median = RESOLVE_MEDIAN_MIN.get(row.category_code, 50) * 60.0
+    wait = _lognormal(draw, median, 0.6)
+    slow = random.Random(row.code)
+    if slow.randrange(SLOW_ONE_IN) == 0 and slow.choice((BARU, DITERUSKAN, DITERIMA)) == row.status:
+        wait *= SLOW_FACTOR
+    return now - since >= timedelta(seconds=wait)
+
+
+@functools.cache
+def _live_sampler() -> _PointSampler:
+    return _PointSampler(np.random.default_rng())
 
 
 def is_empty(engine: Engine) -> bool:

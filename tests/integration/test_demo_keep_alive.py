@@ -1,0 +1,72 @@
+"""The demo city keeps living: the built-in keep-alive's calls move on through every step."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from dashboard import catalogue, demo
+from dashboard import incidents as svc
+from dashboard import tables as t
+from tests.conftest import CALL_TAKER_ANI, flood_report
+
+NOW = datetime(2026, 12, 1, 12, 0)
+
+
+def _simulated(engine):
+    with engine.connect() as conn:
+        return conn.execute(
+            select(t.incidents).where(t.incidents.c.created_by == demo.SIMULATOR.username)
+        ).all()
+
+
+def _a_real_call(engine) -> random.Random:
+    """A seeded generator whose call (after the tick's one roll) is a real emergency."""
+    with engine.connect() as conn:
+        cats = catalogue.categories(conn)
+    for seed in range(100):
+        probe = random.Random(seed)
+        probe.random()
+        if demo._plan_call(probe, NOW, cats)["cancel_reason"] is None:
+            return random.Random(seed)
+    raise AssertionError("no seed below 100 gives a real call")
+
+
+def test_a_simulated_call_goes_from_new_to_resolved_one_step_at_a_time(engine):
+    rng = _a_real_call(engine)
+    demo.keep_alive(engine, interval_s=demo.LIVE_CALL_INTERVAL_S, now=NOW, rng=rng)
+    (call,) = _simulated(engine)
+    assert call.status == "BARU"
+    # One second later nothing is due yet: the call-taker is still talking.
+    demo.keep_alive(engine, interval_s=0, now=NOW + timedelta(seconds=1))
+    assert _simulated(engine)[0].status == "BARU"
+    seen = []
+    for hours in (1, 2, 3, 30):
+        demo.keep_alive(engine, interval_s=0, now=NOW + timedelta(hours=hours))
+        seen.append(_simulated(engine)[0].status)
+    assert seen == ["DITERUSKAN", "DITERIMA", "DITANGANI", "SELESAI"]
+    with engine.connect() as conn:
+        alerts = conn.execute(select(t.alerts).where(t.alerts.c.incident_id == call.id)).all()
+        actors = set(
+            conn.execute(
+                select(t.incident_events.c.actor).where(t.incident_events.c.incident_id == call.id)
+            ).scalars()
+        )
+    # The OPD was alerted at the hand-off as for any report; every step is the simulator's.
+    assert [a.kind for a in alerts] == ["ASSIGNED"]
+    assert actors == {"simulator"}
+
+
+def test_the_keep_alive_never_moves_a_report_a_person_recorded(engine):
+    mine = svc.create_incident(
+        engine, CALL_TAKER_ANI, flood_report(lat=-6.8886, lon=109.6753), now=NOW
+    )
+    for hours in (1, 5, 30):
+        demo.keep_alive(engine, interval_s=0, now=NOW + timedelta(hours=hours))
+    with engine.connect() as conn:
+        status = conn.execute(
+            select(t.incidents.c.status).where(t.incidents.c.id == mine.id)
+        ).scalar_one()
+    assert status == "DITERUSKAN"
