@@ -8,6 +8,7 @@ the small HTTP routes in web/ (the sign-in cookie). Streamlit then runs this sam
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -54,9 +55,18 @@ def _page(key: str, *, default: bool = False, url_path: str | None = None) -> st
     return st.Page(script, title=title, icon=icon, url_path=url_path or path, default=default)
 
 
+def _opened_at(path: str) -> bool:
+    """Whether this tab was opened at /<path> (a TV's bookmark without its token, say)."""
+    try:
+        opened = urlsplit(st.context.url or "").path
+    except (AttributeError, RuntimeError):
+        return False
+    return opened.rstrip("/").rsplit("/", 1)[-1] == path
+
+
 def _navigation() -> st.Page:
     # The wall display opens by token URL (/layar?token=...), with no sidebar and no sign-in.
-    if "token" in st.query_params:
+    if "token" in st.query_params or _opened_at("layar"):
         # The default page answers at "/", never at its own path: without a separate default,
         # /layar would be "page not found" (a dialog on the TV). One wall script serves both.
         root = _page("wall", default=True, url_path="layar-utama")

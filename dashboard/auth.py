@@ -249,7 +249,7 @@ def add_display_token(engine: Engine, *, name: str, token: str) -> None:
 def display_actor(engine: Engine, token: str) -> Actor:
     """The wall display's Actor for a valid, unrevoked token; AuthError otherwise."""
     if not token:
-        raise AuthError(labels.ERR_TOKEN)
+        raise AuthError(labels.ERR_TOKEN_MISSING)
     with engine.connect() as conn:
         row = conn.execute(
             select(t.display_tokens).where(

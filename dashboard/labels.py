@@ -386,6 +386,7 @@ ERR_USERNAME = (
 ERR_USER_NOT_FOUND = "Pengguna tidak ditemukan."
 ERR_SELF_DEACTIVATE = "Anda tidak dapat menonaktifkan akun Anda sendiri."
 ERR_TOKEN = "Token layar dinding tidak sah atau sudah dicabut."
+ERR_TOKEN_MISSING = "Alamat layar dinding ini tidak memuat token (…/layar?token=…)."
 ERR_TOKEN_NOT_FOUND = "Token layar dinding tidak ditemukan atau sudah dicabut."
 SIGN_IN_FIRST = "Silakan masuk terlebih dahulu."
 SESSION_EXPIRED = "Sesi berakhir karena tidak aktif. Silakan masuk lagi."
@@ -1099,6 +1100,8 @@ TREND_ESCALATION_CHART_TITLE = "Eskalasi per minggu (Senin awal minggu, WIB)"
 TREND_SILENCE_TITLE = "OPD yang diamnya paling sering dieskalasi"
 TREND_NO_ESCALATIONS = "Tidak ada eskalasi pada rentang ini."
 TREND_CHART_MINUTES = "Menit"
+TREND_CHART_MEDIAN = "Median"
+TREND_CHART_P90 = "P90"
 TREND_CHART_ESCALATIONS = "Jumlah eskalasi"
 TREND_TABLE.update(
     {

@@ -107,6 +107,19 @@ def test_a_wrong_token_gets_a_clear_message_and_no_map(wall_page, app_server):
     assert wall_page.watch.page_errors == []
 
 
+@pytest.mark.parametrize("path", ["/layar", "/layar/", "/layar?token="])
+def test_the_wall_address_without_a_token_says_so_in_indonesian_never_page_not_found(
+    wall_page, app_server, path
+):
+    # A TV's bookmark that lost its token: a readable message on the screen, not a dialog.
+    wall_page.goto(f"{app_server.url}{path}")
+
+    wall_page.get_by_text("Alamat layar dinding ini tidak memuat token").wait_for()
+    assert wall_page.get_by_text("Minta tautan layar dinding yang baru").count() == 1
+    assert not wall_page.get_by_text("Page not found").is_visible()
+    assert wall_page.locator(MAP_FRAME).count() == 0
+
+
 _MAP_TEXT_JS = """() => {
     const texts = [document.documentElement.outerHTML];
     map_div.eachLayer((layer) => {
