@@ -178,10 +178,30 @@ def locate_report(engine: Engine, lat: float, lon: float, *, city=None):
     from geo import locate
 
     place = locate(lat, lon, city=city if city is not None else current_city(engine))
+    refusal = _outside_service_area(place)
+    if refusal is not None:
+        raise refusal
+    return place
+
+
+def locate_reports(engine: Engine, points: list[tuple[float, float]], *, city=None) -> list:
+    """locate_report for many points in one pass (a batch): per point, its place or the
+    OutsideServiceArea refusal locate_report would have raised (returned, not raised)."""
+    from dashboard.citydata import current_city
+    from geo import locate_points
+
+    if not points:
+        return []
+    city = city if city is not None else current_city(engine)
+    places = locate_points([p[0] for p in points], [p[1] for p in points], city=city)
+    return [_outside_service_area(place) or place for place in places]
+
+
+def _outside_service_area(place) -> OutsideServiceArea | None:
     if not place.in_city and place.distance_to_city_m > SERVICE_AREA_MARGIN_M:
         msg = labels.ERR_OUTSIDE_SERVICE_AREA.format(distance_km=place.distance_to_city_m / 1000)
-        raise OutsideServiceArea(msg)
-    return place
+        return OutsideServiceArea(msg)
+    return None
 
 
 def forward_incident(

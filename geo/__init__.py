@@ -16,7 +16,7 @@ from geo.facilities import FACILITY_KINDS, OPD_CODES
 from geo.grid import density_grid
 from geo.importer import read_layer, to_geojson_text
 from geo.layers import DEFAULT_DATA_DIR, City, default_city, load_city
-from geo.locate import FloodZoneHit, Location, locate, locate_many
+from geo.locate import FloodZoneHit, Location, locate, locate_many, locate_points
 from geo.nearest import (
     DEFAULT_DETOUR_FACTOR,
     DEFAULT_SPEEDS_KMH,
@@ -55,6 +55,7 @@ __all__ = [
     "load_city",
     "locate",
     "locate_many",
+    "locate_points",
     "nearest_facilities",
     "nearest_facilities_many",
     "read_layer",

@@ -85,33 +85,52 @@ class Location:
 
 def locate(lat: float, lon: float, *, city: City | None = None) -> Location:
     """Locate one point; raise InvalidCoordinates for NaN/inf/out-of-range input."""
-    lat_f, lon_f = check_coordinates(lat, lon)
+    return locate_points([lat], [lon], city=city)[0]
+
+
+def locate_points(
+    lats: Sequence[float], lons: Sequence[float], *, city: City | None = None
+) -> list[Location]:
+    """`locate` for several points in one pass (the intake API's batches); same order.
+
+    Raises InvalidCoordinates if any point is invalid, like `locate`.
+    """
+    checked = [check_coordinates(lat, lon) for lat, lon in zip(lats, lons, strict=True)]
     city = city or default_city()
-    result = _locate_arrays(np.array([lat_f]), np.array([lon_f]), city)
-    kel_index = int(result.kelurahan_index[0])
-    nearest_index = int(result.nearest_index[0])
-    zones = tuple(
-        FloodZoneHit(
-            name=str(city.flood_zones["name"].iat[i]),
-            type=str(city.flood_zones["type"].iat[i]),
-            level=str(city.flood_zones["level"].iat[i]),
-        )
-        for i in result.flood_indexes[0]
-    )
+    lat_a = np.array([c[0] for c in checked], dtype=float)
+    lon_a = np.array([c[1] for c in checked], dtype=float)
+    result = _locate_arrays(lat_a, lon_a, city)
     kel = city.kelurahan
-    return Location(
-        lat=lat_f,
-        lon=lon_f,
-        kelurahan=str(kel["nama"].iat[kel_index]) if kel_index >= 0 else None,
-        kecamatan=str(kel["kecamatan"].iat[kel_index]) if kel_index >= 0 else None,
-        kode=str(kel["kode"].iat[kel_index]) if kel_index >= 0 else None,
-        in_city=bool(result.in_city[0]),
-        distance_to_city_m=float(result.distance_m[0]),
-        approximate=bool(result.approximate[0]),
-        flood_zones=zones,
-        at_sea=bool(result.at_sea[0]),
-        nearest_kelurahan=str(kel["nama"].iat[nearest_index]) if nearest_index >= 0 else None,
-    )
+    located = []
+    for i, (lat_f, lon_f) in enumerate(checked):
+        kel_index = int(result.kelurahan_index[i])
+        nearest_index = int(result.nearest_index[i])
+        zones = tuple(
+            FloodZoneHit(
+                name=str(city.flood_zones["name"].iat[z]),
+                type=str(city.flood_zones["type"].iat[z]),
+                level=str(city.flood_zones["level"].iat[z]),
+            )
+            for z in result.flood_indexes[i]
+        )
+        located.append(
+            Location(
+                lat=lat_f,
+                lon=lon_f,
+                kelurahan=str(kel["nama"].iat[kel_index]) if kel_index >= 0 else None,
+                kecamatan=str(kel["kecamatan"].iat[kel_index]) if kel_index >= 0 else None,
+                kode=str(kel["kode"].iat[kel_index]) if kel_index >= 0 else None,
+                in_city=bool(result.in_city[i]),
+                distance_to_city_m=float(result.distance_m[i]),
+                approximate=bool(result.approximate[i]),
+                flood_zones=zones,
+                at_sea=bool(result.at_sea[i]),
+                nearest_kelurahan=(
+                    str(kel["nama"].iat[nearest_index]) if nearest_index >= 0 else None
+                ),
+            )
+        )
+    return located
 
 
 def locate_many(

@@ -124,6 +124,7 @@ def test_a_batch_with_one_bad_item_writes_nothing_and_names_every_bad_item(engin
     batch = [
         call("A-1"),
         call("A-2", category="GEMPA_BUMI"),
+        call("A-5", lat=-6.9667, lon=110.4167),  # Semarang
         call("A-3"),
         call("A-4", lat="utara"),
         call("A-1"),
@@ -132,8 +133,9 @@ def test_a_batch_with_one_bad_item_writes_nothing_and_names_every_bad_item(engin
     assert error.status == 422
     assert [(e["index"], e["field"]) for e in error.errors] == [
         (1, "category"),
-        (3, "lat"),
-        (4, "external_id"),
+        (2, "lat"),
+        (4, "lat"),
+        (5, "external_id"),
     ]
     assert str(error).startswith("Laporan indeks 1: ")
     assert count(engine, t.incidents) == 0 and count(engine, t.api_intake) == 0

@@ -11,7 +11,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import InvalidCoordinates, locate, locate_many
+from geo import InvalidCoordinates, locate, locate_many, locate_points
 from geo.crs import to_metric_xy
 from geo.locate import SNAP_DISTANCE_M
 
@@ -230,3 +230,12 @@ def test_a_point_inside_the_city_is_in_the_kelurahan_polygon_it_reports(city, la
         x, y = to_metric_xy(np.array([lon]), np.array([lat]))
         polygon = city.kelurahan_utm.loc[city.kelurahan_utm["nama"] == place.kelurahan]
         assert polygon.geometry.iloc[0].contains(shapely.Point(x[0], y[0]))
+
+
+def test_locating_several_points_in_one_pass_gives_what_locating_each_gives(tiny_city):
+    points = [latlon(X0 + 50, Y0 + 50), latlon(X0 - 30, Y0 + 50), latlon(X0 - 5000, Y0)]
+    one_by_one = [locate(lat, lon, city=tiny_city) for lat, lon in points]
+    together = locate_points([p[0] for p in points], [p[1] for p in points], city=tiny_city)
+    assert together == one_by_one
+    with pytest.raises(InvalidCoordinates):
+        locate_points([points[0][0], math.nan], [points[0][1], 0.0], city=tiny_city)
