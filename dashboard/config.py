@@ -16,14 +16,22 @@ DEFAULT_SQLITE_PATH = LOCAL_DIR / "siaga112.db"
 class Settings:
     database_url: str
     demo: bool
+    # The built-in keep-alive of the demo city (dashboard.demo.keep_alive): demo mode only.
+    demo_live: bool = False
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Settings from DATABASE_URL and SIAGA_DEMO (demo data on by default)."""
+    """Settings from DATABASE_URL, SIAGA_DEMO (demo data on by default) and SIAGA_DEMO_LIVE."""
     env = os.environ if environ is None else environ
     url = env.get("DATABASE_URL", "").strip() or f"sqlite:///{DEFAULT_SQLITE_PATH}"
-    demo = env.get("SIAGA_DEMO", "1").strip().lower() not in {"0", "false", "no", "off"}
-    return Settings(database_url=url, demo=demo)
+    demo = _flag(env.get("SIAGA_DEMO", "1"))
+    return Settings(
+        database_url=url, demo=demo, demo_live=demo and _flag(env.get("SIAGA_DEMO_LIVE", "1"))
+    )
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() not in {"0", "false", "no", "off"}
 
 
 def demo_days(environ: dict[str, str] | None = None) -> int:

@@ -1,12 +1,13 @@
-"""The background worker: delivers the outbox and runs the escalation checks.
+"""The background worker: delivers the outbox, runs the escalation checks, keeps the demo alive.
 
 Every app process starts one in a daemon thread (app.py, unless SIAGA_WORKER=0); a separate
 process runs it with `python -m dashboard worker`. Any number of them may run on one database:
 the outbox claim (dashboard/delivery.py) gives each message to one worker at a time.
 
 A failing tick (database down, a bug in one message) is logged and the loop goes on; the next
-tick simply tries again. Intervals: SIAGA_WORKER_INTERVAL_S (delivery, default 2 s) and
-SIAGA_ESCALATION_INTERVAL_S (default 10 s).
+tick simply tries again. Intervals: SIAGA_WORKER_INTERVAL_S (delivery, default 2 s),
+SIAGA_ESCALATION_INTERVAL_S (default 10 s) and, in demo mode unless SIAGA_DEMO_LIVE=0, the demo
+city's keep-alive every SIAGA_DEMO_LIVE_INTERVAL_S (default 30 s; dashboard.demo.keep_alive).
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from collections.abc import Callable, Mapping
 
 from sqlalchemy import Engine
 
-from dashboard import delivery
+from dashboard import delivery, demo, escalation
 
 log = logging.getLogger(__name__)
 
 DELIVERY_INTERVAL_S = 2.0
 ESCALATION_INTERVAL_S = 10.0
+DEMO_LIVE_INTERVAL_S = 30.0
 BATCH = 20
 # The same failure is logged again at most this often (a database outage is one message a minute).
 REPEAT_LOG_S = 60.0
@@ -81,48 +83,38 @@ def run_forever(
     stop_event: threading.Event,
     interval_s: float | None = None,
     escalation_interval_s: float | None = None,
+    demo_live: bool = False,
 ) -> None:
-    """Deliver every `interval_s`, escalate every `escalation_interval_s`, until `stop_event`."""
+    """Deliver every `interval_s`, escalate every `escalation_interval_s`, until `stop_event`.
+
+    With `demo_live`, the demo city's keep-alive ticks too (demo mode only).
+    """
     interval = interval_s or interval_from_env("SIAGA_WORKER_INTERVAL_S", DELIVERY_INTERVAL_S)
     escalate_every = escalation_interval_s or interval_from_env(
         "SIAGA_ESCALATION_INTERVAL_S", ESCALATION_INTERVAL_S
     )
+    live_every = interval_from_env("SIAGA_DEMO_LIVE_INTERVAL_S", DEMO_LIVE_INTERVAL_S)
     policy = delivery.Policy.from_env()
-    deliveries, escalations = _Tick("delivery"), _Tick("escalation")
-    escalator = _Escalator()
-    next_escalation = time.monotonic()
+    deliveries, escalations, city = _Tick("delivery"), _Tick("escalation"), _Tick("demo")
+    next_escalation = next_live = time.monotonic()
     log.info("worker %s started (every %.1f s)", worker_id, interval)
     while not stop_event.is_set():
         tried = deliveries.run(
             lambda: delivery.deliver_due(engine, worker_id=worker_id, limit=BATCH, policy=policy)
         )
         if time.monotonic() >= next_escalation:
-            escalations.run(lambda: escalator(engine))
+            escalations.run(lambda: escalation.escalate_due(engine))
             next_escalation = time.monotonic() + escalate_every
+        if demo_live and time.monotonic() >= next_live:
+            city.run(lambda: len(demo.keep_alive(engine, interval_s=live_every)))
+            next_live = time.monotonic() + live_every
         # A full batch means more may be due: go on at once instead of waiting.
         if tried < BATCH:
             stop_event.wait(interval)
     log.info("worker %s stopped", worker_id)
 
 
-class _Escalator:
-    """escalation.escalate_due, imported when first needed; missing, it is reported once."""
-
-    def __init__(self) -> None:
-        self.missing_logged = False
-
-    def __call__(self, engine: Engine) -> int:
-        try:
-            from dashboard import escalation
-        except ImportError as error:
-            if not self.missing_logged:
-                log.warning("escalation checks not available: %s", error)
-                self.missing_logged = True
-            return 0
-        return escalation.escalate_due(engine)
-
-
-def start_in_background(database_url: str) -> threading.Thread:
+def start_in_background(database_url: str, *, demo_live: bool = False) -> threading.Thread:
     """One daemon worker thread per process; calling again returns the running one."""
     global _thread  # noqa: PLW0603 - one worker thread per process
     with _thread_lock:
@@ -135,7 +127,12 @@ def start_in_background(database_url: str) -> threading.Thread:
 
             engine = make_engine(database_url)
             try:
-                run_forever(engine, worker_id=worker_id, stop_event=threading.Event())
+                run_forever(
+                    engine,
+                    worker_id=worker_id,
+                    stop_event=threading.Event(),
+                    demo_live=demo_live,
+                )
             finally:
                 engine.dispose()
 
@@ -174,4 +171,5 @@ def start_unless_disabled(environ: Mapping[str, str] | None = None) -> threading
     if env.get("SIAGA_WORKER", "1").strip().lower() in {"0", "false", "no", "off"}:
         log.info("background worker off (SIAGA_WORKER=0)")
         return None
-    return start_in_background(load_settings(dict(env)).database_url)
+    settings = load_settings(dict(env))
+    return start_in_background(settings.database_url, demo_live=settings.demo_live)

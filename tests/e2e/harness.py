@@ -68,6 +68,8 @@ def start_app(
         **os.environ,
         "DATABASE_URL": database_url,
         "SIAGA_DEMO_DAYS": "30",
+        # The demo city's keep-alive adds calls at random: tests that count want a still city.
+        "SIAGA_DEMO_LIVE": "0",
         "PYTHONUNBUFFERED": "1",
         **(env or {}),
     }

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import random
+import threading
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from dashboard import catalogue, demo
+from dashboard import catalogue, demo, worker
 from dashboard import incidents as svc
 from dashboard import tables as t
+from dashboard.config import load_settings
 from tests.conftest import CALL_TAKER_ANI, flood_report
 
 NOW = datetime(2026, 12, 1, 12, 0)
@@ -70,3 +73,34 @@ def test_the_keep_alive_never_moves_a_report_a_person_recorded(engine):
             select(t.incidents.c.status).where(t.incidents.c.id == mine.id)
         ).scalar_one()
     assert status == "DITERUSKAN"
+
+
+def _run_worker_briefly(engine, *, demo_live: bool, monkeypatch) -> None:
+    # One keep-alive tick per 240 s makes a call at its first tick (probability 1).
+    monkeypatch.setenv("SIAGA_DEMO_LIVE_INTERVAL_S", str(demo.LIVE_CALL_INTERVAL_S))
+    stop = threading.Event()
+    loop = threading.Thread(
+        target=worker.run_forever,
+        args=(engine,),
+        kwargs={"worker_id": "w1", "stop_event": stop, "interval_s": 0.05, "demo_live": demo_live},
+    )
+    loop.start()
+    for _ in range(100):
+        if _simulated(engine) or not demo_live:
+            break
+        time.sleep(0.1)
+    stop.set()
+    loop.join(timeout=10)
+
+
+def test_the_worker_keeps_the_demo_city_alive_only_when_asked(engine, monkeypatch):
+    _run_worker_briefly(engine, demo_live=False, monkeypatch=monkeypatch)
+    assert _simulated(engine) == []
+    _run_worker_briefly(engine, demo_live=True, monkeypatch=monkeypatch)
+    assert len(_simulated(engine)) == 1
+
+
+def test_demo_live_is_on_in_demo_mode_and_never_without_it():
+    assert load_settings({}).demo_live is True
+    assert load_settings({"SIAGA_DEMO_LIVE": "0"}).demo_live is False
+    assert load_settings({"SIAGA_DEMO": "0", "SIAGA_DEMO_LIVE": "1"}).demo_live is False
