@@ -142,10 +142,10 @@ def change_text(before: Mapping[str, object] | None, after: Mapping[str, object]
     parts = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
-        if key in before and key in after and old == new:
+        was, now = _shown(key, old), _shown(key, new)
+        if was == now:  # unchanged, or empty on both sides (a new user without an OPD)
             continue
-        name = labels.AUDIT_FIELD.get(key, key)
-        parts.append(f"{name}: {_shown(key, old)} → {_shown(key, new)}")
+        parts.append(f"{labels.AUDIT_FIELD.get(key, key)}: {was} → {now}")
     return "; ".join(parts)
 
 

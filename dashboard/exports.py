@@ -189,33 +189,35 @@ def staffing_table(report: TrendReport) -> pd.DataFrame:
 
 
 def handoff_table(report: TrendReport) -> pd.DataFrame:
-    """Per OPD (busiest first): all its channels, then each channel combination that carried
-    its hand-offs; minutes and shares written with a decimal comma."""
+    """Per OPD (busiest first) each channel combination that carried its hand-offs, after the
+    OPD's total over all channels when there is more than one; decimal-comma minutes."""
     view = report.handoff
     columns = [COL[k] for k in HANDOFF_KEYS]
     if view is None or view.by_opd.empty:
         return pd.DataFrame(columns=columns)
     rows = []
     for total in view.by_opd.itertuples(index=False):
-        rows.append(_handoff_row(total, report, view.target_s))
-        for part in view.by_channel[view.by_channel["opd"] == total.opd].itertuples(index=False):
-            rows.append(_handoff_row(part, report, view.target_s))
+        parts = list(view.by_channel[view.by_channel["opd"] == total.opd].itertuples(index=False))
+        # An OPD reached by one channel only gets one row; otherwise its total comes first.
+        for row in parts if len(parts) == 1 else [total, *parts]:
+            rows.append(_handoff_row(row, report, view.target_s))
     return pd.DataFrame(rows, columns=columns)
 
 
 def handoff_chart(report: TrendReport) -> pd.DataFrame:
-    """OPD, median and p90 minutes to acknowledgement (numbers, for the bar chart)."""
+    """OPD, median and p90 minutes to acknowledgement (numbers, for the bar chart), busiest
+    OPD first."""
+    columns = [COL["opd"], labels.TREND_CHART_MEDIAN, labels.TREND_CHART_P90]
     view = report.handoff
     if view is None:
-        return pd.DataFrame(columns=[COL["opd"], COL["ack_median_min"], COL["ack_p90_min"]])
+        return pd.DataFrame(columns=columns)
     frame = view.by_opd[view.by_opd["acknowledged"] > 0]
-    return pd.DataFrame(
-        {
-            COL["opd"]: _names(frame["opd"], report.opd_names),
-            COL["ack_median_min"]: [_minutes(v) for v in frame["median_s"]],
-            COL["ack_p90_min"]: [_minutes(v) for v in frame["p90_s"]],
-        }
-    )
+    values = [
+        _names(frame["opd"], report.opd_names),
+        [_minutes(v) for v in frame["median_s"]],
+        [_minutes(v) for v in frame["p90_s"]],
+    ]
+    return pd.DataFrame(dict(zip(columns, values, strict=True)))
 
 
 def escalation_weekly_table(report: TrendReport) -> pd.DataFrame:

@@ -145,13 +145,14 @@ def _handoffs(report: trends.TrendReport, tables: dict) -> None:
         st.bar_chart(
             chart,
             x=COL["opd"],
-            y=[COL["ack_median_min"], COL["ack_p90_min"]],
+            y=[labels.TREND_CHART_MEDIAN, labels.TREND_CHART_P90],
             color=["#1565c0", "#ef6c00"],
             stack=False,
             horizontal=True,
+            sort=False,
             x_label=COL["opd"],
             y_label=labels.TREND_CHART_MINUTES,
-            height=260,
+            height=max(220, 36 * len(chart) + 90),
         )
     with right:
         st.markdown(f"**{labels.TREND_ESCALATION_CHART_TITLE}**")

@@ -450,3 +450,8 @@ def test_a_facility_move_reads_as_old_and_new_coordinates_with_a_decimal_comma()
         {"lat": -6.8681, "lon": 109.67, "name": "Pos"},
     )
     assert text == "Lintang: -6,889500 → -6,868100"
+
+
+def test_a_new_account_reads_only_the_fields_it_was_given():
+    text = audit.change_text(None, {"opd_code": None, "role": "call_taker", "active": True})
+    assert text == "Aktif: - → ya; Peran: - → Petugas 112 (call-taker)"

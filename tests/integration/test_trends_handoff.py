@@ -125,6 +125,8 @@ def test_the_channel_of_a_hand_off_is_the_browser_plus_its_queued_webhook(handof
     table = exports.handoff_table(trends.build_report(handoffs, RANGE))
     pmi_rows = table[table["OPD"] == "PMI"]
     assert pmi_rows["Saluran"].tolist() == ["Semua saluran", "Peramban", "Peramban + webhook"]
+    # BPBD was reached through the browser only: one row, no separate total.
+    assert table[table["OPD"] == "BPBD"]["Saluran"].tolist() == ["Peramban"]
     everything = pmi_rows.iloc[0]
     assert everything["Median sampai diterima (menit)"] == "2,0"
     assert everything["P90 sampai diterima (menit)"] == "8,4"
