@@ -30,11 +30,11 @@ def main() -> int:
         "--only",
         nargs="*",
         default=None,
-        choices=["nearest", "map", "browser", "trends", "live", "writes"],
+        choices=["nearest", "map", "browser", "trends", "live", "writes", "intake"],
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
-    wanted = set(args.only or ["nearest", "map", "browser", "trends", "live", "writes"])
+    wanted = set(args.only or ["nearest", "map", "browser", "trends", "live", "writes", "intake"])
     pg_url = os.environ.get("SIAGA_BENCH_PG_URL") or os.environ.get("SIAGA_TEST_PG_URL")
     rows: list[dict] = []
     raw: dict[str, object] = {}
@@ -50,6 +50,8 @@ def main() -> int:
         raw["live"] = _live(rows, quick=args.quick)
     if "writes" in wanted:
         raw["writes"] = _writes(rows, quick=args.quick, pg_url=pg_url)
+    if "intake" in wanted:
+        raw["intake"] = _intake(rows, quick=args.quick, pg_url=pg_url)
     if args.only and args.output.exists():
         # A partial run replaces its own rows in the last full report and keeps the others.
         previous = json.loads(args.output.read_text())
@@ -285,6 +287,39 @@ def _writes(rows: list[dict], *, quick: bool, pg_url: str | None) -> list[dict]:
                 "-",
                 "0 lost updates",
                 project["lost_updates"] == 0 and project["event_log_matches"],
+            )
+    return results
+
+
+def _intake(rows: list[dict], *, quick: bool, pg_url: str | None) -> list[dict]:
+    from benchmarks import bench_intake_api
+
+    results = []
+    folder = Path(tempfile.mkdtemp(prefix="siaga-bench-intake-"))
+    targets = [("sqlite", f"sqlite:///{folder / 'intake.db'}")]
+    if pg_url:
+        targets.append(("postgresql", None))
+    for backend, url in targets:
+        with _scratch_database(pg_url if backend == "postgresql" else None, url) as engine_url:
+            result = bench_intake_api.run(engine_url, folder, duration_s=2.0 if quick else 6.0)
+        results.append(result)
+        for clients in bench_intake_api.CLIENTS:
+            project, naive = result[f"project_{clients}"], result[f"naive_{clients}"]
+            ratio = (
+                project["reports_per_s"] / naive["reports_per_s"] if naive["reports_per_s"] else 0
+            )
+            _row(
+                rows,
+                7,
+                f"intake API over HTTP, {clients} client{'s' if clients > 1 else ''}, {backend}",
+                f"{result['duration_s']:g} s, batches of {result['batch']}",
+                f"{project['reports_per_s']} reports/s ({project['requests_per_s']} req/s), "
+                f"p95 {project['p95_ms']:.0f} ms",
+                f"{naive['reports_per_s']} reports/s, p95 {naive['p95_ms']:.0f} ms",
+                f"{ratio:.1f}x",
+                "every report recorded once",
+                project["recorded_in_db"] == project["reports"]
+                and naive["recorded_in_db"] == naive["reports"],
             )
     return results
 
