@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from dashboard import admin, auth, channels, labels, layers, sessions
+from dashboard import admin, auth, catalogue, channels, labels, layers, sessions
 from dashboard import incidents as svc
 from dashboard import tables as t
 from dashboard.domain import (
@@ -166,6 +166,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "admin.import_layer_upload": frozenset({"admin", "supervisor"}),
     "channels.add_channel": frozenset({"admin"}),
     "channels.deactivate_channel": frozenset({"admin"}),
+    "catalogue.set_setting": frozenset({"admin"}),
 }
 
 # What each call needs, made by allowed actors before the fingerprint is taken.
@@ -251,6 +252,9 @@ _CALL: dict[str, Callable[[Engine, Actor, dict], object]] = {
         e, a, opd_code="PMI", channel="webhook", target="https://pmi.example/112"
     ),
     "channels.deactivate_channel": lambda e, a, p: channels.deactivate_channel(e, a, p["id"]),
+    "catalogue.set_setting": lambda e, a, p: catalogue.set_setting(
+        e, "refresh_interval_s", 10 + next(_seq), actor=a
+    ),
 }
 
 
