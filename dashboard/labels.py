@@ -959,6 +959,7 @@ AUDIT_COL_ENTITY = "Jenis"
 AUDIT_COL_KEY = "Yang diubah"
 AUDIT_COL_ACTION = "Tindakan"
 AUDIT_COL_CHANGE = "Sebelum → sesudah"
+AUDIT_CITY_WIDE = "seluruh kota"
 AUDIT_ENTITY = {
     "routing_rule": "Aturan rute",
     "opd": "OPD",
@@ -1132,3 +1133,15 @@ TREND_CHANNEL = {
     "browser+email": "Peramban + email",
     "browser+webhook+email": "Peramban + webhook + email",
 }
+
+
+# --- First start: what is being prepared (dashboard/setup.py, pages/ui.py get_engine) ---
+SETUP_TITLE = "Menyiapkan Siaga 112 untuk pertama kali…"
+SETUP_STEP_SCHEMA = "Memeriksa dan memperbarui struktur basis data"
+SETUP_STEP_CATALOGUE = "Mengisi katalog: OPD, kategori laporan, aturan penugasan, fasilitas"
+SETUP_STEP_USERS = "Membuat akun demo"
+SETUP_STEP_HISTORY = (
+    "Mengisi riwayat demo {days} hari: laporan, lokasi, catatan (sekali saja, biasanya kurang "
+    "dari satu menit)"
+)
+SETUP_DONE = "Siap."

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from sqlalchemy import Engine, func, select, update
 
-from dashboard import audit, auth, catalogue, demo
+from dashboard import audit, auth, catalogue, demo, labels
 from dashboard import tables as t
 from dashboard.config import demo_days
 from dashboard.db import migrate
@@ -32,17 +33,29 @@ DEMO_DISPLAY_TOKEN = "layar-demo-112"
 SETUP_ACTOR = Actor(username="sistem", role=ADMIN, full_name="Sistem")
 
 
-def prepare_database(engine: Engine, *, demo_mode: bool, retire_demo: bool = False) -> None:
+def prepare_database(
+    engine: Engine,
+    *,
+    demo_mode: bool,
+    retire_demo: bool = False,
+    on_step: Callable[[str], None] | None = None,
+) -> None:
     """Idempotent: safe to call at every start and from several replicas.
 
     `retire_demo` (the app and init-db pass it when SIAGA_DEMO is off) closes demo accounts
-    left over from a demo start; other commands leave accounts alone.
+    left over from a demo start; other commands leave accounts alone. `on_step` hears what is
+    being prepared, in Indonesian (the first visitor's progress).
     """
+    say = on_step or (lambda _text: None)
+    say(labels.SETUP_STEP_SCHEMA)
     migrate(engine)
+    say(labels.SETUP_STEP_CATALOGUE)
     catalogue.seed_catalogue(engine)
     if demo_mode:
+        say(labels.SETUP_STEP_USERS)
         ensure_demo_users(engine)
         if demo.is_empty(engine):
+            say(labels.SETUP_STEP_HISTORY.format(days=demo_days()))
             count = demo.seed_demo(engine, days=demo_days())
             log.info("seeded %d demo incidents", count)
     elif retire_demo:

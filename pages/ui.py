@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import TypeVar
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from dashboard import labels, sessions
 from dashboard.config import load_settings
@@ -32,15 +34,80 @@ _COOKIE_JS = (Path(__file__).with_name("session_cookie.js")).read_text(encoding=
 _DESK_CSS = (Path(__file__).with_name("desk.css")).read_text(encoding="utf-8")
 
 
-@st.cache_resource(show_spinner="Menyiapkan basis data…")
-def get_engine():
+# What the first preparation of this process has done so far (read by every waiting tab).
+_setup_steps: list[str] = []
+_setup_lock = threading.Lock()
+_setup_thread: threading.Thread | None = None
+_setup_failed = threading.Event()
+SETUP_POLL_S = 0.3
+
+
+@st.cache_resource(show_spinner=False)
+def _prepared_engine():
     """One engine per process; the schema is migrated and (in demo mode) seeded on first use."""
     from dashboard.setup import prepare_database
 
     settings = load_settings()
     engine = make_engine(settings.database_url)
-    prepare_database(engine, demo_mode=settings.demo, retire_demo=not settings.demo)
+    prepare_database(
+        engine,
+        demo_mode=settings.demo,
+        retire_demo=not settings.demo,
+        on_step=_setup_steps.append,
+    )
     return engine
+
+
+def get_engine():
+    """The process's engine. The first visitor after a start sees what is being prepared.
+
+    The preparation runs once per process in a helper thread; every tab that arrives meanwhile
+    shows the same steps as they happen, then goes on. A failure (database down) is raised
+    here, in the tab, where the pages show their banner.
+    """
+    global _setup_thread  # noqa: PLW0603 - one preparation per process
+    with _setup_lock:
+        if _setup_thread is None or (not _setup_thread.is_alive() and _setup_failed.is_set()):
+            _setup_failed.clear()
+            _setup_steps.clear()
+            _setup_thread = threading.Thread(target=_prepare_quietly, name="siaga-setup")
+            add_script_run_ctx(_setup_thread, get_script_run_ctx())
+            _setup_thread.start()
+        thread = _setup_thread
+    if thread.is_alive():
+        _show_preparation(thread)
+    return _prepared_engine()
+
+
+def _prepare_quietly() -> None:
+    try:
+        _prepared_engine()
+    except Exception as error:  # the tab calls again and shows the error its own way
+        _setup_failed.set()
+        log.warning("database preparation failed, the next visit tries again: %s", error)
+
+
+def _show_preparation(thread: threading.Thread) -> None:
+    with st.status(labels.SETUP_TITLE, expanded=True) as box:
+        shown = 0
+        while thread.is_alive() or shown < len(_setup_steps):
+            for step in _setup_steps[shown:]:
+                box.write(step)
+                shown += 1
+            thread.join(SETUP_POLL_S)
+        box.update(label=labels.SETUP_DONE, state="complete", expanded=False)
+
+
+def _clear_engine() -> None:
+    """Forget the process's engine (tests switch databases); the next call prepares again."""
+    global _setup_thread  # noqa: PLW0603 - see get_engine
+    _prepared_engine.clear()
+    with _setup_lock:
+        _setup_thread = None
+    _setup_steps.clear()
+
+
+get_engine.clear = _clear_engine  # type: ignore[attr-defined]
 
 
 def get_city():

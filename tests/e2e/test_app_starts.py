@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from dashboard import tables as t
 from dashboard.db import make_engine
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import new_page, sign_in
+from tests.e2e.harness import start_app
 
 pytestmark = pytest.mark.browser
 
@@ -62,3 +63,27 @@ def test_an_opd_admin_starts_on_their_own_open_incidents_with_a_way_to_the_queue
     page.get_by_role("link", name="Antrean & papan tugas").click()
     page.get_by_role("heading", name="Penugasan").wait_for()
     assert page.watch.page_errors == []
+
+
+def test_the_first_visitor_after_a_fresh_start_sees_what_is_prepared_then_the_bookmarked_page(
+    browser, tmp_path
+):
+    # A new server on an empty database; the first visitor arrives by a bookmark of Penugasan.
+    server = start_app(f"sqlite:///{tmp_path / 'baru.db'}", tmp_path, env={"SIAGA_DEMO_DAYS": "20"})
+    pg = new_page(browser, server.url, {"width": 1366, "height": 768})
+    try:
+        pg.goto(f"{server.url}/penugasan")
+        pg.get_by_text("Menyiapkan Siaga 112 untuk pertama kali").wait_for()
+        pg.get_by_text("Mengisi riwayat demo 20 hari").wait_for(timeout=60_000)
+        pg.get_by_label("Nama pengguna").wait_for(timeout=120_000)
+        # Never Streamlit's English dialog nor its raw list of page files.
+        assert not pg.get_by_text("Page not found").is_visible()
+        assert pg.locator("[data-testid='stSidebarNav']").count() == 0
+        pg.get_by_label("Nama pengguna").fill("spv.eka")
+        pg.get_by_label("Kata sandi").fill("siaga112demo")
+        pg.get_by_role("button", name="Masuk").click()
+        pg.get_by_role("heading", name="Penugasan").wait_for()
+        assert pg.watch.page_errors == []
+    finally:
+        pg.context.close()
+        server.stop()

@@ -398,11 +398,15 @@ def test_an_idle_session_is_signed_out_on_the_next_click_and_an_active_one_is_ke
         app.session_state[ui.SESSION_KEY] = session_id
         return app.run(), session_id
 
+    def actor_lines(app: AppTest) -> list[str]:
+        # The first run of a process also lists what it prepared (the database's first start).
+        return [m.value for m in app.markdown if m.value.startswith("actor:")]
+
     expired, _ = run(utc_now() - timedelta(minutes=31))
-    assert [m.value for m in expired.markdown] == ["actor: -"]
+    assert actor_lines(expired) == ["actor: -"]
     assert expired.session_state[ui.SIGNED_OUT_REASON_KEY] == labels.SESSION_EXPIRED
     active, session_id = run(utc_now() - timedelta(minutes=5))
-    assert [m.value for m in active.markdown] == ["actor: spv.eka"]
+    assert actor_lines(active) == ["actor: spv.eka"]
     # A click counts as activity: the idle clock starts again.
     with engine_for(url) as engine, engine.connect() as conn:
         last_seen = conn.execute(
