@@ -454,6 +454,8 @@ def _write(conn: Connection, actor: Actor, key_row, prepared: list[_Prepared], *
                     "external_id": external_id,
                     "field": "external_id",
                     "galat": message,
+                    # The incident that external_id already belongs to.
+                    "code": row.code,
                 }
             )
     if conflicts:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -76,7 +76,13 @@ async def incidents(request: Request) -> Response:
     if request.method != "POST":
         return await _not_allowed(request)
     call = _call(request)
-    too_large, body = await _read_body(request)
+    try:
+        too_large, body = await _read_body(request)
+    except ClientDisconnect:
+        # The client hung up mid-body: nothing to answer, but the attempt is logged.
+        call.status, call.result, call.detail = 400, "disconnected", "klien memutus sambungan"
+        await run_in_threadpool(_log, call)
+        return Response(status_code=400)
     return await run_in_threadpool(_post, call, request.headers, too_large, body)
 
 
@@ -228,6 +234,7 @@ def _answer(call: _Call, error: Exception) -> Response:
     elif isinstance(error, ApiRefused):
         result = API_RESULTS.get(error.status, "invalid")
         refused = _Refused(error.status, result, str(error), field=error.field, errors=error.errors)
+        call.incident_code = next((e["code"] for e in error.errors if e.get("code")), None)
     elif isinstance(error, DispatchError):
         refused = _Refused(422, "invalid", str(error))
     elif isinstance(error, SQLAlchemyError):

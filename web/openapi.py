@@ -201,6 +201,10 @@ OPENAPI: dict = {
                             "properties": {
                                 "index": {"type": "integer"},
                                 "external_id": {"type": ["string", "integer", "null"]},
+                                "code": {
+                                    "type": "string",
+                                    "description": "409: the incident the external_id has",
+                                },
                                 "field": {"type": ["string", "null"]},
                                 "galat": {"type": "string"},
                             },

@@ -190,6 +190,8 @@ def test_each_bad_request_is_a_json_refusal_that_writes_nothing_and_is_logged(
         assert (incidents, logged) == (before[0], before[1] + 1), what
         row = last_log(app_engine)
         assert (row.status_code, row.path, row.remote) == (status, PATH, "127.0.0.1"), what
+        if status == 409:
+            assert row.incident_code == answer["errors"][0]["code"], what
         if client.connection.sock is None:
             client = Client(app_server.url)
     assert last_log(app_engine).key_id is not None

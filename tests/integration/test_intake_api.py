@@ -103,6 +103,7 @@ def test_the_same_external_id_with_other_content_is_refused_by_name(engine):
     error = refusal(engine, key, call(kondisi="Air sepinggang"))
     assert error.status == 409 and error.field == "external_id"
     assert "P112-0001" in str(error) and first.code in str(error)
+    assert error.errors[0]["code"] == first.code
     assert count(engine, t.incidents) == 1
 
 
@@ -244,3 +245,36 @@ def test_the_rate_limit_counts_this_keys_requests_of_the_last_minute(engine):
     # The third-newest request (at :00) leaves the window at 03:01:00, 30 s from now.
     assert intake_api.retry_after(engine, key.id, limit=3, now=at) == 30
     assert intake_api.retry_after(engine, key.id, limit=2, now=at) == 40
+
+
+def test_the_cli_creates_lists_and_revokes_a_key_shown_once(tmp_path):
+    import subprocess
+    import sys
+
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "SIAGA_DEMO": "0",
+        "PATH": "/usr/bin:/bin",
+    }
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "dashboard", "api-key", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+
+    created = cli("create", "Platform 112 Kominfo")
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.splitlines()[1]
+    assert key.startswith("s112_")
+    listed = cli("list")
+    assert "Platform 112 Kominfo" in listed.stdout and key[:11] in listed.stdout
+    assert key not in listed.stdout and "aktif" in listed.stdout
+    assert cli("revoke", "1").returncode == 0
+    assert "dicabut" in cli("list").stdout
+    again = cli("revoke", "1")
+    assert again.returncode == 1 and "sudah dicabut" in again.stderr
+    assert "Traceback" not in again.stderr
