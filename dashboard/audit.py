@@ -127,7 +127,9 @@ def audit_frame(log: pd.DataFrame) -> pd.DataFrame:
             labels.AUDIT_COL_AT: [format_wib(_py(v)) for v in log["at_utc"]],
             labels.AUDIT_COL_ACTOR: log["actor"],
             labels.AUDIT_COL_ENTITY: [labels.AUDIT_ENTITY.get(e, e) for e in log["entity"]],
-            labels.AUDIT_COL_KEY: log["entity_key"],
+            labels.AUDIT_COL_KEY: [
+                _key_text(e, k) for e, k in zip(log["entity"], log["entity_key"], strict=True)
+            ],
             labels.AUDIT_COL_ACTION: [labels.AUDIT_ACTION.get(a, a) for a in log["action"]],
             labels.AUDIT_COL_CHANGE: [
                 change_text(b, a) for b, a in zip(log["before"], log["after"], strict=True)
@@ -147,6 +149,16 @@ def change_text(before: Mapping[str, object] | None, after: Mapping[str, object]
             continue
         parts.append(f"{labels.AUDIT_FIELD.get(key, key)}: {was} → {now}")
     return "; ".join(parts)
+
+
+def _key_text(entity: str, key: str) -> str:
+    """'BANJIR · seluruh kota' for a city-wide routing rule, the Indonesian layer name."""
+    if entity == "routing_rule" and "/" in key:
+        category, area = key.split("/", 1)
+        return f"{category} · {labels.AUDIT_CITY_WIDE if area == '*' else area}"
+    if entity == "layer":
+        return labels.LAYER.get(key, key)
+    return key
 
 
 def _shown(key: str, value: object) -> str:

@@ -431,6 +431,7 @@ def test_the_audit_log_reads_newest_first_filtered_by_entity_and_time(engine):
     shown = audit.audit_frame(rules)
     assert shown["Sebelum → sesudah"].tolist() == ["OPD: DAMKAR → BPBD", "OPD: BPBD → DAMKAR"]
     assert shown["Jenis"].tolist() == ["Aturan rute", "Aturan rute"]
+    assert shown["Yang diubah"].tolist() == ["POHON_TUMBANG · seluruh kota"] * 2
     assert shown["Tindakan"].tolist() == ["Diubah", "Diubah"]
     later = utc_now() + timedelta(minutes=5)
     assert audit.audit_log(engine, ADMIN_USER, since=later).empty
