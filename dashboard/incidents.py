@@ -520,11 +520,11 @@ def possible_duplicates(
     window_min: int,
 ) -> list[dict[str, object]]:
     """Open reports of the same category near this point in the last minutes (nearest first)."""
-    from geo import geodesic_distance_m
+    from geo import METRES_PER_DEGREE_LAT, geodesic_distance_m
 
     since = naive_utc(now) - timedelta(minutes=window_min)
     # A degree box prefilter keeps the query on the index; the exact distance is geodesic.
-    dlat = radius_m / 111_000 * 1.5
+    dlat = radius_m / METRES_PER_DEGREE_LAT * 1.5
     dlon = dlat / max(math.cos(math.radians(lat)), 0.1)
     rows = conn.execute(
         select(

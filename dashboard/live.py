@@ -24,6 +24,7 @@ from dashboard.domain import (
 from dashboard.fmt import format_decimal, format_km, format_minutes
 from dashboard.places import place_text
 from dashboard.queries import IncidentFilter, Kpis
+from geo import METRES_PER_DEGREE_LAT
 
 # Time windows offered on the live map (hours back from now; None = every open incident).
 TIME_WINDOWS_H: dict[str, int | None] = {"semua": None, "1j": 1, "6j": 6, "24j": 24, "7h": 168}
@@ -38,7 +39,6 @@ MIN_REFRESH_S = 2
 NEWEST_LIMIT = 12
 # A click on a marker returns the marker's own position; anything farther is a click elsewhere.
 CLICK_TOLERANCE_M = 3.0
-_M_PER_DEG_LAT = 111_320.0
 
 
 @dataclass(frozen=True)
@@ -246,10 +246,10 @@ def incident_at(
     """The id of the incident drawn at (lat, lon) (a map click), newest if several; else None."""
     if frame.empty or lat is None or lon is None:
         return None
-    dlat_m = (frame["lat"].to_numpy(float) - float(lat)) * _M_PER_DEG_LAT
+    dlat_m = (frame["lat"].to_numpy(float) - float(lat)) * METRES_PER_DEGREE_LAT
     dlon_m = (
         (frame["lon"].to_numpy(float) - float(lon))
-        * _M_PER_DEG_LAT
+        * METRES_PER_DEGREE_LAT
         * math.cos(math.radians(float(lat)))
     )
     distance_m = np.hypot(dlat_m, dlon_m)

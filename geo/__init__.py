@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geo.crs import METRIC_CRS, STORAGE_CRS
+from geo.crs import METRES_PER_DEGREE_LAT, METRIC_CRS, STORAGE_CRS
 from geo.errors import (
     DataFileError,
     FacilityDataError,
@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_DETOUR_FACTOR",
     "DEFAULT_SPEEDS_KMH",
     "FACILITY_KINDS",
+    "METRES_PER_DEGREE_LAT",
     "METRIC_CRS",
     "OPD_CODES",
     "STORAGE_CRS",

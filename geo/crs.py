@@ -10,6 +10,10 @@ from pyproj import Geod, Transformer
 STORAGE_CRS = "EPSG:4326"
 METRIC_CRS = "EPSG:32749"  # WGS 84 / UTM zone 49S: Kota Pekalongan is ~1.3 deg west of 111E
 GEOD = Geod(ellps="WGS84")
+# One degree of latitude in metres (WGS 84 mean; 110.6 km at the equator to 111.7 km at the
+# poles, 110.6 km at Pekalongan's 6.9 deg S). Only for coarse boxes and click tolerances: every
+# distance a person reads is geodesic or UTM.
+METRES_PER_DEGREE_LAT = 111_320.0
 
 # Beyond this longitude offset from the zone's central meridian UTM distances are no longer
 # trustworthy (scale error grows fast); callers fall back to geodesic distances there.

@@ -25,7 +25,7 @@ from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
 from geo import messages
-from geo.crs import METRIC_CRS, STORAGE_CRS
+from geo.crs import METRES_PER_DEGREE_LAT, METRIC_CRS, STORAGE_CRS
 from geo.errors import LayerImportError
 from geo.facilities import FACILITY_KINDS
 from geo.layers import City, default_city
@@ -301,7 +301,7 @@ def _with_required_columns(
 def _check_inside_city(layer: gpd.GeoDataFrame, name: str, city: City) -> None:
     minx, miny, maxx, maxy = layer.total_bounds
     # City outline grown by ~1 km (in degrees at this latitude: 1 km ~ 0.009 deg).
-    margin_deg = CITY_MARGIN_M / 111_320.0
+    margin_deg = CITY_MARGIN_M / METRES_PER_DEGREE_LAT
     if not shapely.box(minx, miny, maxx, maxy).intersects(city.outline.buffer(margin_deg)):
         bounds = f"{minx:.4f}, {miny:.4f}, {maxx:.4f}, {maxy:.4f}"
         msg = messages.IMPORT_OUTSIDE_CITY.format(name=name, bounds=bounds)
