@@ -456,3 +456,21 @@ def test_a_facility_move_reads_as_old_and_new_coordinates_with_a_decimal_comma()
 def test_a_new_account_reads_only_the_fields_it_was_given():
     text = audit.change_text(None, {"opd_code": None, "role": "call_taker", "active": True})
     assert text == "Aktif: - → ya; Peran: - → Petugas 112 (call-taker)"
+
+
+def test_retiring_the_demo_accounts_at_start_up_is_audited_as_the_system(engine):
+    from dashboard import setup
+
+    setup.ensure_demo_users(engine)
+    n = audit_count(engine)
+    assert setup.retire_demo_accounts(engine) == len(setup.DEMO_USERS)
+    rows = audit_rows(engine)[n:]
+    users = [r for r in rows if r["entity"] == "user"]
+    assert {r["entity_key"] for r in users} == {u[0] for u in setup.DEMO_USERS}
+    assert {(r["actor"], r["action"], json.dumps(r["after"])) for r in users} == {
+        ("sistem", "DEACTIVATE", '{"active": false}')
+    }
+    (token,) = [r for r in rows if r["entity"] == "display_token"]
+    assert (token["actor"], token["action"]) == ("sistem", "REVOKE")
+    assert setup.DEMO_PASSWORD not in json.dumps(rows, default=str)
+    assert setup.DEMO_DISPLAY_TOKEN not in json.dumps(rows, default=str)
