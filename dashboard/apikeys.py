@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from dashboard import audit, labels
 from dashboard import tables as t
-from dashboard.domain import Actor, check_permission, naive_utc, utc_now
+from dashboard.domain import Actor, check_permission, format_wib, naive_utc, utc_now
 from dashboard.errors import InvalidInput, NotFound
 
 KEY_PREFIX = "s112_"
@@ -136,7 +136,6 @@ def has_scope(row, scope: str) -> bool:
 
 def key_frame(keys: pd.DataFrame) -> pd.DataFrame:
     """The keys as the Admin page shows them: Indonesian headings, WIB times."""
-    from dashboard.domain import format_wib
 
     def wib(value) -> str:
         return "" if value is None or pd.isna(value) else format_wib(value)

@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -29,6 +30,7 @@ from dashboard.domain import (
     WIB,
     Actor,
     check_permission,
+    format_wib,
     naive_utc,
     utc_now,
 )
@@ -121,8 +123,6 @@ def receive(engine: Engine, key_row, items: object, *, now: datetime | None = No
     Everything is validated before anything is written; the incidents and their api_intake rows
     are written in one transaction. Returns a Receipt (one Result per item, in order).
     """
-    from dashboard.citydata import current_city
-
     actor = api_actor(key_row)
     check_permission(actor, "create")
     check_permission(actor, "forward")
@@ -135,7 +135,6 @@ def receive(engine: Engine, key_row, items: object, *, now: datetime | None = No
         raise ApiRefused(labels.ERR_API_EMPTY)
     if len(records) > MAX_BATCH:
         raise ApiRefused(labels.ERR_API_BATCH.format(limit=MAX_BATCH))
-    city = city if city is not None else current_city(engine)
     with engine.connect() as conn:
         known_categories = set(catalogue.categories(conn))
     checked: list[_Prepared] = []
@@ -282,8 +281,6 @@ def log_request(
 
 def recent_requests(engine: Engine, actor: Actor, *, limit: int = 50):
     """The last requests of the log, newest first (the Admin page)."""
-    import pandas as pd
-
     check_permission(actor, "admin")
     r = t.api_requests.c
     columns = [
@@ -508,10 +505,6 @@ def _time_json(value: datetime | None) -> dict | None:
 
 def requests_frame(requests):
     """The request log as the Admin page shows it: Indonesian headings, WIB times."""
-    import pandas as pd
-
-    from dashboard.domain import format_wib
-
     return pd.DataFrame(
         {
             labels.COL_API_AT: requests["at_utc"].map(format_wib),
