@@ -171,6 +171,8 @@ def test_the_export_has_the_hand_off_sheets(handoffs):
     assert {"Serah terima ke OPD", "Eskalasi per minggu", "OPD paling sering dieskalasi"} <= set(
         titles
     )
+    workbook = exports.xlsx_bytes({title: frame for title, frame in tables.values()})
+    assert workbook[:2] == b"PK"  # the 'Unduh semua' workbook, a sheet per table
     rank = tables["handoff_silence"][1]
     assert rank.iloc[0].to_dict() == {
         "Peringkat": 1,
