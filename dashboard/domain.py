@@ -332,27 +332,40 @@ class Targets:
     share: float = 0.9
 
 
+# Why an open incident is late (overdue_reason); labels.OVERDUE has the words shown for each.
+NOT_FORWARDED, NOT_ACKNOWLEDGED, NOT_HANDLED, NOT_RESOLVED = (
+    "NOT_FORWARDED",
+    "NOT_ACKNOWLEDGED",
+    "NOT_HANDLED",
+    "NOT_RESOLVED",
+)
+
+
 def overdue_reason(
     status: str,
     *,
     received_at_utc: datetime,
-    forwarded_at_utc: datetime | None,
+    assigned_at_utc: datetime | None,
     acknowledged_at_utc: datetime | None,
     now_utc: datetime,
     targets: Targets,
 ) -> str | None:
-    """Why an open incident is late against its KPI target, or None when it is on time."""
+    """Why an open incident is late against its KPI target (a code), or None when on time.
+
+    The acknowledgement is measured from `assigned_at_utc`, the current OPD's hand-off (a
+    reassignment starts it again), not from the first forward.
+    """
     now = naive_utc(now_utc)
     if status == BARU and now - received_at_utc > timedelta(seconds=targets.forward_s):
-        return "belum diteruskan"
+        return NOT_FORWARDED
     acknowledge_late = timedelta(seconds=targets.acknowledge_s)
-    if status == DITERUSKAN and forwarded_at_utc and now - forwarded_at_utc > acknowledge_late:
-        return "belum diterima OPD"
+    if status == DITERUSKAN and assigned_at_utc and now - assigned_at_utc > acknowledge_late:
+        return NOT_ACKNOWLEDGED
     handling_late = timedelta(seconds=targets.handling_s)
     if status == DITERIMA and acknowledged_at_utc and now - acknowledged_at_utc > handling_late:
-        return "belum ditangani"
+        return NOT_HANDLED
     if status in OPEN_STATUSES and now - received_at_utc > timedelta(seconds=targets.resolve_s):
-        return "melewati target penyelesaian"
+        return NOT_RESOLVED
     return None
 
 

@@ -489,6 +489,13 @@ FILTER_OVERDUE = "Hanya yang terlambat"
 PICK_INCIDENT = "Buka laporan"
 PICK_INCIDENT_PLACEHOLDER = "Pilih laporan untuk melihat rincian dan tindakan"
 OVERDUE_MARK = "TERLAMBAT: {reason}"
+# domain.overdue_reason's codes, as every screen says them.
+OVERDUE = {
+    "NOT_FORWARDED": "belum diteruskan",
+    "NOT_ACKNOWLEDGED": "belum diterima OPD",
+    "NOT_HANDLED": "belum ditangani",
+    "NOT_RESOLVED": "melewati target penyelesaian",
+}
 COL_CODE = "Kode"
 COL_RECEIVED = "Masuk (WIB)"
 COL_PRIORITY = "Prioritas"

@@ -268,14 +268,15 @@ def incident_card(engine: Engine, incident_id: int, *, now_utc: datetime) -> Inc
         return None
     with engine.connect() as conn:
         targets = catalogue.targets(catalogue.get_settings(conn))
-    overdue = overdue_reason(
+    overdue_code = overdue_reason(
         row["status"],
         received_at_utc=row["received_at_utc"],
-        forwarded_at_utc=row.get("assigned_at_utc"),
+        assigned_at_utc=row.get("assigned_at_utc"),
         acknowledged_at_utc=row.get("acknowledged_at_utc"),
         now_utc=now_utc,
         targets=targets,
     )
+    overdue = labels.OVERDUE.get(overdue_code)
     place = place_text(row)
     return IncidentCard(
         id=int(row["id"]),

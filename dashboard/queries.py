@@ -8,7 +8,7 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, case, func, select
 
-from dashboard import catalogue
+from dashboard import catalogue, labels
 from dashboard import tables as t
 from dashboard.domain import (
     DIBATALKAN,
@@ -107,16 +107,18 @@ def incidents_frame(engine: Engine, flt: IncidentFilter | None = None) -> pd.Dat
 
 
 def with_overdue(frame: pd.DataFrame, *, now_utc: datetime, targets: Targets) -> pd.DataFrame:
-    """Adds `overdue` (reason text or None) to an incidents frame."""
+    """Adds `overdue` (the reason as shown, or None) to an incidents frame."""
     frame = frame.copy()
     frame["overdue"] = [
-        overdue_reason(
-            row.status,
-            received_at_utc=_ts(row.received_at_utc),
-            forwarded_at_utc=_ts(row.assigned_at_utc),
-            acknowledged_at_utc=_ts(row.acknowledged_at_utc),
-            now_utc=now_utc,
-            targets=targets,
+        labels.OVERDUE.get(
+            overdue_reason(
+                row.status,
+                received_at_utc=_ts(row.received_at_utc),
+                assigned_at_utc=_ts(row.assigned_at_utc),
+                acknowledged_at_utc=_ts(row.acknowledged_at_utc),
+                now_utc=now_utc,
+                targets=targets,
+            )
         )
         for row in frame.itertuples()
     ]
@@ -189,7 +191,7 @@ def kpis(engine: Engine, *, now_utc: datetime) -> Kpis:
         if overdue_reason(
             row.status,
             received_at_utc=row.received_at_utc,
-            forwarded_at_utc=row.assigned_at_utc,
+            assigned_at_utc=row.assigned_at_utc,
             acknowledged_at_utc=row.acknowledged_at_utc,
             now_utc=now,
             targets=targets,

@@ -538,14 +538,15 @@ def _incident_select():
 
 
 def _queue_row(r, *, now: datetime, targets: Targets) -> QueueRow:
-    reason = overdue_reason(
+    code = overdue_reason(
         r.status,
         received_at_utc=r.received_at_utc,
-        forwarded_at_utc=r.assigned_at_utc,
+        assigned_at_utc=r.assigned_at_utc,
         acknowledged_at_utc=r.acknowledged_at_utc,
         now_utc=now,
         targets=targets,
     )
+    reason = labels.OVERDUE.get(code)
     return QueueRow(
         id=r.id,
         code=r.code,

@@ -233,7 +233,7 @@ def test_the_demo_leaves_a_live_present_with_on_time_and_overdue_open_incidents(
         if overdue_reason(
             r.status,
             received_at_utc=r.received_at_utc,
-            forwarded_at_utc=r.assigned_at_utc,
+            assigned_at_utc=r.assigned_at_utc,
             acknowledged_at_utc=r.acknowledged_at_utc,
             now_utc=NOW,
             targets=Targets(),

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from dashboard import domain
+from dashboard import domain, labels
 from dashboard.domain import (
     BARU,
     CALL_TAKER,
@@ -116,18 +116,33 @@ def test_overdue_when_forwarded_but_not_acknowledged_past_target():
     targets = Targets(forward_s=60, acknowledge_s=180)
     kwargs = {
         "received_at_utc": received,
-        "forwarded_at_utc": received + timedelta(seconds=30),
+        "assigned_at_utc": received + timedelta(seconds=30),
         "acknowledged_at_utc": None,
         "targets": targets,
     }
     assert overdue_reason(DITERUSKAN, now_utc=received + timedelta(seconds=200), **kwargs) is None
     assert overdue_reason(DITERUSKAN, now_utc=received + timedelta(seconds=211), **kwargs) == (
-        "belum diterima OPD"
+        "NOT_ACKNOWLEDGED"
     )
-    assert (
-        overdue_reason(BARU, now_utc=received + timedelta(seconds=61), **kwargs)
-        == "belum diteruskan"
+    assert overdue_reason(BARU, now_utc=received + timedelta(seconds=61), **kwargs) == (
+        "NOT_FORWARDED"
     )
+    # Every code has the words the screens show.
+    assert labels.OVERDUE["NOT_ACKNOWLEDGED"] == "belum diterima OPD"
+
+
+def test_the_acknowledgement_clock_restarts_at_a_reassignment():
+    received = datetime(2026, 11, 28, 1, 0)
+    moved = received + timedelta(minutes=30)  # reassigned to another OPD half an hour later
+    late = overdue_reason(
+        DITERUSKAN,
+        received_at_utc=received,
+        assigned_at_utc=moved,
+        acknowledged_at_utc=None,
+        now_utc=moved + timedelta(seconds=100),
+        targets=Targets(acknowledge_s=180),
+    )
+    assert late is None
 
 
 def test_text_with_control_characters_is_refused_and_html_is_kept_as_text():
