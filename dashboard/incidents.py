@@ -605,7 +605,8 @@ def _insert_incident(
     incident_id = conn.execute(
         insert(t.incidents).values(**row).returning(t.incidents.c.id)
     ).scalar_one()
-    action = "IMPORT" if report.external_id else "CREATE"
+    # How the report arrived: typed by a call-taker, from a file, or posted by the 112 platform.
+    action = {"api": "RECEIVE", "import": "IMPORT"}.get(row["source"], "CREATE")
     _log(
         conn,
         incident_id,

@@ -65,7 +65,8 @@ ACTION = {
     "RESOLVE": "Selesai",
     "CANCEL": "Dibatalkan",
     "REASSIGN": "Dialihkan ke OPD lain",
-    "IMPORT": "Diimpor dari platform 112",
+    "IMPORT": "Diimpor dari berkas",
+    "RECEIVE": "Diterima dari platform 112 (API)",
 }
 
 # Errors (shown with st.error; the service layer raises them, pages only display).

@@ -87,6 +87,13 @@ def test_a_post_creates_a_forwarded_incident_and_a_retry_returns_the_same_code(e
         incident = conn.execute(select(t.incidents)).one()
         intake = conn.execute(select(t.api_intake)).one()
         outbox_or_alerts = conn.execute(select(func.count()).select_from(t.alerts)).scalar_one()
+        actions = (
+            conn.execute(select(t.incident_events.c.action).order_by(t.incident_events.c.id))
+            .scalars()
+            .all()
+        )
+    # Its log says it came from the platform, then the routing rule forwarded it.
+    assert actions == ["RECEIVE", "FORWARD"]
     assert (incident.source, incident.created_by, incident.external_id) == (
         "api",
         "api:Platform 112",
