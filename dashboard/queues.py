@@ -211,7 +211,7 @@ def timeline_frame(events: pd.DataFrame, *, opd_names: dict[str, str]) -> pd.Dat
                     opd_names.get(_text(e.from_opd) or "", _text(e.from_opd)),
                     opd_names.get(_text(e.to_opd) or "", _text(e.to_opd)),
                 ),
-                labels.COL_REASON: _reason_text(e),
+                labels.COL_REASON: _reason_text(e, opd_names),
             }
         )
     return pd.DataFrame(records, columns=list(labels.TIMELINE_HEADINGS))
@@ -599,9 +599,9 @@ def _place_text(r: QueueRow) -> str:
     return " · ".join(parts)
 
 
-def _reason_text(e) -> str:
+def _reason_text(e, opd_names: dict[str, str] | None = None) -> str:
     if e.action == "ESCALATE":
-        return _escalation_note(_text(e.details))
+        return _escalation_note(_text(e.details), opd_names or {})
     reason = _text(e.reason) or ""
     if e.action == "CANCEL" and reason in labels.CANCEL_REASON:
         reason = labels.CANCEL_REASON[reason]
@@ -609,12 +609,12 @@ def _reason_text(e) -> str:
     return f"{reason} — {note}" if reason and note else reason or note
 
 
-def _escalation_note(details: str | None) -> str:
+def _escalation_note(details: str | None, opd_names: dict[str, str]) -> str:
     try:
         parsed = json.loads(details or "")
         return labels.ESCALATE_NOTE.format(
             level=parsed["level"],
-            opd=parsed.get("opd") or "-",
+            opd=opd_names.get(parsed.get("opd") or "", parsed.get("opd") or "-"),
             waited=alerts.format_wait(parsed["waited_s"]),
             threshold=alerts.format_wait(parsed["threshold_s"]),
         )

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from dashboard import escalation, labels
 from dashboard import incidents as svc
 from dashboard import tables as t
-from dashboard.domain import CALL_TAKER, Actor, utc_now
+from dashboard.domain import CALL_TAKER, OPD_ADMIN, Actor, utc_now
 from dashboard.setup import DEMO_DISPLAY_TOKEN
 from tests.e2e.conftest import DESK_VIEWPORTS, new_page, sign_in
 from tests.helpers.browser import settle
@@ -28,11 +28,19 @@ CALL_TAKER_ANI = Actor("ct.ani", CALL_TAKER)
 # Counts each attempt to play a sound and each desktop notification the page creates.
 RECORDER = """
 window.__siagaPlays = [];
+window.__siagaRefused = 0;
+// Set by the test: the browser refuses sound as it does before any click in the page.
+window.__siagaBlockSound = false;
 const realPlay = HTMLMediaElement.prototype.play;
 HTMLMediaElement.prototype.play = function () {
+  if (window.__siagaBlockSound) {
+    window.__siagaRefused++;
+    return Promise.reject(new DOMException("no user gesture", "NotAllowedError"));
+  }
   window.__siagaPlays.push(this.currentSrc || this.src);
   return realPlay.apply(this, arguments);
 };
+document.addEventListener("pointerdown", () => { window.__siagaBlockSound = false; }, true);
 window.__siagaNotes = [];
 const RealNotification = window.Notification;
 window.Notification = function (title, options) {
@@ -89,6 +97,20 @@ def test_a_new_incident_alerts_the_opd_with_sound_and_notification_until_terima(
         # The reload did not announce the same alert again (its id is remembered by the tab).
         page.wait_for_timeout(1_500)
         assert f"Laporan baru {made.code}" not in page.evaluate("window.__siagaNotes")
+        # Sound refused (no click yet in this document): the strip offers "Aktifkan suara".
+        page.evaluate("window.__siagaBlockSound = true")
+        second = svc.create_incident(
+            app_engine, CALL_TAKER_ANI, report(f"Banjir {uuid.uuid4().hex[:6]}", forward_to="RSUD")
+        )
+        expect(page.locator(STRIP)).to_contain_text(second.code, timeout=(REFRESH_S + 8) * 1000)
+        sound_on = page.locator(STRIP).get_by_role("button", name=labels.BTN_SOUND_ON)
+        expect(sound_on).to_be_visible(timeout=5_000)
+        assert page.evaluate("window.__siagaRefused") >= 1
+        plays = page.evaluate("window.__siagaPlays.length")
+        sound_on.click()
+        page.wait_for_function(f"() => window.__siagaPlays.length > {plays}", timeout=5_000)
+        expect(sound_on).to_be_hidden()
+        svc.acknowledge(app_engine, Actor("opd.rsud", OPD_ADMIN, "RSUD"), second.id, seen_version=1)
         page.get_by_role("button", name=labels.STRIP_BTN_OPEN.format(code=made.code)).click()
         page.get_by_role("button", name=labels.BTN_ACKNOWLEDGE).click()
         page.get_by_text(labels.DONE_ACKNOWLEDGE.format(code=made.code)).wait_for()
