@@ -103,14 +103,13 @@ def _navigation() -> st.Page:
 def main() -> None:
     st.set_page_config(page_title=labels.APP_TITLE, page_icon="🚨", layout="wide")
     _vendored_assets()
-    try:
-        page = _navigation()
-        ui.deliver_cookie_script()
-        page.run()
-    except SQLAlchemyError as outage:
-        # A page that reads the database outside ui.run_service shows the banner, not a trace.
-        ui.database_banner(outage)
-        ui.retry_page_every()
+    ui.run_page(_navigate_and_run)
+
+
+def _navigate_and_run() -> None:
+    page = _navigation()
+    ui.deliver_cookie_script()
+    page.run()
 
 
 if __name__ == "__main__":

@@ -21,6 +21,45 @@ SEEDED_LAYERS = {
 }
 
 
+# Six classes a person tells apart at a glance (the wall at five metres, Tren's volume chart):
+# what kind of help an incident needs. Every category belongs to exactly one; a category not
+# listed (added later) is OTHER. Colours: mapview.style.CLASS_COLOR; names: labels.CATEGORY_CLASS.
+FIRE, WATER, MEDICAL, SECURITY, ENVIRONMENT, OTHER = (
+    "FIRE",
+    "WATER",
+    "MEDICAL",
+    "SECURITY",
+    "ENVIRONMENT",
+    "OTHER",
+)
+CATEGORY_CLASSES = (FIRE, WATER, MEDICAL, SECURITY, ENVIRONMENT, OTHER)
+CATEGORY_CLASS = {
+    "KEBAKARAN": FIRE,
+    "BANJIR": WATER,
+    "ROB": WATER,
+    "AMBULANS": MEDICAL,
+    "KECELAKAAN": MEDICAL,
+    "MOBIL_JENAZAH": MEDICAL,
+    "PERMINTAAN_DARAH": MEDICAL,
+    "KESEHATAN_MASYARAKAT": MEDICAL,
+    "KRIMINAL": SECURITY,
+    "ODGJ": SECURITY,
+    "PERJUDIAN": SECURITY,
+    "MIRAS": SECURITY,
+    "PROSTITUSI": SECURITY,
+    "POHON_TUMBANG": ENVIRONMENT,
+    "SARANG_TAWON": ENVIRONMENT,
+    "GANGGUAN_LISTRIK": ENVIRONMENT,
+    "LALU_LINTAS": ENVIRONMENT,
+    "INFORMASI": OTHER,
+}
+
+
+def category_class(category_code: str | None) -> str:
+    """The display class of a category (OTHER for one not in CATEGORY_CLASS)."""
+    return CATEGORY_CLASS.get(category_code or "", OTHER)
+
+
 @dataclass(frozen=True)
 class Category:
     code: str

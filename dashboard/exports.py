@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 from openpyxl import Workbook
@@ -18,7 +19,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from dashboard import labels
-from dashboard.domain import format_wib, mask_phone
+from dashboard.catalogue import CATEGORY_CLASSES, category_class
+from dashboard.domain import mask_phone, to_wib
 from dashboard.fmt import UNKNOWN, format_count, format_decimal, format_percent
 from dashboard.trends import TrendReport
 
@@ -27,6 +29,9 @@ COL = labels.TREND_COL
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_MAX = 31
+# WIB times: text in CSV (as on every screen), real date cells in XLSX (sortable as dates).
+WIB_TEXT_FORMAT = "%d-%m-%Y %H:%M:%S"
+XLSX_TIME_FORMAT = "DD-MM-YYYY HH:MM:SS"
 
 
 def report_tables(report: TrendReport) -> dict[str, tuple[str, pd.DataFrame]]:
@@ -71,6 +76,53 @@ def volume_table(report: TrendReport) -> pd.DataFrame:
         table[report.category_names.get(code, code)] = wide[code].to_numpy()
     table[COL["total"]] = wide.sum(axis=1).to_numpy() if codes else []
     return table
+
+
+def volume_class_table(report: TrendReport) -> pd.DataFrame:
+    """One row per period, one column per category class (catalogue.CATEGORY_CLASS) seen."""
+    by_category = volume_table(report)
+    names = {name: code for code, name in report.category_names.items()}
+    table = pd.DataFrame({COL["period"]: by_category[COL["period"]]})
+    for cls in CATEGORY_CLASSES:
+        columns = [
+            c
+            for c in by_category.columns
+            if c not in (COL["period"], COL["total"]) and category_class(names.get(c, c)) == cls
+        ]
+        if columns:
+            table[labels.CATEGORY_CLASS[cls]] = by_category[columns].sum(axis=1).to_numpy()
+    return table
+
+
+def volume_class_codes(table: pd.DataFrame) -> list[str]:
+    """The class code of each class column of volume_class_table, in column order."""
+    by_name = {name: code for code, name in labels.CATEGORY_CLASS.items()}
+    return [by_name[c] for c in table.columns if c in by_name]
+
+
+def for_screen(table: pd.DataFrame) -> pd.DataFrame:
+    """A table as the page shows it: decimals with a comma, thousands with a dot, "-" for none.
+
+    Only for display (st.dataframe writes floats with a dot); downloads keep the numbers.
+    """
+    shown = table.copy()
+    for column in shown.columns:
+        values = shown[column]
+        if pd.api.types.is_bool_dtype(values):
+            continue
+        if pd.api.types.is_float_dtype(values):
+            shown[column] = [UNKNOWN if pd.isna(v) else format_decimal(v) for v in values]
+        elif pd.api.types.is_integer_dtype(values) and (values.abs() >= 1000).any():
+            shown[column] = [format_count(v) for v in values]
+        elif values.dtype == object and values.map(lambda v: isinstance(v, float)).any():
+            shown[column] = [_screen_value(v) for v in values]
+    return shown
+
+
+def _screen_value(value) -> object:
+    if isinstance(value, float):
+        return UNKNOWN if math.isnan(value) else format_decimal(value)
+    return UNKNOWN if value is None else value
 
 
 def category_colors(report: TrendReport, table: pd.DataFrame) -> list[str]:
@@ -147,6 +199,27 @@ def speed_table(report: TrendReport, *, by: str) -> pd.DataFrame:
         ],
     }
     return pd.DataFrame(columns)
+
+
+def speed_chart(report: TrendReport) -> pd.DataFrame:
+    """Per OPD, the median and P90 minutes from the call to resolution (the chart's long data:
+    OPD, measure, minutes), the slowest median first. Acknowledgement per OPD is charted in
+    the hand-off section."""
+    frame = report.speed["opd"]
+    columns = [COL["opd"], COL["measure"], COL["minutes"]]
+    resolved = frame[(frame["stage"] == "resolve") & frame["median_s"].notna()]
+    if resolved.empty:
+        return pd.DataFrame(columns=columns)
+    resolved = resolved.sort_values("median_s", ascending=False, kind="stable")
+    rows = [
+        [report.opd_names.get(r.group, r.group), measure, _minutes(value)]
+        for r in resolved.itertuples()
+        for measure, value in (
+            (labels.TREND_CHART_MEDIAN, r.median_s),
+            (labels.TREND_CHART_P90, r.p90_s),
+        )
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def reassign_table(report: TrendReport, *, by: str) -> pd.DataFrame:
@@ -352,7 +425,18 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = [_defuse(v) for v in safe[column]]
+        if (
+            pd.api.types.is_datetime64_any_dtype(safe[column])
+            or safe[column].map(lambda v: isinstance(v, datetime)).any()
+        ):
+            safe[column] = [_csv_time(v) for v in safe[column]]
     return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+def _csv_time(value) -> str:
+    if not _present(value):
+        return ""
+    return pd.Timestamp(value).strftime(WIB_TEXT_FORMAT)
 
 
 def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
@@ -371,6 +455,8 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
                 cell = sheet.cell(row=row_number, column=col, value=_cell_value(value))
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # "=..." from a caller stays text
+                elif isinstance(cell.value, datetime):
+                    cell.number_format = XLSX_TIME_FORMAT
         for col, header in enumerate(table.columns, start=1):
             width = max([len(str(header)), *(len(str(v)) for v in table.iloc[:200, col - 1])])
             sheet.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
@@ -446,12 +532,17 @@ def _whole(seconds: float | None) -> int | None:
     return int(seconds)
 
 
-def _wib(value) -> str:
+def _wib(value) -> datetime | None:
+    """A stored UTC time as the WIB wall-clock time (naive: the column header says WIB).
+
+    Kept a datetime so a spreadsheet sorts and filters it as a date; CSV writes it as text in
+    the screens' form (dd-mm-yyyy hh:mm:ss).
+    """
     if not _present(value):
-        return ""
+        return None
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
-    return format_wib(value)
+    return to_wib(value).replace(tzinfo=None)
 
 
 def _present(value) -> bool:
@@ -475,6 +566,8 @@ def _defuse(value):
 def _cell_value(value):
     if not _present(value):
         return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
     if hasattr(value, "item"):  # numpy scalar -> Python number
         return value.item()
     return value

@@ -70,6 +70,10 @@ ACTION = {
 }
 
 # Errors (shown with st.error; the service layer raises them, pages only display).
+ERR_UNEXPECTED = (
+    "Terjadi kesalahan pada halaman ini; data Anda tidak berubah. Muat ulang halaman atau coba "
+    "lagi sebentar lagi. Bila berulang, sampaikan kode {reference} kepada administrator."
+)
 ERR_REQUIRED = "Kolom wajib belum diisi: {fields}."
 ERR_UNKNOWN_CATEGORY = "Jenis keadaan darurat tidak dikenal: {value}."
 ERR_UNKNOWN_OPD = "OPD tidak dikenal: {value}."
@@ -196,6 +200,10 @@ TREND_TABLE = {
 }
 TREND_COL = {
     "period": "Awal periode",
+    "class": "Kelompok",
+    "count": "Jumlah",
+    "measure": "Ukuran",
+    "minutes": "Menit",
     "total": "Jumlah laporan",
     "calls": "Semua panggilan",
     "prank": "Iseng (prank)",
@@ -1152,3 +1160,17 @@ SETUP_STEP_HISTORY = (
     "dari satu menit)"
 )
 SETUP_DONE = "Siap."
+
+
+# --- Category classes (catalogue.CATEGORY_CLASS): the wall and Tren's volume chart ---
+CATEGORY_CLASS = {
+    "FIRE": "Kebakaran",
+    "WATER": "Banjir & rob",
+    "MEDICAL": "Medis & kecelakaan",
+    "SECURITY": "Keamanan & sosial",
+    "ENVIRONMENT": "Pohon, listrik, jalan, tawon",
+    "OTHER": "Informasi & lainnya",
+}
+TREND_VOLUME_BY_CATEGORY = "Rincian per jenis laporan"
+TREND_SPEED_CHART_TITLE = "Waktu sampai selesai per OPD (sejak diterima 112): median dan P90"
+TREND_SPEED_CHART_TARGET = "Garis merah putus-putus: target penyelesaian {target} menit."

@@ -35,6 +35,16 @@ FACILITY_SYMBOL = {
     "command": ("hexagon", "#6a1b9a", "#ffffff", "C"),
 }
 LINE_COLOR = {"ambulance": "#c62828", "fire": "#e65100"}
+# The six category classes (dashboard.catalogue.CATEGORY_CLASS) in the Okabe-Ito palette, which
+# stays distinguishable for the common colour-vision deficiencies (Okabe & Ito 2008).
+CLASS_COLOR = {
+    "FIRE": "#D55E00",  # vermillion
+    "WATER": "#0072B2",  # blue
+    "MEDICAL": "#E69F00",  # orange
+    "SECURITY": "#CC79A7",  # reddish purple
+    "ENVIRONMENT": "#009E73",  # bluish green
+    "OTHER": "#999999",  # grey
+}
 
 # Read once: the theme's variables first (theme_<name>.css), then the rules that use them.
 _CSS = {theme: browser_source(f"theme_{theme}.css") + browser_source("map.css") for theme in THEMES}

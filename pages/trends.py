@@ -9,7 +9,15 @@ from dashboard import exports, fmt, labels, trends
 from dashboard.domain import format_wib
 from geo import grid_counts
 from mapview import trend_maps
+from mapview.style import CLASS_COLOR
 from pages import ui
+
+# Chart axes in Indonesian number form (1.000 and 2,5), like every other figure on the page.
+VEGA_LOCALE = {
+    "locale": {
+        "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]}
+    }
+}
 
 GRID_CELL_M = 250.0
 MAP_KEY = "trend_map"
@@ -97,7 +105,7 @@ def _headlines(report: trends.TrendReport) -> None:
 
 
 def _table(frame) -> None:
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(exports.for_screen(frame), hide_index=True, width="stretch")
 
 
 def _heatmap(report: trends.TrendReport) -> None:
@@ -125,6 +133,7 @@ def _heatmap(report: trends.TrendReport) -> None:
             },
         },
         "height": 230,
+        "config": VEGA_LOCALE,
     }
     st.vega_lite_chart(data, spec, width="stretch")
 
@@ -221,7 +230,7 @@ def _downloads(report: trends.TrendReport, tables: dict, engine) -> None:
         key="trend_xlsx_all",
         type="primary",
     )
-    st.caption(labels.TREND_EXPORT_NOTE.format(limit=f"{trends.DEFAULT_EXPORT_LIMIT:,}"))
+    st.caption(labels.TREND_EXPORT_NOTE.format(limit=fmt.format_count(trends.DEFAULT_EXPORT_LIMIT)))
 
 
 ui.require("trends")
@@ -239,17 +248,39 @@ tables = exports.report_tables(report)
 _headlines(report)
 
 st.subheader(labels.TREND_SECTION_VOLUME)
-volume = tables["volume"][1]
-series = [c for c in volume.columns if c not in (COL["period"], COL["total"])]
-st.bar_chart(
-    volume,
-    x=COL["period"],
-    y=series,
-    color=exports.category_colors(report, volume),
-    stack=True,
-    x_label=labels.TREND_CHART_PERIOD,
-    y_label=labels.TREND_CHART_COUNT,
+# Six classes a reader tells apart (colour-blind safe); the 18 categories are in the table.
+volume = exports.volume_class_table(report)
+classes = [c for c in volume.columns if c != COL["period"]]
+volume_long = volume.melt(
+    id_vars=COL["period"], value_vars=classes, var_name=COL["class"], value_name=COL["count"]
 )
+st.vega_lite_chart(
+    volume_long,
+    {
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "x": {"field": COL["period"], "type": "ordinal", "title": labels.TREND_CHART_PERIOD},
+            "y": {"field": COL["count"], "type": "quantitative", "title": labels.TREND_CHART_COUNT},
+            "color": {
+                "field": COL["class"],
+                "type": "nominal",
+                "title": None,
+                "scale": {
+                    "domain": classes,
+                    "range": [CLASS_COLOR[c] for c in exports.volume_class_codes(volume)],
+                },
+                # Above the chart, every name in full (six classes fit on one or two lines).
+                "legend": {"orient": "top", "labelLimit": 0, "labelFontSize": 13, "columns": 3},
+            },
+            "order": {"field": COL["class"], "sort": "ascending"},
+        },
+        "height": 300,
+        "config": VEGA_LOCALE,
+    },
+    width="stretch",
+)
+with st.expander(labels.TREND_VOLUME_BY_CATEGORY):
+    _table(tables["volume"][1])
 
 st.subheader(labels.TREND_SECTION_NUISANCE)
 nuisance = tables["nuisance"][1]
@@ -291,6 +322,45 @@ with table_col:
 st.subheader(labels.TREND_SECTION_SPEED)
 st.caption(labels.TREND_SPEED_CAPTION)
 _table(tables["speed_all"][1])
+speed_chart = exports.speed_chart(report)
+if not speed_chart.empty:
+    st.markdown(f"**{labels.TREND_SPEED_CHART_TITLE}**")
+    target_min = report.targets.resolve_s / 60
+    bars = {
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "y": {
+                "field": COL["opd"],
+                "type": "nominal",
+                "sort": None,
+                "title": None,
+                "axis": {"labelLimit": 0, "labelFontSize": 13},
+            },
+            "yOffset": {"field": COL["measure"]},
+            "x": {"field": COL["minutes"], "type": "quantitative", "title": COL["minutes"]},
+            "color": {
+                "field": COL["measure"],
+                "type": "nominal",
+                "title": None,
+                "scale": {"range": ["#0072B2", "#E69F00"]},
+                "legend": {"orient": "top", "labelLimit": 0},
+            },
+        },
+    }
+    target = {
+        "mark": {"type": "rule", "color": "#c62828", "strokeDash": [6, 4], "size": 2},
+        "encoding": {"x": {"datum": target_min}},
+    }
+    st.vega_lite_chart(
+        speed_chart,
+        {
+            "layer": [bars, target],
+            "height": 44 * speed_chart[COL["opd"]].nunique() + 40,
+            "config": VEGA_LOCALE,
+        },
+        width="stretch",
+    )
+    st.caption(labels.TREND_SPEED_CHART_TARGET.format(target=fmt.format_decimal(target_min)))
 by_opd, by_category = st.tabs(
     [labels.TREND_TABLE["speed_opd"], labels.TREND_TABLE["speed_category"]]
 )

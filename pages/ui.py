@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -264,6 +265,23 @@ def run_service(func: Callable[..., T], *args, **kwargs) -> T | None:
         log.exception("database unavailable")
         st.error(labels.ERR_DATABASE)
     return None
+
+
+def run_page(run: Callable[[], None]) -> None:
+    """Run a page; an outage shows the banner, a defect an Indonesian message, never a trace.
+
+    The defect's trace goes to the server log under a short reference the user can quote.
+    Streamlit's own st.rerun/st.stop are BaseExceptions and pass through.
+    """
+    try:
+        run()
+    except SQLAlchemyError as outage:
+        database_banner(outage)
+        retry_page_every()
+    except Exception:
+        reference = secrets.token_hex(4)
+        log.exception("page failed (reference %s)", reference)
+        st.error(labels.ERR_UNEXPECTED.format(reference=reference))
 
 
 def database_banner(error: SQLAlchemyError) -> None:

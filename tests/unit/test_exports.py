@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -14,6 +16,7 @@ from dashboard.domain import Targets
 from dashboard.trends import ALL_GROUP, Totals, TrendFilter, TrendReport
 
 COL = labels.TREND_COL
+CATEGORIES_CSV = Path(__file__).resolve().parents[2] / "data" / "categories.csv"
 
 
 def tiny_report(granularity: str = "week") -> TrendReport:
@@ -193,7 +196,10 @@ def test_unlocated_calls_are_named_not_left_blank():
 def test_incident_export_masks_phones_and_shows_wib_times():
     shown = exports.incidents_table(incident_rows(), tiny_report())
     assert shown[COL["phone_masked"]].tolist() == ["0812******90", "0857******13"]
-    assert shown[COL["received_wib"]].tolist() == ["02-03-2026 00:00:00", "04-03-2026 10:00:00"]
+    assert shown[COL["received_wib"]].tolist() == [
+        datetime(2026, 3, 2, 0, 0),
+        datetime(2026, 3, 4, 10, 0),
+    ]
     assert shown[COL["first_opd"]].tolist() == ["PMI", ""]
     assert shown[COL["current_opd"]].tolist() == ["RSUD Bendan", ""]
     assert shown[COL["cancel_reason"]].tolist() == ["", "Panggilan iseng (prank)"]
@@ -202,6 +208,22 @@ def test_incident_export_masks_phones_and_shows_wib_times():
     for raw in ("081234567890", "085700000013"):
         assert raw not in csv_text
         assert raw not in str(xlsx)
+
+
+def test_wib_times_are_text_in_csv_and_real_dates_in_xlsx():
+    shown = exports.incidents_table(incident_rows(), tiny_report())
+    csv_rows = reopen_csv(exports.csv_bytes(shown))
+    assert csv_rows[COL["received_wib"]].tolist() == ["02-03-2026 00:00:00", "04-03-2026 10:00:00"]
+    book = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes({"Laporan": shown})))
+    sheet = book["Laporan"]
+    col = list(shown.columns).index(COL["received_wib"]) + 1
+    cell = sheet.cell(row=2, column=col)
+    # A date cell, so a spreadsheet sorts and filters it as a date (not '02-03-2026 00:00:00').
+    assert cell.is_date and cell.value == datetime(2026, 3, 2, 0, 0)
+    assert cell.number_format == "DD-MM-YYYY HH:MM:SS"
+    # A time that never happened (not yet forwarded) is an empty cell, not "NaT".
+    forwarded = sheet.cell(row=3, column=list(shown.columns).index(COL["forwarded_wib"]) + 1)
+    assert forwarded.value is None
 
 
 def test_caller_text_never_becomes_a_spreadsheet_formula():
@@ -241,3 +263,51 @@ def test_headlines_show_each_stage_median_with_its_target():
     assert forward.detail == "target 1 mnt; 75,0% dalam target (target 90,0%)"
     assert forward.on_target is False
     assert items[labels.TREND_METRIC_NUISANCE].value == "30,0%"
+
+
+def test_the_volume_chart_counts_six_classes_a_reader_can_tell_apart():
+    table = exports.volume_class_table(tiny_report())
+    # Ambulans is in "Medis & kecelakaan", Kebakaran its own class; classes in a fixed order.
+    assert list(table.columns) == [COL["period"], "Kebakaran", "Medis & kecelakaan"]
+    assert table["Kebakaran"].tolist() == [1, 0]
+    assert table["Medis & kecelakaan"].tolist() == [3, 1]
+    assert exports.volume_class_codes(table) == ["FIRE", "MEDICAL"]
+
+
+def test_every_category_of_the_catalogue_has_a_class_and_every_class_a_name_and_colour():
+    from dashboard.catalogue import CATEGORY_CLASS, CATEGORY_CLASSES
+    from mapview.style import CLASS_COLOR
+
+    codes = [line.split(",")[0] for line in CATEGORIES_CSV.read_text().splitlines()[1:]]
+    assert sorted(CATEGORY_CLASS) == sorted(codes)
+    assert set(labels.CATEGORY_CLASS) == set(CLASS_COLOR) == set(CATEGORY_CLASSES)
+
+
+def test_tables_on_screen_have_decimal_commas_and_thousand_dots_downloads_keep_numbers():
+    table = pd.DataFrame(
+        {"OPD": ["PMI", "BPBD"], "Median": [279.02, float("nan")], "Laporan": [100_000, 12]}
+    )
+    shown = exports.for_screen(table)
+    assert shown["Median"].tolist() == ["279,0", "-"]
+    assert shown["Laporan"].tolist() == ["100.000", "12"]
+    assert table["Median"].iloc[0] == 279.02  # the table itself is untouched
+
+
+def test_the_speed_chart_has_each_opds_median_and_p90_minutes_to_resolution_slowest_first():
+    speed_opd = pd.DataFrame(
+        {
+            "group": ["PMI", "PMI", "RSUD", "RSUD"],
+            "stage": ["acknowledge", "resolve", "acknowledge", "resolve"],
+            "n": [3, 3, 7, 6],
+            "median_s": [120.0, 1800.0, 90.0, 3600.0],
+            "p90_s": [300.0, 2400.0, 200.0, 7200.0],
+        }
+    )
+    report = replace(tiny_report(), speed={**tiny_report().speed, "opd": speed_opd})
+    chart = exports.speed_chart(report)
+    assert chart.values.tolist() == [
+        ["RSUD Bendan", labels.TREND_CHART_MEDIAN, 60.0],
+        ["RSUD Bendan", labels.TREND_CHART_P90, 120.0],
+        ["PMI", labels.TREND_CHART_MEDIAN, 30.0],
+        ["PMI", labels.TREND_CHART_P90, 40.0],
+    ]
