@@ -892,6 +892,14 @@ SOUND_BLOCKED_HINT = "Peramban menahan suara sampai halaman diklik."
 WALL_LATE_BANNER = "{n} laporan belum diterima OPD melewati target"
 WALL_LATE_ITEM = "{code} · {category} · {place} · {opd} · {waited}"
 WALL_ESCALATED_MARK = "ESKALASI {level}"
+# The wall's side legend: the status shapes in a word or two.
+WALL_STATUS_SHORT = {
+    "BARU": "Baru (garis putus)",
+    "DITERUSKAN": "Diteruskan",
+    "DITERIMA": "Diterima (titik)",
+    "DITANGANI": "Ditangani (kotak)",
+    "OVERDUE": "Terlambat (cincin merah)",
+}
 MAP_ESCALATED = "Eskalasi tingkat {level}"
 
 # --- Intake API for the 112 platform (issue 12, part 1) ---------------------------------------
@@ -1159,7 +1167,6 @@ SETUP_STEP_HISTORY = (
     "Mengisi riwayat demo {days} hari: laporan, lokasi, catatan (sekali saja, biasanya kurang "
     "dari satu menit)"
 )
-SETUP_DONE = "Siap."
 
 
 # --- Category classes (catalogue.CATEGORY_CLASS): the wall and Tren's volume chart ---

@@ -12,10 +12,11 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from dashboard import labels
+from dashboard.catalogue import category_class
 from dashboard.domain import format_wib
 from mapview.assets import browser_source
 from mapview.escape import clean_text, inert_json, redact_phone_like, safe_colour
-from mapview.style import STATUS_CLASS
+from mapview.style import CLASS_COLOR, STATUS_CLASS
 
 KONDISI_TOOLTIP_CHARS = 140
 CLUSTER_RADIUS_PX = 40
@@ -48,9 +49,9 @@ def incident_layer(
     layer = IncidentLayer(
         payload.rows,
         lookups=payload.lookups,
-        palette=_palette(frame),
+        palette=_palette(frame, wall=wall),
         cluster=cluster,
-        marker_px=marker_px or (26 if wall else 18),
+        marker_px=marker_px or (30 if wall else 18),
         escalated=escalated_levels(frame),
     )
     group.add_child(layer)
@@ -82,10 +83,10 @@ def incident_payload(frame: pd.DataFrame, *, wall: bool = False) -> IncidentPayl
         lookups["status"].index(labels.STATUS.get(status, status))
     if frame.empty:
         return IncidentPayload([], {key: table.values for key, table in lookups.items()})
-    palette = _palette(frame)
+    palette = _palette(frame, wall=wall)
     colour_index = {colour: i for i, colour in enumerate(palette)}
     rows = []
-    for row in frame.itertuples(index=False):
+    for row, colour in zip(frame.itertuples(index=False), _colours(frame, wall=wall), strict=True):
         overdue = clean_text(getattr(row, "overdue", None))
         status = str(row.status)
         code = clean_text(row.code) or ""
@@ -105,7 +106,7 @@ def incident_payload(frame: pd.DataFrame, *, wall: bool = False) -> IncidentPayl
             round(float(row.lat), 6),
             round(float(row.lon), 6),
             int(row.id),
-            colour_index[safe_colour(getattr(row, "color", None))],
+            colour_index[colour],
             lookups["status"].index(labels.STATUS.get(status, status)),
             1 + lookups["overdue"].index(labels.MAP_OVERDUE.format(reason=overdue))
             if overdue
@@ -217,10 +218,20 @@ class _Lookup:
         return position
 
 
-def _palette(frame: pd.DataFrame) -> list[str]:
-    if frame.empty or "color" not in frame.columns:
+def _colours(frame: pd.DataFrame, *, wall: bool) -> list[str]:
+    """Each incident's fill: its category's colour, or on the wall its class's (six colours a
+    person tells apart at five metres, colour-blind safe: mapview.style.CLASS_COLOR)."""
+    if wall and "category_code" in frame.columns:
+        return [CLASS_COLOR[category_class(code)] for code in frame["category_code"]]
+    if "color" not in frame.columns:
+        return [safe_colour(None)] * len(frame)
+    return [safe_colour(value) for value in frame["color"].tolist()]
+
+
+def _palette(frame: pd.DataFrame, *, wall: bool = False) -> list[str]:
+    if frame.empty:
         return [safe_colour(None)]
-    return sorted({safe_colour(value) for value in frame["color"].tolist()})
+    return sorted(set(_colours(frame, wall=wall)))
 
 
 def _short_kondisi(kondisi: str) -> str:

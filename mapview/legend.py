@@ -98,3 +98,37 @@ def legend_html(
         )
     parts.append("</details>")
     return "".join(parts)
+
+
+# The wall's legend is a strip beside the map (never over it): the six classes and the status
+# shapes, in type a person reads at five metres. Inline SVG, so it needs no map CSS.
+_WALL_STATUS_SVG = {
+    "BARU": '<circle cx="14" cy="14" r="10" fill="#90a4ae" stroke="#fff" stroke-width="3" '
+    'stroke-dasharray="4 3"/>',
+    "DITERUSKAN": '<circle cx="14" cy="14" r="10" fill="#90a4ae" stroke="#fff" stroke-width="3"/>',
+    "DITERIMA": '<circle cx="14" cy="14" r="10" fill="#90a4ae" stroke="#fff" stroke-width="3"/>'
+    '<circle cx="14" cy="14" r="4" fill="#fff"/>',
+    "DITANGANI": '<rect x="4" y="4" width="20" height="20" rx="3" fill="#90a4ae" stroke="#fff" '
+    'stroke-width="3"/>',
+    "OVERDUE": '<circle cx="14" cy="14" r="11" fill="none" stroke="#ff1744" stroke-width="4"/>'
+    '<circle cx="14" cy="14" r="6" fill="#90a4ae"/>',
+}
+
+
+def wall_legend_html(classes: Mapping[str, str]) -> str:
+    """The wall's side legend: class code -> colour for the classes to list, then the shapes."""
+    esc = escape_html
+    parts = ['<div class="wall-legend" data-testid="wall-legend"><div class="wl-classes">']
+    for code, colour in classes.items():
+        parts.append(
+            f'<span class="wl-item"><span class="wl-dot" style="background:{safe_colour(colour)}">'
+            f"</span>{esc(labels.CATEGORY_CLASS.get(code, code))}</span>"
+        )
+    parts.append('</div><div class="wl-status">')
+    for status, svg in _WALL_STATUS_SVG.items():
+        parts.append(
+            f'<span class="wl-item"><svg width="28" height="28" viewBox="0 0 28 28" '
+            f'aria-hidden="true">{svg}</svg>{esc(labels.WALL_STATUS_SHORT[status])}</span>'
+        )
+    parts.append("</div></div>")
+    return "".join(parts)

@@ -89,14 +89,16 @@ def _prepare_quietly() -> None:
 
 
 def _show_preparation(thread: threading.Thread) -> None:
-    with st.status(labels.SETUP_TITLE, expanded=True) as box:
+    slot = st.empty()
+    with slot.container(), st.status(labels.SETUP_TITLE, expanded=True) as box:
         shown = 0
         while thread.is_alive() or shown < len(_setup_steps):
             for step in _setup_steps[shown:]:
                 box.write(step)
                 shown += 1
             thread.join(SETUP_POLL_S)
-        box.update(label=labels.SETUP_DONE, state="complete", expanded=False)
+    # Done: the page takes the place of the progress (a TV never keeps a "ready" box).
+    slot.empty()
 
 
 def _clear_engine() -> None:

@@ -11,11 +11,13 @@ from streamlit_folium import st_folium
 
 from dashboard import alerts, labels, live
 from dashboard.auth import display_actor
+from dashboard.catalogue import CATEGORY_CLASSES
 from dashboard.domain import format_wib
 from dashboard.errors import AuthError
 from mapview.base import base_map
 from mapview.incidents import incident_layer
-from mapview.style import DARK
+from mapview.legend import wall_legend_html
+from mapview.style import CLASS_COLOR, DARK
 from pages import components, ui
 
 log = logging.getLogger("siaga112.wall")
@@ -24,8 +26,7 @@ MAP_KEY = "wall_map"
 LAST_GOOD_KEY = "wall_last_good"
 CITY_KEY = "wall_city"
 TOKEN_OK_KEY = "wall_token_ok"
-MAP_HEIGHT_PX = 770
-LEGEND_WIDTH_PX = 500
+MAP_HEIGHT_PX = 725
 NEWEST_ROWS = 9
 LATE_KEY = "wall_late"
 LATE_ITEMS = 3
@@ -56,9 +57,9 @@ footer { display: none !important; }
 .wall-kpis { display: flex; gap: 12px; margin: 8px 0 10px 0; }
 .wall-kpi { flex: 1; background: #111a2e; border: 2px solid #263247; border-radius: 10px;
   padding: 6px 12px; }
-.wall-kpi .k-label { font-size: 22px; color: #b0bec5; }
+.wall-kpi .k-label { font-size: 24px; color: #b0bec5; }
 .wall-kpi .k-value { font-size: 48px; font-weight: 700; color: #ffffff; line-height: 1.1; }
-.wall-kpi .k-note { font-size: 18px; color: #90a4ae; }
+.wall-kpi .k-note { font-size: 24px; line-height: 1.15; color: #90a4ae; }
 .wall-kpi.alert { border-color: #ff1744; background: #3a0d16; }
 .wall-kpi.alert .k-value { color: #ff8a80; }
 .wall-list h2 { font-size: 30px; margin: 0 0 6px 0; color: #ffffff; }
@@ -66,10 +67,10 @@ footer { display: none !important; }
 .wall-list td { padding: 6px 6px; border-bottom: 1px solid #263247; vertical-align: top; }
 .wall-list td.t { font-variant-numeric: tabular-nums; color: #b0bec5; white-space: nowrap; }
 .wall-list tr.late td.t { color: #ff8a80; }
-.wall-list { max-height: 770px; overflow: hidden; }
-.wall-list .sub { font-size: 19px; color: #90a4ae; }
+.wall-list { max-height: 440px; overflow: hidden; }
+.wall-list .sub { font-size: 24px; color: #90a4ae; }
 .wall-list .code { white-space: nowrap; }
-.wall-list .late-why { font-size: 19px; color: #ff8a80; }
+.wall-list .late-why { font-size: 24px; color: #ff8a80; }
 .wall-banner { background: #b71c1c; color: #ffffff; font-size: 30px; font-weight: 700;
   padding: 12px 18px; border-radius: 8px; margin-bottom: 8px; }
 .wall-late { background: #7f0000; border: 3px solid #ff1744; border-radius: 8px;
@@ -78,6 +79,25 @@ footer { display: none !important; }
 .wall-late .late-items { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .wall-late .late-item + .late-item::before { content: " · "; color: #ff8a80; padding: 0 8px; }
 .wall-late .late-esc { background: #ffd600; color: #7f0000; padding: 0 6px; border-radius: 4px; }
+.wall-legend { background: #111a2e; border: 2px solid #263247; border-radius: 10px;
+  padding: 8px 12px; margin-bottom: 10px; }
+.wall-legend .wl-classes, .wall-legend .wl-status { display: grid;
+  grid-template-columns: 1fr 1fr; gap: 4px 14px; }
+.wall-legend .wl-status { margin-top: 8px; padding-top: 8px; border-top: 1px solid #263247; }
+.wall-legend .wl-item { display: flex; align-items: center; gap: 10px; font-size: 24px;
+  color: #eceff1; line-height: 1.25; }
+.wall-legend .wl-status .wl-item { font-size: 24px; color: #cfd8dc; }
+.wall-legend .wl-dot { width: 24px; height: 24px; border-radius: 50%; flex: none;
+  border: 3px solid #ffffff; }
+.wall-legend svg { flex: none; }
+/* A 4K television (3840x2160) shows the 1080p layout at twice the size: it scales, it does
+   not shrink into a corner. Our own blocks are zoomed; the map's frame gets twice the height
+   (its layers are vectors, redrawn at that size). */
+@media (min-width: 2560px) {
+  .wall-top, .wall-kpis, .wall-late, .wall-legend, .wall-list, .wall-banner,
+  .wall-message { zoom: 2; }
+  iframe[title="streamlit_folium.st_folium"] { height: var(--wall-map-4k) !important; }
+}
 .wall-message { font-size: 40px; color: #ffffff; margin-top: 20vh; text-align: center; }
 .wall-message .sub { font-size: 26px; color: #b0bec5; margin-top: 16px; }
 </style>
@@ -114,7 +134,13 @@ def _wall(token: str, interval_s: float) -> None:
     late_count, late_rows = st.session_state.get(LATE_KEY) or (0, [])
     if late_count:
         st.markdown(_late_html(late_count, late_rows), unsafe_allow_html=True)
-    left, right = st.columns([7, 3])
+    map_height = MAP_HEIGHT_PX - (LATE_BANNER_PX if late_count else 0)
+    # On a 4K screen the map's frame is twice as tall (see WALL_CSS).
+    st.markdown(
+        f"<style>:root {{ --wall-map-4k: {2 * map_height}px; }}</style>", unsafe_allow_html=True
+    )
+    # The city is taller than wide: a frame of 11/20 of the width is filled by it at 1080p.
+    left, right = st.columns([11, 9])
     with left:
         base = base_map(
             city,
@@ -123,8 +149,8 @@ def _wall(token: str, interval_s: float) -> None:
             layer_control=False,
             zoom_control=False,
             tooltips=False,
-            legend_position="topright",
-            fit_padding_right_px=LEGEND_WIDTH_PX,
+            # The legend is a strip beside the map (never over it), see _legend_html.
+            legend=False,
             # Nobody pans a wall: a later call far out at sea widens its view too.
             grow_view_with_incidents=True,
         )
@@ -132,13 +158,19 @@ def _wall(token: str, interval_s: float) -> None:
             base,
             key=MAP_KEY,
             # The late banner takes its height from the map: the screen never scrolls.
-            height=MAP_HEIGHT_PX - (LATE_BANNER_PX if late_count else 0),
+            height=map_height,
             use_container_width=True,
             feature_group_to_add=incident_layer(snapshot.incidents, wall=True),
             returned_objects=[],
         )
     with right:
+        st.markdown(_legend_html(snapshot), unsafe_allow_html=True)
         st.markdown(_newest_html(snapshot), unsafe_allow_html=True)
+
+
+def _legend_html(snapshot: live.LiveSnapshot) -> str:
+    """The six classes (all of them: the meaning of a colour never changes) and the shapes."""
+    return wall_legend_html({code: CLASS_COLOR[code] for code in CATEGORY_CLASSES})
 
 
 def _header_html(now, snapshot: live.LiveSnapshot | None, *, failed: bool) -> str:

@@ -134,3 +134,53 @@ _MAP_TEXT_JS = """() => {
     });
     return texts.join("\\n");
 }"""
+
+
+_TEXT_SIZES_JS = """() => [...document.querySelectorAll(
+    '.wall-legend .wl-item, .wall-list td, .wall-list .sub, .wall-kpi .k-label, .wall-asof')]
+    .filter((el) => el.textContent.trim())
+    .map((el) => [el.textContent.trim().slice(0, 30), parseFloat(getComputedStyle(el).fontSize)])"""
+
+
+def _boxes_overlap(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_the_wall_legend_sits_beside_the_map_in_type_read_from_five_metres(wall_page, app_server):
+    frame = open_wall(wall_page, app_server.url)
+    legend = wall_page.get_by_test_id("wall-legend")
+    map_box = wall_page.locator(MAP_FRAME).bounding_box()
+    legend_box = legend.bounding_box()
+    assert legend_box is not None and map_box is not None
+    assert not _boxes_overlap(legend_box, map_box), "the legend must never cover the map"
+    assert frame.locator(".siaga-legend").count() == 0  # no legend drawn inside the map
+    # Six classes a person tells apart, not eighteen category colours.
+    assert legend.locator(".wl-classes .wl-item").count() == 6
+    sizes = wall_page.evaluate(_TEXT_SIZES_JS)
+    assert sizes and all(size >= 24 for _text, size in sizes), sizes
+    # The whole wall fits the screen: nothing a person must read is below the fold.
+    assert map_box["y"] + map_box["height"] <= 1080
+
+
+def test_on_a_4k_screen_the_wall_scales_up_instead_of_shrinking(browser, app_server):
+    from tests.e2e.harness import RequestWatch
+
+    context = browser.new_context(viewport={"width": 3840, "height": 2160}, locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.watch = RequestWatch(page, app_server.url)
+    try:
+        open_wall(page, app_server.url)
+        item = page.get_by_test_id("wall-legend").locator(".wl-item").first.bounding_box()
+        map_box = page.locator(MAP_FRAME).bounding_box()
+        # Twice the 1080p size: legend lines about 60 px tall, the map over 1,200 px high.
+        assert item is not None and item["height"] >= 50
+        assert map_box is not None and map_box["height"] >= 1200
+        assert map_box["y"] + map_box["height"] <= 2160
+    finally:
+        context.close()
