@@ -64,9 +64,15 @@ def offered(page, combobox: str, code: str, *, empty_text: str) -> bool:
     box.click()
     page.keyboard.type(code)
     match = page.get_by_role("option", name=re.compile(re.escape(code)))
-    # Streamlit's own text when the typed filter leaves nothing.
-    match.or_(page.get_by_text("No results")).first.wait_for()
-    found = match.count() > 0
+    # Streamlit's filter is fuzzy: typed "...-0041" may still list "...-0040" of the same OPD,
+    # so the list can show other options; "No results" is its text when nothing is left.
+    match.or_(page.get_by_text("No results")).or_(page.get_by_role("option")).first.wait_for()
+    found = False
+    for _ in range(15):  # the list follows the typed text within a moment
+        if match.count() > 0:
+            found = True
+            break
+        page.wait_for_timeout(200)
     page.keyboard.press("Escape")
     return found
 
