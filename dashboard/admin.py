@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +15,7 @@ from dashboard import tables as t
 from dashboard.domain import OPEN_STATUSES, Actor, check_permission, clean_text, format_wib
 from dashboard.errors import ImportRejected, InvalidInput, UnknownReference
 from dashboard.layers import LAYER_NAMES
+from dashboard.queries import py_datetime
 
 OPD_CODE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]{1,19}")
 OPD_COLUMNS = ("code", "name", "short_name", "phone", "description", "active")
@@ -291,12 +291,12 @@ def users_frame(users: pd.DataFrame) -> pd.DataFrame:
             labels.COL_OPD: users["opd_code"].fillna("-") if len(users) else [],
             labels.COL_ACTIVE: [labels.YES if v else labels.NO for v in users["active"]],
             labels.COL_LOCKED: [
-                labels.LOCKED_UNTIL.format(at=format_wib(_py(at), with_date=False))
+                labels.LOCKED_UNTIL.format(at=format_wib(py_datetime(at), with_date=False))
                 if locked
                 else ""
                 for locked, at in zip(users["locked"], users["locked_until_utc"], strict=True)
             ],
-            labels.COL_LAST_LOGIN: [format_wib(_py(v)) for v in users["last_login_utc"]],
+            labels.COL_LAST_LOGIN: [format_wib(py_datetime(v)) for v in users["last_login_utc"]],
         }
     )
 
@@ -338,7 +338,7 @@ def facility_frame(facilities: pd.DataFrame) -> pd.DataFrame:
                 labels.YES if v else "" for v in facilities["lokasi_perkiraan"]
             ],
             labels.COL_UPDATED: [
-                f"{format_wib(_py(at))} · {by or '-'}"
+                f"{format_wib(py_datetime(at))} · {by or '-'}"
                 for at, by in zip(
                     facilities["updated_at_utc"], facilities["updated_by"], strict=True
                 )
@@ -356,9 +356,10 @@ def token_frame(tokens: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             labels.COL_TOKEN_NAME: tokens["name"],
-            labels.COL_CREATED: [format_wib(_py(v)) for v in tokens["created_at_utc"]],
+            labels.COL_CREATED: [format_wib(py_datetime(v)) for v in tokens["created_at_utc"]],
             labels.COL_REVOKED: [
-                format_wib(_py(v)) if _py(v) else "" for v in tokens["revoked_at_utc"]
+                format_wib(py_datetime(v)) if py_datetime(v) else ""
+                for v in tokens["revoked_at_utc"]
             ],
         }
     )
@@ -426,11 +427,3 @@ def _count_by(conn: Connection, column, *conditions) -> dict[str, int]:
     if conditions:
         query = query.where(*conditions)
     return {key: count for key, count in conn.execute(query).all() if key is not None}
-
-
-def _py(value: object) -> datetime | None:
-    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value  # type: ignore[return-value]

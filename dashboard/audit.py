@@ -18,6 +18,7 @@ from dashboard import tables as t
 from dashboard.domain import Actor, check_permission, format_wib, naive_utc, utc_now
 from dashboard.errors import InvalidInput
 from dashboard.fmt import format_decimal
+from dashboard.queries import py_datetime
 
 LOG_COLUMNS = ("id", "at_utc", "actor", "entity", "entity_key", "action", "before", "after")
 MAX_LOG_ROWS = 5000
@@ -124,7 +125,7 @@ def audit_frame(log: pd.DataFrame) -> pd.DataFrame:
     """The audit log for people: WIB time, who, what (Indonesian), the changed fields only."""
     return pd.DataFrame(
         {
-            labels.AUDIT_COL_AT: [format_wib(_py(v)) for v in log["at_utc"]],
+            labels.AUDIT_COL_AT: [format_wib(py_datetime(v)) for v in log["at_utc"]],
             labels.AUDIT_COL_ACTOR: log["actor"],
             labels.AUDIT_COL_ENTITY: [labels.AUDIT_ENTITY.get(e, e) for e in log["entity"]],
             labels.AUDIT_COL_KEY: [
@@ -180,9 +181,3 @@ def _shown(key: str, value: object) -> str:
     return str(value)
 
 
-def _py(value: object) -> datetime | None:
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value  # type: ignore[return-value]

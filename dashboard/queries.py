@@ -113,9 +113,9 @@ def with_overdue(frame: pd.DataFrame, *, now_utc: datetime, targets: Targets) ->
         labels.OVERDUE.get(
             overdue_reason(
                 row.status,
-                received_at_utc=_ts(row.received_at_utc),
-                assigned_at_utc=_ts(row.assigned_at_utc),
-                acknowledged_at_utc=_ts(row.acknowledged_at_utc),
+                received_at_utc=py_datetime(row.received_at_utc),
+                assigned_at_utc=py_datetime(row.assigned_at_utc),
+                acknowledged_at_utc=py_datetime(row.acknowledged_at_utc),
                 now_utc=now_utc,
                 targets=targets,
             )
@@ -227,7 +227,8 @@ def _forward_durations_s(conn: Connection, since: datetime) -> list[float]:
     return [(r.forwarded_at_utc - r.received_at_utc).total_seconds() for r in rows]
 
 
-def _ts(value: object) -> datetime | None:
+def py_datetime(value: object) -> datetime | None:
+    """A frame's time value as a Python datetime (None for NULL, NaN or NaT)."""
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):

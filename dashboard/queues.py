@@ -41,6 +41,7 @@ from dashboard.domain import (
 )
 from dashboard.errors import InvalidInput, NotFound, PermissionDenied
 from dashboard.places import place_text
+from dashboard.queries import py_datetime
 
 # Who sees which queue: an OPD admin only their OPD's incidents; the others the whole board.
 BOARD_ROLES = frozenset({SUPERVISOR, ADMIN, CALL_TAKER})
@@ -200,7 +201,7 @@ def timeline_frame(events: pd.DataFrame, *, opd_names: dict[str, str]) -> pd.Dat
     for e in events.itertuples():
         records.append(
             {
-                labels.COL_TIME: format_wib(_py(e.at_utc)),
+                labels.COL_TIME: format_wib(py_datetime(e.at_utc)),
                 labels.COL_ACTOR: e.actor,
                 labels.COL_ACTION: labels.ACTION.get(e.action, e.action),
                 labels.COL_STATUS_MOVE: _move(
@@ -644,14 +645,6 @@ def _text(value: object) -> str | None:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     return str(value)
-
-
-def _py(value: object) -> datetime | None:
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value  # type: ignore[return-value]
 
 
 _FOUND_COLUMNS = (
