@@ -31,6 +31,7 @@ from dashboard.domain import (
     Actor,
     incident_code,
     naive_utc,
+    overdue_reason,
     route,
     utc_now,
     wib_day,
@@ -286,8 +287,9 @@ def simulate(
 
 
 # The built-in keep-alive (demo mode): the city keeps living while the app runs, as the wall
-# would see it in production. Its own calls only (created_by "simulator"): it never moves an
-# incident a person recorded, so a trainee's or a tester's report stays theirs.
+# would see it in production. It moves demo incidents only (incidents.source "demo": the seeded
+# history and its own calls): never one a person recorded, so a tester's report stays theirs.
+DEMO_SOURCE = "demo"
 SIMULATOR = Actor("simulator", "supervisor", full_name="Simulator")
 LIVE_CALL_INTERVAL_S = 240.0
 # Median seconds a simulated incident waits in each status before its next step.
@@ -296,6 +298,9 @@ LIVE_STEP_MEDIAN_S = {BARU: 45.0, DITERUSKAN: 110.0, DITERIMA: 420.0}
 # it goes overdue and escalates, as a silent OPD would.
 SLOW_ONE_IN = 6
 SLOW_FACTOR = 8.0
+# An incident already late (a silent OPD, a stuck step) lingers this long on average before it
+# moves on, as it would until an escalation gets someone to act: the wall keeps a few red ones.
+LATE_LINGER_S = 900.0
 
 
 def keep_alive(
@@ -316,14 +321,25 @@ def keep_alive(
     with engine.connect() as conn:
         cats = catalogue.categories(conn)
         rules = catalogue.routing_rules(conn)
+        targets = catalogue.targets(catalogue.get_settings(conn))
         rows = conn.execute(
             select(t.incidents).where(
-                t.incidents.c.created_by == SIMULATOR.username,
+                t.incidents.c.source == DEMO_SOURCE,
                 t.incidents.c.status.in_(OPEN_STATUSES),
             )
         ).all()
     for row in rows:
         if not _step_due(row, now):
+            continue
+        late = overdue_reason(
+            row.status,
+            received_at_utc=row.received_at_utc,
+            assigned_at_utc=row.assigned_at_utc,
+            acknowledged_at_utc=row.acknowledged_at_utc,
+            now_utc=now,
+            targets=targets,
+        )
+        if late and rng.random() >= min(1.0, interval_s / LATE_LINGER_S):
             continue
         try:
             if row.status == BARU:
@@ -366,6 +382,7 @@ def _live_call(engine: Engine, rng: random.Random, cats: dict, *, now: datetime)
         caller_phone=plan["caller_phone"],
         received_at_utc=now,
         forward=False,
+        source=DEMO_SOURCE,
     )
     if plan["cancel_reason"]:
         recorded = svc.record_and_close(engine, SIMULATOR, report, plan["cancel_reason"], now=now)
@@ -581,6 +598,7 @@ def _timeline(
         "reassign_count": 0,
         "first_opd_code": None,
         "created_by": taker,
+        "source": DEMO_SOURCE,
         "updated_at_utc": received,
         "updated_by": taker,
         "version": 1,

@@ -21,7 +21,9 @@ NOW = datetime(2026, 12, 1, 12, 0)
 def _simulated(engine):
     with engine.connect() as conn:
         return conn.execute(
-            select(t.incidents).where(t.incidents.c.created_by == demo.SIMULATOR.username)
+            select(t.incidents)
+            .where(t.incidents.c.created_by == demo.SIMULATOR.username)
+            .order_by(t.incidents.c.id)
         ).all()
 
 
@@ -47,7 +49,9 @@ def test_a_simulated_call_goes_from_new_to_resolved_one_step_at_a_time(engine):
     assert _simulated(engine)[0].status == "BARU"
     seen = []
     for hours in (1, 2, 3, 30):
-        demo.keep_alive(engine, interval_s=0, now=NOW + timedelta(hours=hours))
+        # Ticks an hour apart: a late step lingers (LATE_LINGER_S) but not across a whole hour.
+        tick = demo.LATE_LINGER_S
+        demo.keep_alive(engine, interval_s=tick, now=NOW + timedelta(hours=hours), rng=rng)
         seen.append(_simulated(engine)[0].status)
     assert seen == ["DITERUSKAN", "DITERIMA", "DITANGANI", "SELESAI"]
     with engine.connect() as conn:
