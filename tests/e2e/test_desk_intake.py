@@ -109,8 +109,22 @@ def test_a_point_clicked_at_sea_replaces_the_picked_place_and_is_saved_as_at_sea
     search.press("Enter")
     page.get_by_role("button", name=re.compile(r"^Pabean")).first.click()
     expect(page.get_by_label(labels.FIELD_ADDRESS_SOP)).to_have_value(re.compile(r"^Pabean"))
-    # The caller is out at sea: the call-taker clicks the map there.
     frame = page.frame_locator(MAP_FRAME).first
+    # The found place is a pin on the visible map (drawn above the posts' labels).
+    frame.locator("body").evaluate(
+        """() => new Promise((done, fail) => {
+            const until = Date.now() + 20000;
+            (function check() {
+                let pin = null;
+                window.map_div.eachLayer((l) => { if (l.options && l.options.siagaPin) {
+                    pin = l.getLatLng(); } });
+                if (pin && window.map_div.getBounds().contains(pin)) { return done(true); }
+                if (Date.now() > until) { return fail(new Error("no pin in view")); }
+                setTimeout(check, 200);
+            })();
+        })"""
+    )
+    # The caller is out at sea: the call-taker clicks the map there.
     point = frame.locator("body").evaluate(
         "(_, p) => { const m = window.map_div; m.setView(p, 14);"
         " const c = m.latLngToContainerPoint(p); return [c.x, c.y]; }",
