@@ -169,7 +169,7 @@ TREND_EXPORT_ALL = "Unduh semua tabel KPI (XLSX)"
 TREND_EXPORT_INCIDENTS = "Laporan terfilter"
 TREND_EXPORT_NOTE = (
     "Nomor penelepon disamarkan di semua unduhan. Daftar laporan memuat paling banyak {limit} "
-    "laporan terbaru dari rentang ini; untuk rentang yang lebih besar, unduh per bulan."
+    "laporan pertama dari rentang ini (urut waktu); untuk rentang lebih besar, unduh per bulan."
 )
 TREND_CHART_COUNT = "Jumlah laporan"
 TREND_CHART_PERIOD = "Periode"
