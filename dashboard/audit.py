@@ -179,5 +179,3 @@ def _shown(key: str, value: object) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return str(value)
-
-
