@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from dashboard import labels, sessions
 from dashboard.db import make_engine
@@ -67,6 +68,9 @@ def test_signing_out_in_one_tab_signs_out_the_other_at_its_next_refresh(page, ap
     page.get_by_label(labels.FIELD_USERNAME).wait_for()
     # No click in the other tab: its own refresh (10 s) finds the session over.
     other.get_by_text(labels.SESSION_ENDED[sessions.ENDED_SIGN_OUT]).wait_for(timeout=25_000)
+    # The old page's Keluar button goes once that rerun has finished (Streamlit keeps a stale
+    # element on screen until then); the sign-in form is what stays.
+    expect(other.get_by_role("button", name=labels.BTN_SIGN_OUT)).to_have_count(0, timeout=15_000)
     assert not signed_in(other)
     other.reload()
     assert not signed_in(other)
