@@ -10,6 +10,7 @@ import json
 import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -629,7 +630,7 @@ def _insert_incident(
             # The call-taker overrode the routing rule: kept for the "routing was wrong" figures.
             details={"suggested_opd": suggested} if suggested != opd_code else None,
         )
-        stored = conn.execute(select(t.incidents).where(t.incidents.c.id == incident_id)).one()
+        stored = SimpleNamespace(**row, id=incident_id)
         handoff.on_assigned(
             conn,
             stored,
@@ -744,7 +745,9 @@ def _apply(
         reason=reason,
         details={"before": before, "after": after, **({"note": note} if note else {})},
     )
-    _after_change(conn, actor, row.id, action, event_id, from_opd=row.opd_code, now=now)
+    # The incident as it now is: the row loaded for the check plus what was just written.
+    changed = SimpleNamespace(**{**row._mapping, **values})
+    _after_change(conn, actor, changed, action, event_id, from_opd=row.opd_code, now=now)
     return Recorded(
         row.id,
         row.code,
@@ -757,7 +760,7 @@ def _apply(
 def _after_change(
     conn: Connection,
     actor: Actor,
-    incident_id: int,
+    stored,
     action: str,
     event_id: int,
     *,
@@ -765,7 +768,7 @@ def _after_change(
     now: datetime,
 ) -> None:
     """Alerts and outbound messages for the change just applied (same transaction)."""
-    stored = conn.execute(select(t.incidents).where(t.incidents.c.id == incident_id)).one()
+    incident_id = stored.id
     if stored.status == DITERUSKAN and stored.opd_code and action in HANDOFF_ACTIONS:
         handoff.on_assigned(
             conn,
