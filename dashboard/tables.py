@@ -417,3 +417,83 @@ admin_audit = Table(
     Index("ix_admin_audit_at", "at_utc"),
     Index("ix_admin_audit_entity", "entity", "entity_key"),
 )
+
+# --- Early warnings and interop (migration 0007) ----------------------------------------------
+
+# A CAP 1.2 alert (BMKG nowcast or any CAP source), one row per <alert> identifier (idempotent).
+# An Update or Cancel that references an earlier alert sets that alert's superseded_* columns.
+cap_alerts = Table(
+    "cap_alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("identifier", String(200), nullable=False, unique=True),
+    Column("sender", String(200), nullable=False),
+    Column("sent_utc", DateTime, nullable=False),
+    # Alert, Update, Cancel (CAP msgType; Ack/Error are refused)
+    Column("msg_type", String(10), nullable=False),
+    Column("status", String(10), nullable=False),
+    # The CAP <references> text as received ("sender,identifier,sent ..."), or NULL.
+    Column("references", Text),
+    Column("event", String(200), nullable=False),
+    Column("urgency", String(20), nullable=False),
+    Column("severity", String(20), nullable=False),
+    Column("certainty", String(20), nullable=False),
+    Column("effective_utc", DateTime),
+    Column("onset_utc", DateTime),
+    Column("expires_utc", DateTime),
+    Column("headline", String(300)),
+    Column("description", Text),
+    Column("area_desc", Text),
+    Column("web", String(500)),
+    # Does it touch Kota Pekalongan: polygon (a ring intersects the city), name (the description
+    # names a kecamatan/kelurahan of the city) or none; matched_places lists the names, ", ".
+    Column("touches_city", Boolean, nullable=False, default=False),
+    Column("touch_reason", String(10), nullable=False),
+    Column("matched_places", Text),
+    Column("superseded_by", String(200)),
+    Column("superseded_at_utc", DateTime),
+    # Where it came from (a file name or URL) and when it arrived.
+    Column("source", String(500), nullable=False),
+    Column("received_at_utc", DateTime, nullable=False),
+    Column("body_sha256", String(64), nullable=False),
+    CheckConstraint("msg_type IN ('Alert','Update','Cancel')", name="msg_type_known"),
+    CheckConstraint("touch_reason IN ('polygon','name','none')", name="touch_reason_known"),
+    Index("ix_cap_alerts_active", "touches_city", "expires_utc"),
+)
+
+# Every polygon ring of a CAP alert kept separately: GeoJSON [[lon, lat], ...] (closed) as text.
+cap_alert_areas = Table(
+    "cap_alert_areas",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, ForeignKey("cap_alerts.id"), nullable=False),
+    Column("area_index", Integer, nullable=False),
+    Column("ring_index", Integer, nullable=False),
+    Column("area_desc", Text),
+    Column("ring_geojson", Text, nullable=False),
+    Column("intersects_city", Boolean, nullable=False, default=False),
+    Index("ix_cap_alert_areas_alert", "alert_id"),
+)
+
+# The last fetch of each polled CAP source, so the screens can say when warnings were fetched.
+cap_fetches = Table(
+    "cap_fetches",
+    metadata,
+    Column("source", String(500), primary_key=True),
+    Column("last_attempt_utc", DateTime, nullable=False),
+    Column("last_success_utc", DateTime),
+    Column("last_error", Text),
+    Column("alerts_seen", Integer, nullable=False, default=0),
+)
+
+# An EIDO document received from a neighbour's CAD: idempotent on its $id like api_intake.
+eido_imports = Table(
+    "eido_imports",
+    metadata,
+    Column("eido_id", String(200), primary_key=True),
+    Column("body_sha256", String(64), nullable=False),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    # The API key it came with (NULL for the command line).
+    Column("key_id", Integer, ForeignKey("api_keys.id")),
+    Column("received_at_utc", DateTime, nullable=False),
+)
