@@ -2,10 +2,11 @@
 
 Read model (for the live map, the wall, Tren): `active_alerts` lists the alerts that touch Kota
 Pekalongan, are neither superseded by an Update/Cancel nor a Cancel themselves, and are in
-force at `now_utc`: effective (effective_utc <= now, or no <effective>) and not expired
-(expires_utc > now). CAP makes <expires> optional; BMKG always sends it. An alert without it
-would otherwise stay on the wall forever, so it counts as expired NO_EXPIRES_LIFETIME_H after
-it was sent: long enough for a nowcast (2-3 hours), short enough that a forgotten one leaves.
+force at `now_utc`: effective (effective_utc <= now; without <effective>, sent_utc) and not
+expired (expires_utc > now). The rule is `in_force_at`, which Tren applies to each incident.
+CAP makes <expires> optional; BMKG always sends it. An alert without it would otherwise stay
+on the wall forever, so it counts as expired NO_EXPIRES_LIFETIME_H after it was sent: long
+enough for a nowcast (2-3 hours), short enough that a forgotten one leaves.
 `last_fetch` says when the warnings were last fetched, and the last error if that failed.
 """
 
@@ -13,9 +14,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import DateTime, Engine, and_, func, literal_column, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from dashboard import tables as t
 from dashboard.domain import naive_utc
@@ -64,23 +67,8 @@ class FetchState:
 def active_alerts(engine: Engine, *, now_utc: datetime) -> list[ActiveAlert]:
     """The warnings touching the city in force at `now_utc`, the most severe first."""
     now = naive_utc(now_utc)
-    a = t.cap_alerts.c
-    sent_since = now - timedelta(hours=NO_EXPIRES_LIFETIME_H)
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(t.cap_alerts).where(
-                and_(
-                    a.touches_city.is_(True),
-                    a.superseded_by.is_(None),
-                    a.msg_type != MSG_CANCEL,
-                    or_(a.effective_utc.is_(None), a.effective_utc <= now),
-                    or_(
-                        a.expires_utc > now,
-                        and_(a.expires_utc.is_(None), a.sent_utc > sent_since),
-                    ),
-                )
-            )
-        ).all()
+        rows = conn.execute(select(t.cap_alerts).where(in_force_at(now))).all()
         ids = [row.id for row in rows]
         ring_rows = (
             conn.execute(
@@ -127,6 +115,31 @@ def last_fetch(engine: Engine) -> FetchState | None:
     )
 
 
+def in_force_at(moment: datetime | ColumnElement) -> ColumnElement[bool]:
+    """SQL: this cap_alerts row is a warning touching the city in force at `moment`.
+
+    `moment` is a naive-UTC datetime (now: active_alerts) or a timestamp column (when each
+    incident was received: Tren), so the screens and the statistics share one rule. In force:
+    touches the city, not a Cancel, not superseded by `moment` (an Update or Cancel ends it at
+    superseded_at_utc), effective by `moment` (its sent time without <effective>), and not
+    expired (without <expires>: NO_EXPIRES_LIFETIME_H after sent).
+    """
+    a = t.cap_alerts.c
+    return and_(
+        a.touches_city.is_(True),
+        a.msg_type != MSG_CANCEL,
+        or_(a.superseded_by.is_(None), a.superseded_at_utc > moment),
+        func.coalesce(a.effective_utc, a.sent_utc) <= moment,
+        or_(
+            a.expires_utc > moment,
+            and_(
+                a.expires_utc.is_(None),
+                _PlusHours(a.sent_utc, literal_column(str(NO_EXPIRES_LIFETIME_H))) > moment,
+            ),
+        ),
+    )
+
+
 def _active_alert(row, rings: list[list[list[float]]]) -> ActiveAlert:
     places = tuple(p.strip() for p in (row.matched_places or "").split(",") if p.strip())
     return ActiveAlert(
@@ -147,3 +160,23 @@ def _active_alert(row, rings: list[list[list[float]]]) -> ActiveAlert:
         matched_places=places,
         rings=tuple(rings),
     )
+
+
+class _PlusHours(FunctionElement):
+    """A naive-UTC timestamp column plus a whole number of hours, on SQLite and PostgreSQL."""
+
+    type = DateTime()
+    inherit_cache = True
+
+
+@compiles(_PlusHours, "sqlite")
+def _plus_hours_sqlite(element, compiler, **kw):
+    stamp, hours = (compiler.process(clause, **kw) for clause in element.clauses)
+    # datetime() writes 'YYYY-MM-DD HH:MM:SS', which sorts with the stored text at the second.
+    return f"datetime({stamp}, '+' || {hours} || ' hours')"
+
+
+@compiles(_PlusHours, "postgresql")
+def _plus_hours_pg(element, compiler, **kw):
+    stamp, hours = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({stamp} + make_interval(hours => {hours}))"
