@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
 from geo.coordinates import OnInvalid, check_coordinate_arrays, check_coordinates
-from geo.crs import GEOD, METRIC_CRS, is_utm_trusted, to_metric_xy
+from geo.crs import GEOD, is_utm_trusted, to_metric_xy
 from geo.layers import City, default_city
 
 SNAP_DISTANCE_M = 50.0
@@ -97,37 +96,27 @@ def locate_points(
     """
     checked = [check_coordinates(lat, lon) for lat, lon in zip(lats, lons, strict=True)]
     city = city or default_city()
+    index = _index(city)
     lat_a = np.array([c[0] for c in checked], dtype=float)
     lon_a = np.array([c[1] for c in checked], dtype=float)
     result = _locate_arrays(lat_a, lon_a, city)
-    kel = city.kelurahan
     located = []
     for i, (lat_f, lon_f) in enumerate(checked):
-        kel_index = int(result.kelurahan_index[i])
-        nearest_index = int(result.nearest_index[i])
-        zones = tuple(
-            FloodZoneHit(
-                name=str(city.flood_zones["name"].iat[z]),
-                type=str(city.flood_zones["type"].iat[z]),
-                level=str(city.flood_zones["level"].iat[z]),
-            )
-            for z in result.flood_indexes[i]
-        )
+        kel_row = int(result.kelurahan_index[i])
+        nearest_row = int(result.nearest_index[i])
         located.append(
             Location(
                 lat=lat_f,
                 lon=lon_f,
-                kelurahan=str(kel["nama"].iat[kel_index]) if kel_index >= 0 else None,
-                kecamatan=str(kel["kecamatan"].iat[kel_index]) if kel_index >= 0 else None,
-                kode=str(kel["kode"].iat[kel_index]) if kel_index >= 0 else None,
+                kelurahan=index.nama[kel_row] if kel_row >= 0 else None,
+                kecamatan=index.kecamatan[kel_row] if kel_row >= 0 else None,
+                kode=index.kode[kel_row] if kel_row >= 0 else None,
                 in_city=bool(result.in_city[i]),
                 distance_to_city_m=float(result.distance_m[i]),
                 approximate=bool(result.approximate[i]),
-                flood_zones=zones,
+                flood_zones=tuple(index.zone_hits[z] for z in result.flood_indexes[i]),
                 at_sea=bool(result.at_sea[i]),
-                nearest_kelurahan=(
-                    str(kel["nama"].iat[nearest_index]) if nearest_index >= 0 else None
-                ),
+                nearest_kelurahan=index.nama[nearest_row] if nearest_row >= 0 else None,
             )
         )
     return located
@@ -140,7 +129,7 @@ def locate_many(
     city: City | None = None,
     on_invalid: OnInvalid = "raise",
 ) -> pd.DataFrame:
-    """Locate many points at once (spatial joins in UTM); one row per input point, same order.
+    """Locate many points at once (indexed queries in UTM); one row per input point, same order.
 
     Columns: LOCATION_COLUMNS; ``flood_zone_names`` is a tuple of names. With
     ``on_invalid="skip"`` invalid rows get in_city=False, at_sea=False and NaN distance instead
@@ -149,40 +138,39 @@ def locate_many(
     """
     lat_a, lon_a, valid = check_coordinate_arrays(lats, lons, on_invalid=on_invalid)
     city = city or default_city()
+    index = _index(city)
     result = _locate_arrays(lat_a, lon_a, city, valid=valid)
-    kel = city.kelurahan
 
-    def pick(column: str, rows: np.ndarray) -> np.ndarray:
-        values = kel[column].to_numpy(dtype=object)
-        if len(values) == 0:
+    def pick(values: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
+        if not values:
             return np.full(lat_a.size, None, dtype=object)
-        return np.where(rows >= 0, values[np.where(rows >= 0, rows, 0)], None)
+        column = np.array(values, dtype=object)
+        return np.where(rows >= 0, column[np.where(rows >= 0, rows, 0)], None)
 
-    zone_names = city.flood_zones["name"].to_numpy(dtype=object)
-    zone_levels = city.flood_zones["level"].to_numpy(dtype=object)
-    names = [tuple(str(zone_names[i]) for i in idx) for idx in result.flood_indexes]
+    zones = [tuple(index.zone_hits[z] for z in rows) for rows in result.flood_indexes]
+    names = [tuple(zone.name for zone in hits) for hits in zones]
     levels = [
-        max((str(zone_levels[i]) for i in idx), key=lambda v: FLOOD_LEVEL_RANK.get(v, 0))
-        if len(idx)
+        max((zone.level for zone in hits), key=lambda v: FLOOD_LEVEL_RANK.get(v, 0))
+        if hits
         else None
-        for idx in result.flood_indexes
+        for hits in zones
     ]
-    index = lats.index if isinstance(lats, pd.Series) else pd.RangeIndex(lat_a.size)
+    frame_index = lats.index if isinstance(lats, pd.Series) else pd.RangeIndex(lat_a.size)
     return pd.DataFrame(
         {
-            "kelurahan": pick("nama", result.kelurahan_index),
-            "kecamatan": pick("kecamatan", result.kelurahan_index),
-            "kode": pick("kode", result.kelurahan_index),
+            "kelurahan": pick(index.nama, result.kelurahan_index),
+            "kecamatan": pick(index.kecamatan, result.kelurahan_index),
+            "kode": pick(index.kode, result.kelurahan_index),
             "in_city": result.in_city,
             "distance_to_city_m": result.distance_m,
             "approximate": result.approximate,
             "at_sea": result.at_sea,
-            "nearest_kelurahan": pick("nama", result.nearest_index),
+            "nearest_kelurahan": pick(index.nama, result.nearest_index),
             "in_flood_zone": np.array([bool(n) for n in names], dtype=bool),
             "flood_zone_names": pd.Series(names, dtype=object).to_numpy(),
             "flood_level": np.array(levels, dtype=object),
         },
-        index=index,
+        index=frame_index,
     )
 
 
@@ -197,6 +185,64 @@ class _LocateArrays:
     flood_indexes: list[np.ndarray]
 
 
+@dataclass(frozen=True, eq=False)
+class _Index:
+    """What locating reads from one City: prepared polygons and plain names, built once."""
+
+    kelurahan: np.ndarray  # prepared copies of the UTM polygons, in the City's row (kode) order
+    boundaries: np.ndarray  # their outlines: how deep a point lies, where two overlap
+    nama: tuple[str, ...]
+    kecamatan: tuple[str, ...]
+    kode: tuple[str, ...]
+    zones: np.ndarray  # prepared copies of the UTM flood zones, in the City's row order
+    zone_hits: tuple[FloodZoneHit, ...]
+
+
+def _index(city: City) -> _Index:
+    return city.memo("geo.locate.index", lambda: _build_index(city))
+
+
+def _build_index(city: City) -> _Index:
+    kel, zones = city.kelurahan, city.flood_zones
+    polygons = _prepared_copies(city.kelurahan_utm.geometry.values)
+    # The City prepared its outline and sea area; their lazy parts are built here, once, too.
+    _warm_up(np.array([city.outline_utm, city.sea_utm], dtype=object))
+    return _Index(
+        kelurahan=polygons,
+        boundaries=shapely.boundary(polygons),
+        nama=tuple(str(v) for v in kel["nama"]),
+        kecamatan=tuple(str(v) for v in kel["kecamatan"]),
+        kode=tuple(str(v) for v in kel["kode"]),
+        zones=_prepared_copies(city.flood_zones_utm.geometry.values),
+        zone_hits=tuple(
+            FloodZoneHit(name=str(name), type=str(kind), level=str(level))
+            for name, kind, level in zip(zones["name"], zones["type"], zones["level"], strict=True)
+        ),
+    )
+
+
+def _prepared_copies(geometries: np.ndarray) -> np.ndarray:
+    """Prepared copies (the City's own geometries stay as they are), warmed up.
+
+    GEOS builds a prepared polygon's point index lazily on its first query, and that build is
+    not thread-safe: one query per polygon here, before any page or API thread shares them.
+    """
+    copies = shapely.from_wkb(shapely.to_wkb(np.asarray(geometries, dtype=object)))
+    copies = np.asarray(copies, dtype=object).reshape(-1)
+    shapely.prepare(copies)
+    _warm_up(copies)
+    return copies
+
+
+def _warm_up(prepared: np.ndarray) -> None:
+    """One point-in-polygon query per geometry, at a point inside it (a query outside its
+    bounding box would return before building anything)."""
+    prepared = prepared[~shapely.is_empty(prepared)]
+    if prepared.size:
+        inner = shapely.point_on_surface(prepared)
+        shapely.contains_xy(prepared, shapely.get_x(inner), shapely.get_y(inner))
+
+
 def _locate_arrays(
     lats: np.ndarray, lons: np.ndarray, city: City, *, valid: np.ndarray | None = None
 ) -> _LocateArrays:
@@ -207,28 +253,25 @@ def _locate_arrays(
     if valid.any():
         x[valid], y[valid] = to_metric_xy(lons[valid], lats[valid])
     usable = valid & np.isfinite(x) & np.isfinite(y) & is_utm_trusted(lons)
-    points = gpd.GeoDataFrame(
-        {"point_id": np.flatnonzero(usable)},
-        geometry=shapely.points(x[usable], y[usable]),
-        crs=METRIC_CRS,
-    )
+    ids = np.flatnonzero(usable)
+    index = _index(city)
+    xs, ys = x[ids], y[ids]
+    points = shapely.points(xs, ys)
 
     kel_index = np.full(n, -1, dtype=np.int64)
     approximate = np.zeros(n, dtype=bool)
-    inside = _kelurahan_within(points, city)
-    kel_index[inside.index.to_numpy()] = inside.to_numpy()
-    unmatched = points[kel_index[points["point_id"].to_numpy()] < 0]
-    snapped = _kelurahan_nearest(unmatched, city)
-    kel_index[snapped.index.to_numpy()] = snapped.to_numpy()
-    approximate[snapped.index.to_numpy()] = True
+    kel_index[ids] = _kelurahan_containing(points, xs, ys, city, index)
+    unmatched = np.flatnonzero(kel_index[ids] < 0)
+    snapped_rows, kel_rows = _kelurahan_nearest(points[unmatched], city)
+    kel_index[ids[unmatched[snapped_rows]]] = kel_rows
+    approximate[ids[unmatched[snapped_rows]]] = True
 
     distance = np.full(n, np.nan)
     nearest = np.full(n, -1, dtype=np.int64)
-    ids = points["point_id"].to_numpy()
-    in_outline = shapely.contains_xy(city.outline_utm, x[ids], y[ids])
+    in_outline = shapely.contains_xy(city.outline_utm, xs, ys)
     distance[ids[in_outline]] = 0.0
     beyond = ids[~in_outline]
-    distance[beyond], nearest[beyond] = _nearest_outline(points.geometry.values[~in_outline], city)
+    distance[beyond], nearest[beyond] = _nearest_outline(points[~in_outline], city)
     far = valid & ~usable
     if far.any():
         distance[far] = _geodesic_distance_to_outline_m(lats[far], lons[far], city)
@@ -240,6 +283,7 @@ def _locate_arrays(
     at_sea = np.zeros(n, dtype=bool)
     off = ids[~in_city[ids]]
     at_sea[off] = shapely.contains_xy(city.sea_utm, x[off], y[off])
+    zone_points, zone_rows = _flood_zones_containing(points, xs, ys, city, index)
 
     return _LocateArrays(
         kelurahan_index=kel_index,
@@ -248,43 +292,46 @@ def _locate_arrays(
         approximate=approximate,
         at_sea=at_sea,
         nearest_index=nearest,
-        flood_indexes=_flood_zones_containing(points, city, n),
+        flood_indexes=_grouped(ids[zone_points], zone_rows, n),
     )
 
 
-def _kelurahan_within(points: gpd.GeoDataFrame, city: City) -> pd.Series:
-    """point_id -> kelurahan row; in overlaps the polygon whose boundary is farthest wins."""
-    if points.empty or city.kelurahan_utm.empty:
-        return pd.Series([], dtype=np.int64)
-    polygons = city.kelurahan_utm[["kode", "geometry"]]
-    hits = gpd.sjoin(points, polygons, how="inner", predicate="within")
-    if hits.empty:
-        return pd.Series([], dtype=np.int64)
-    kel_rows = hits["index_right"].to_numpy()
-    boundaries = shapely.boundary(polygons.geometry.values[kel_rows])
-    # Depths are compared to the millimetre so that equal depths really tie (then: lowest kode).
-    hits = hits.assign(
-        kel_row=kel_rows,
-        depth_m=np.round(shapely.distance(hits.geometry.values, boundaries), 3),
-    )
-    hits = hits.sort_values(["point_id", "depth_m", "kode"], ascending=[True, False, True])
-    best = hits.drop_duplicates("point_id", keep="first")
-    return pd.Series(best["kel_row"].to_numpy(), index=best["point_id"].to_numpy())
+def _kelurahan_containing(
+    points: np.ndarray, xs: np.ndarray, ys: np.ndarray, city: City, index: _Index
+) -> np.ndarray:
+    """Per point, the kelurahan row whose interior holds it (-1: none; a border is no interior).
+
+    In overlaps the polygon whose boundary is farthest wins, compared to the millimetre so
+    that equal depths really tie (then: the lowest kode, i.e. the lowest row).
+    """
+    found = np.full(len(points), -1, dtype=np.int64)
+    if len(points) == 0 or index.kelurahan.size == 0:
+        return found
+    point_rows, kel_rows = city.kelurahan_tree.query(points)  # bounding boxes only
+    inside = shapely.contains_xy(index.kelurahan[kel_rows], xs[point_rows], ys[point_rows])
+    point_rows, kel_rows = point_rows[inside], kel_rows[inside]
+    hits = np.bincount(point_rows, minlength=len(points))[point_rows]
+    found[point_rows[hits == 1]] = kel_rows[hits == 1]
+    if (hits > 1).any():
+        point_rows, kel_rows = point_rows[hits > 1], kel_rows[hits > 1]
+        depth_m = np.round(shapely.distance(points[point_rows], index.boundaries[kel_rows]), 3)
+        order = np.lexsort((kel_rows, -depth_m, point_rows))
+        point_rows, kel_rows = point_rows[order], kel_rows[order]
+        first = np.r_[True, point_rows[1:] != point_rows[:-1]]
+        found[point_rows[first]] = kel_rows[first]
+    return found
 
 
-def _kelurahan_nearest(points: gpd.GeoDataFrame, city: City) -> pd.Series:
-    """point_id -> nearest kelurahan row within SNAP_DISTANCE_M (ties: lowest kode)."""
-    if points.empty or city.kelurahan_utm.empty:
-        return pd.Series([], dtype=np.int64)
-    polygons = city.kelurahan_utm[["kode", "geometry"]]
-    near = gpd.sjoin_nearest(
-        points, polygons, how="inner", max_distance=SNAP_DISTANCE_M, distance_col="gap_m"
+def _kelurahan_nearest(points: np.ndarray, city: City) -> tuple[np.ndarray, np.ndarray]:
+    """(point rows, kelurahan rows): the nearest kelurahan within SNAP_DISTANCE_M of each point
+    that has one (equally near ones, a point on a shared border too: the lowest kode)."""
+    empty = np.zeros(0, dtype=np.int64)
+    if len(points) == 0 or city.kelurahan_utm.empty:
+        return empty, empty
+    point_rows, kel_rows = city.kelurahan_tree.query_nearest(
+        points, max_distance=SNAP_DISTANCE_M, all_matches=True
     )
-    if near.empty:
-        return pd.Series([], dtype=np.int64)
-    near = near.assign(gap_m=np.round(near["gap_m"].to_numpy(), 3))
-    near = near.sort_values(["point_id", "gap_m", "kode"]).drop_duplicates("point_id")
-    return pd.Series(near["index_right"].to_numpy(), index=near["point_id"].to_numpy())
+    return _lowest_per_point(point_rows, kel_rows)
 
 
 def _nearest_outline(points: np.ndarray, city: City) -> tuple[np.ndarray, np.ndarray]:
@@ -332,20 +379,27 @@ def _lowest_per_point(point_rows: np.ndarray, rows: np.ndarray, *extra: np.ndarr
     return (point_rows[first], rows[first], *(e[order][first] for e in extra))
 
 
-def _flood_zones_containing(points: gpd.GeoDataFrame, city: City, n: int) -> list[np.ndarray]:
+def _flood_zones_containing(
+    points: np.ndarray, xs: np.ndarray, ys: np.ndarray, city: City, index: _Index
+) -> tuple[np.ndarray, np.ndarray]:
+    """(point rows, zone rows) of every flood zone whose interior holds a point, sorted."""
     empty = np.zeros(0, dtype=np.int64)
-    found: list[np.ndarray] = [empty] * n
-    if points.empty or city.flood_zones_utm.empty:
+    if len(points) == 0 or index.zones.size == 0:
+        return empty, empty
+    point_rows, zone_rows = city.flood_zone_tree.query(points)  # bounding boxes only
+    inside = shapely.contains_xy(index.zones[zone_rows], xs[point_rows], ys[point_rows])
+    point_rows, zone_rows = point_rows[inside], zone_rows[inside].astype(np.int64)
+    order = np.lexsort((zone_rows, point_rows))
+    return point_rows[order], zone_rows[order]
+
+
+def _grouped(point_ids: np.ndarray, rows: np.ndarray, n: int) -> list[np.ndarray]:
+    """Sorted (point id, row) pairs as one array of rows per point id 0..n-1."""
+    found: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * n
+    if point_ids.size == 0:
         return found
-    zones = city.flood_zones_utm[["geometry"]]
-    hits = gpd.sjoin(points, zones, how="inner", predicate="within")
-    if hits.empty:
-        return found
-    hits = hits.sort_values(["point_id", "index_right"])
-    point_ids = hits["point_id"].to_numpy()
-    zone_rows = hits["index_right"].to_numpy(dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, point_ids[1:] != point_ids[:-1]])
-    for point_id, chunk in zip(point_ids[starts], np.split(zone_rows, starts[1:]), strict=True):
+    for point_id, chunk in zip(point_ids[starts], np.split(rows, starts[1:]), strict=True):
         found[int(point_id)] = chunk
     return found
 
