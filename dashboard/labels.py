@@ -1182,3 +1182,61 @@ CATEGORY_CLASS = {
 TREND_VOLUME_BY_CATEGORY = "Rincian per jenis laporan"
 TREND_SPEED_CHART_TITLE = "Waktu sampai selesai per OPD (sejak diterima 112): median dan P90"
 TREND_SPEED_CHART_TARGET = "Garis merah putus-putus: target penyelesaian {target} menit."
+
+
+# --- CAP warnings on the screens (issue 15 part 1: live map, wall, Tren; mapview/warnings.py) ---
+CAP_SEVERITY = {
+    "Extreme": "Ekstrem",
+    "Severe": "Berat",
+    "Moderate": "Sedang",
+    "Minor": "Ringan",
+    "Unknown": "Tidak diketahui",
+}
+CAP_URGENCY = {
+    "Immediate": "Segera",
+    "Expected": "Dalam waktu dekat",
+    "Future": "Akan datang",
+    "Past": "Sudah lewat",
+    "Unknown": "Tidak diketahui",
+}
+CAP_CERTAINTY = {
+    "Observed": "Teramati",
+    "Likely": "Kemungkinan besar",
+    "Possible": "Mungkin terjadi",
+    "Unlikely": "Kecil kemungkinan",
+    "Unknown": "Tidak diketahui",
+}
+CAP_SUMMARY = "{event} · {severity} · {until}"
+CAP_UNTIL = "sampai {time} WIB"
+CAP_UNTIL_OPEN = "tanpa waktu berakhir"
+CAP_EVENT_UNKNOWN = "Peringatan dini"
+CAP_AREAS = "Wilayah: {places}"
+CAP_DETAIL = "Urgensi: {urgency} · Kepastian: {certainty} · {sender}"
+CAP_BANNER_TITLE = "Peringatan dini"
+CAP_BANNER_TITLE_N = "Peringatan dini ({n})"
+CAP_BANNER_MORE = "+{n} lainnya"
+CAP_FETCHED = "diambil {at} WIB"
+CAP_STALE = "pengambilan {at} WIB gagal; data terakhir {ok} WIB, mungkin sudah berubah"
+CAP_STALE_NEVER = "pengambilan {at} WIB gagal; belum pernah berhasil"
+CAP_QUIET_STALE = "Peringatan dini: {stale}."
+MAP_LAYER_CAP = "Peringatan dini (CAP)"
+MAP_LEGEND_CAP = "Peringatan dini"
+MAP_LEGEND_CAP_AREA = "Wilayah peringatan dini aktif"
+WALL_LEGEND_CAP = "Peringatan dini"
+TREND_SECTION_CAP = "Laporan saat peringatan dini"
+TREND_CAP_CAPTION = (
+    "Laporan yang diterima selama ada peringatan dini (CAP, mis. BMKG) yang mengenai Kota "
+    "Pekalongan, dibanding di luar waktu peringatan, per jenis laporan. Waktu peringatan: dari "
+    "mulai berlaku sampai berakhir, atau sampai diperbarui atau dibatalkan; laporan pada "
+    "peringatan yang tumpang tindih dihitung sekali."
+)
+TREND_CAP_NONE_DURING = "Tidak ada laporan yang diterima saat peringatan dini pada rentang ini."
+TREND_CAP_ALL = "Semua jenis"
+TREND_TABLE["cap_split"] = "Laporan saat peringatan dini"
+TREND_COL.update(
+    {
+        "cap_during": "Saat peringatan",
+        "cap_outside": "Di luar peringatan",
+        "cap_during_pct": "Bagian saat peringatan (%)",
+    }
+)

@@ -12,6 +12,7 @@ from mapview.assets import browser_source
 from mapview.escape import escape_html, safe_colour
 from mapview.facilities import facility_symbol_html
 from mapview.style import (
+    DARK,
     DEFAULT_LAYERS,
     FACILITY_SYMBOL,
     FLOOD_LEVEL_STYLE,
@@ -19,6 +20,7 @@ from mapview.style import (
     STATUS_CLASS,
     check_theme,
 )
+from mapview.warnings import warning_swatch_svg
 
 _LEGEND_JS = browser_source("legend.js")
 
@@ -50,8 +52,11 @@ def legend_html(
     layers: Sequence[str] = DEFAULT_LAYERS,
     theme: str = LIGHT,
     is_open: bool = True,
+    warnings: bool = True,
 ) -> str:
-    """The incident map's legend (categories, statuses, flood levels, facilities), foldable."""
+    """The incident map's legend (categories, statuses, flood levels, warnings, facilities),
+    foldable. The warning entry is there whether or not an alert is active: the legend is part
+    of the fixed base map, which must not change when an alert comes or goes (mapview.base)."""
     check_theme(theme)
     esc = escape_html
     parts = ["<details open>" if is_open else "<details>"]
@@ -85,6 +90,11 @@ def legend_html(
                 f"{esc(labels.MAP_FLOOD_LEVEL.get(level, level))}</li>"
             )
         parts.append(f'<li class="siaga-note">{esc(labels.MAP_FLOOD_DERIVED_NOTE)}</li></ul>')
+    if warnings:
+        parts.append(
+            f"<h4>{esc(labels.MAP_LEGEND_CAP)}</h4><ul><li>{warning_swatch_svg(theme=theme)}"
+            f"{esc(labels.MAP_LEGEND_CAP_AREA)}</li></ul>"
+        )
     if "facilities" in layers:
         parts.append(f"<h4>{esc(labels.MAP_LEGEND_FACILITIES)}</h4><ul>")
         for kind in FACILITY_SYMBOL:
@@ -115,8 +125,9 @@ _WALL_STATUS_SVG = {
 }
 
 
-def wall_legend_html(classes: Mapping[str, str]) -> str:
-    """The wall's side legend: class code -> colour for the classes to list, then the shapes."""
+def wall_legend_html(classes: Mapping[str, str], *, warning: bool = False) -> str:
+    """The wall's side legend: class code -> colour for the classes to list, then the shapes,
+    then, while a CAP warning is on the map (`warning`), its outline."""
     esc = escape_html
     parts = ['<div class="wall-legend" data-testid="wall-legend"><div class="wl-classes">']
     for code, colour in classes.items():
@@ -130,5 +141,12 @@ def wall_legend_html(classes: Mapping[str, str]) -> str:
             f'<span class="wl-item"><svg width="28" height="28" viewBox="0 0 28 28" '
             f'aria-hidden="true">{svg}</svg>{esc(labels.WALL_STATUS_SHORT[status])}</span>'
         )
-    parts.append("</div></div>")
+    parts.append("</div>")
+    if warning:
+        parts.append(
+            f'<div class="wl-cap"><span class="wl-item">'
+            f"{warning_swatch_svg(width_px=40, height_px=14, theme=DARK)}"
+            f"{esc(labels.WALL_LEGEND_CAP)}</span></div>"
+        )
+    parts.append("</div>")
     return "".join(parts)
