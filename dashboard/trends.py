@@ -37,6 +37,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
     func,
     literal,
     literal_column,
@@ -47,7 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from dashboard import catalogue, labels
+from dashboard import cap, catalogue, labels
 from dashboard import tables as t
 from dashboard.domain import DIBATALKAN, DITERUSKAN, Targets, to_wib
 from dashboard.errors import InvalidInput
@@ -1145,3 +1146,35 @@ def _json_text_pg(element, compiler, **kw):
 
 def _pname(p: float) -> str:
     return f"p{round(p * 100)}"
+
+
+# --- Incidents during CAP warnings (issue 15) ------------------------------------------------
+
+WARNING_SPLIT_COLUMNS = ("category_code", "during", "outside", "total")
+
+
+def warning_split(engine: Engine, flt: TrendFilter) -> pd.DataFrame:
+    """Per category: the filter's incidents received while a CAP warning touching the city was
+    in force ("during"), the others ("outside") and both ("total"); most incidents first.
+
+    The window of an alert is cap.in_force_at's: from its effective time until it expires or
+    an Update or Cancel superseded it, whichever comes first (a Cancel is no window itself).
+    Each incident is one EXISTS test, so overlapping alerts count an incident once. One query.
+    """
+    check_filter(flt)
+    c = t.incidents.c
+    during = exists(select(literal(1)).where(cap.in_force_at(c.received_at_utc)))
+    n_during = func.sum(case((during, 1), else_=0))
+    n = func.count()
+    with read_connection(engine) as conn:
+        rows = conn.execute(
+            select(c.category_code, n_during, n)
+            .where(*filter_conditions(flt))
+            .group_by(c.category_code)
+            .order_by(n.desc(), c.category_code)
+        ).all()
+    frame = pd.DataFrame(
+        [(code, int(d or 0), int(total) - int(d or 0), int(total)) for code, d, total in rows],
+        columns=list(WARNING_SPLIT_COLUMNS),
+    )
+    return frame.astype({k: "int64" for k in WARNING_SPLIT_COLUMNS[1:]})
