@@ -79,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
     cmd.set_defaults(handler=_import_incidents)
 
     cmd = sub.add_parser(
+        "import-cap", help="import CAP 1.2 warnings: a CAP file or URL, or an RSS/Atom index"
+    )
+    cmd.add_argument("source", help="a .xml file, an http(s) URL, or an RSS/Atom index of links")
+    cmd.set_defaults(handler=_import_cap)
+
+    cmd = sub.add_parser(
         "import-layer", help="replace a map layer from GeoJSON/GeoPackage/Shapefile"
     )
     cmd.add_argument(
@@ -137,7 +143,7 @@ def _add_maintenance(sub) -> None:
 def _worker(engine, args, settings) -> int:
     from dashboard.worker import run_cli
 
-    return run_cli(engine, worker_id=args.worker_id)
+    return run_cli(engine, worker_id=args.worker_id, cap_url=settings.cap_url)
 
 
 def _init_db(engine, args, settings) -> int:
@@ -181,6 +187,23 @@ def _import_incidents(engine, args, settings) -> int:
     result = import_incidents(engine, CLI_ACTOR, args.file)
     print(f"{result.inserted} laporan diimpor, {result.skipped_existing} sudah ada (dilewati).")
     return 0
+
+
+def _import_cap(engine, args, settings) -> int:
+    from dashboard import cap, labels
+    from dashboard.errors import CapRejected
+    from dashboard.setup import prepare_database
+
+    prepare_database(engine, demo_mode=False)
+    try:
+        result = cap.import_source(engine, args.source)
+    except CapRejected as error:
+        print(f"DITOLAK: {error}", file=sys.stderr)
+        print(labels.CAP_IMPORT_NOTHING_STORED, file=sys.stderr)
+        return 1
+    for line in cap.result_lines(result):
+        print(line)
+    return 1 if result.refused else 0
 
 
 def _import_layer(engine, args, settings) -> int:

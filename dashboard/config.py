@@ -18,15 +18,21 @@ class Settings:
     demo: bool
     # The built-in keep-alive of the demo city (dashboard.demo.keep_alive): demo mode only.
     demo_live: bool = False
+    # A CAP source the worker polls (SIAGA_CAP_URL: a CAP or RSS/Atom index URL; dashboard.cap).
+    cap_url: str | None = None
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Settings from DATABASE_URL, SIAGA_DEMO (demo data on by default) and SIAGA_DEMO_LIVE."""
+    """Settings from DATABASE_URL, SIAGA_DEMO (demo data on by default), SIAGA_DEMO_LIVE and
+    SIAGA_CAP_URL (the worker polls it every SIAGA_CAP_INTERVAL_S, dashboard/worker.py)."""
     env = os.environ if environ is None else environ
     url = env.get("DATABASE_URL", "").strip() or f"sqlite:///{DEFAULT_SQLITE_PATH}"
     demo = _flag(env.get("SIAGA_DEMO", "1"))
     return Settings(
-        database_url=url, demo=demo, demo_live=demo and _flag(env.get("SIAGA_DEMO_LIVE", "1"))
+        database_url=url,
+        demo=demo,
+        demo_live=demo and _flag(env.get("SIAGA_DEMO_LIVE", "1")),
+        cap_url=env.get("SIAGA_CAP_URL", "").strip() or None,
     )
 
 

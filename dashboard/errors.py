@@ -69,3 +69,11 @@ class ApiRefused(DispatchError):
         self.status = status
         self.field = field
         self.errors = errors or []
+
+
+class CapRejected(DispatchError):
+    """A CAP document or index refused (malformed, hostile, incomplete); nothing was stored."""
+
+
+class CapUnreachable(DispatchError):
+    """A CAP source could not be fetched (network, HTTP status, timeout); the alerts stay."""

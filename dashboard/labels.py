@@ -1240,3 +1240,70 @@ TREND_COL.update(
         "cap_during_pct": "Bagian saat peringatan (%)",
     }
 )
+
+
+# --- CAP warnings: import and polling (issue 15 part 1; dashboard/cap.py, import-cap) ---
+ERR_CAP_TOO_LARGE = "Dokumen {source} lebih dari {limit_mib} MiB: ditolak tanpa dibaca seluruhnya."
+ERR_CAP_MALFORMED = "Dokumen {source} bukan XML yang benar (baris {line}, kolom {column})."
+ERR_CAP_ENTITIES = (
+    "Dokumen {source} memuat deklarasi entitas XML (<!ENTITY>): ditolak, karena bisa meledak "
+    "menjadi gigabita (billion laughs) atau membaca berkas lain (XXE)."
+)
+ERR_CAP_EXTERNAL = (
+    "Dokumen {source} merujuk DTD atau entitas eksternal: ditolak (XXE); tidak ada yang dibaca "
+    "dari luar."
+)
+ERR_CAP_NOT_CAP = (
+    "Dokumen {source} bukan CAP 1.2: elemen akarnya <{tag}>, seharusnya <alert> dengan "
+    "namespace urn:oasis:names:tc:emergency:cap:1.2."
+)
+ERR_CAP_NOT_CAP_OR_INDEX = (
+    "Dokumen {source} bukan CAP 1.2 dan bukan indeks RSS/Atom: elemen akarnya <{tag}>."
+)
+ERR_CAP_MISSING = "CAP {identifier}: elemen wajib <{element}> tidak ada atau kosong."
+ERR_CAP_TOO_LONG = "CAP {identifier}: <{element}> lebih dari {limit} karakter."
+ERR_CAP_MSG_TYPE = (
+    'CAP {identifier}: msgType "{value}" tidak didukung; hanya Alert, Update atau Cancel.'
+)
+ERR_CAP_BAD_VALUE = 'CAP {identifier}: <{element}> "{value}" bukan nilai CAP 1.2 ({allowed}).'
+ERR_CAP_BAD_TIME = (
+    'CAP {identifier}: <{element}> "{value}" bukan waktu CAP dengan zona waktu '
+    "(contoh 2026-02-16T22:00:00+07:00)."
+)
+ERR_CAP_NO_POLYGON = (
+    "CAP {identifier}: tidak ada <polygon> di <area> mana pun; tanpa poligon wilayah "
+    "peringatan tidak dapat digambar di peta."
+)
+ERR_CAP_BAD_POLYGON = "CAP {identifier}: <area> ke-{area}, <polygon> ke-{polygon} {reason}"
+ERR_CAP_NO_REFERENCES = (
+    "CAP {identifier}: msgType {msg_type} tanpa <references>: tidak jelas peringatan mana "
+    "yang diganti."
+)
+ERR_CAP_BAD_REFERENCE = (
+    'CAP {identifier}: <references> berisi "{value}", bukan "pengirim,identifier,waktu".'
+)
+ERR_CAP_CONFLICT = (
+    "CAP {identifier} sudah tersimpan dengan isi lain: dokumen berbeda dengan identifier yang "
+    "sama ditolak."
+)
+ERR_CAP_SCHEME = "Alamat {source} ditolak: hanya http:// atau https://, atau berkas lokal."
+ERR_CAP_FILE_MISSING = "Berkas {source} tidak ditemukan."
+ERR_CAP_UNREACHABLE = "Sumber CAP {source} tidak dapat diambil: {reason}."
+CAP_FETCH_REASON_HTTP = "server menjawab HTTP {status}"
+CAP_FETCH_REASON_TIMEOUT = "tidak ada jawaban dalam {timeout_s} detik"
+CAP_FETCH_REASON_NETWORK = "tidak dapat terhubung"
+CAP_FETCH_ITEMS_REFUSED = "{refused} dari {total} peringatan ditolak; yang pertama: {first}"
+CAP_IMPORT_TOUCH = {
+    "polygon": "mengenai Kota Pekalongan (poligonnya)",
+    "name": "mengenai Kota Pekalongan (menyebut {places})",
+    "none": "tidak mengenai Kota Pekalongan",
+}
+CAP_IMPORT_STORED = "Disimpan: {identifier} ({msg_type}, {event}), {touch}."
+CAP_IMPORT_ALREADY = "Sudah ada: {identifier} (isi sama, tidak diubah)."
+CAP_IMPORT_SUPERSEDES = "  menggantikan: {identifiers}"
+CAP_IMPORT_UNKNOWN_REFS = "  rujukan yang belum tersimpan: {identifiers}"
+CAP_IMPORT_REFUSED = "Ditolak: {location}: {message}"
+CAP_IMPORT_SUMMARY = "{stored} disimpan, {already} sudah ada, {refused} ditolak."
+CAP_UNNAMED = "(tanpa identifier)"
+ERR_CAP_INDEX_TOO_MANY = "Indeks {source} berisi {count} tautan CAP, lebih dari {limit}: ditolak."
+CAP_IMPORT_NOTHING_STORED = "Tidak ada peringatan yang disimpan atau diubah."

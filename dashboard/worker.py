@@ -1,4 +1,5 @@
-"""The background worker: delivers the outbox, runs the escalation checks, keeps the demo alive.
+"""The background worker: delivers the outbox, runs the escalation checks, keeps the demo alive,
+polls the CAP warnings.
 
 Every app process starts one in a daemon thread (app.py, unless SIAGA_WORKER=0); a separate
 process runs it with `python -m dashboard worker`. Any number of them may run on one database:
@@ -8,6 +9,8 @@ A failing tick (database down, a bug in one message) is logged and the loop goes
 tick simply tries again. Intervals: SIAGA_WORKER_INTERVAL_S (delivery, default 2 s),
 SIAGA_ESCALATION_INTERVAL_S (default 10 s) and, in demo mode unless SIAGA_DEMO_LIVE=0, the demo
 city's keep-alive every SIAGA_DEMO_LIVE_INTERVAL_S (default 30 s; dashboard.demo.keep_alive).
+When SIAGA_CAP_URL is set, the CAP source is polled every SIAGA_CAP_INTERVAL_S (default 300 s;
+dashboard.cap.poll): the first poll right at start, each attempt recorded in cap_fetches.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from collections.abc import Callable, Mapping
 
 from sqlalchemy import Engine
 
-from dashboard import delivery, demo, escalation
+from dashboard import cap, delivery, demo, escalation
 
 log = logging.getLogger(__name__)
 
 DELIVERY_INTERVAL_S = 2.0
 ESCALATION_INTERVAL_S = 10.0
 DEMO_LIVE_INTERVAL_S = 30.0
+# BMKG's nowcast changes within minutes; a poll is a few kB.
+CAP_INTERVAL_S = 300.0
 BATCH = 20
 # The same failure is logged again at most this often (a database outage is one message a minute).
 REPEAT_LOG_S = 60.0
@@ -84,19 +89,24 @@ def run_forever(
     interval_s: float | None = None,
     escalation_interval_s: float | None = None,
     demo_live: bool = False,
+    cap_url: str | None = None,
 ) -> None:
     """Deliver every `interval_s`, escalate every `escalation_interval_s`, until `stop_event`.
 
-    With `demo_live`, the demo city's keep-alive ticks too (demo mode only).
+    With `demo_live`, the demo city's keep-alive ticks too (demo mode only); with `cap_url`,
+    the CAP warnings are polled every SIAGA_CAP_INTERVAL_S.
     """
     interval = interval_s or interval_from_env("SIAGA_WORKER_INTERVAL_S", DELIVERY_INTERVAL_S)
     escalate_every = escalation_interval_s or interval_from_env(
         "SIAGA_ESCALATION_INTERVAL_S", ESCALATION_INTERVAL_S
     )
     live_every = interval_from_env("SIAGA_DEMO_LIVE_INTERVAL_S", DEMO_LIVE_INTERVAL_S)
+    cap_every = interval_from_env("SIAGA_CAP_INTERVAL_S", CAP_INTERVAL_S)
     policy = delivery.Policy.from_env()
     deliveries, escalations, city = _Tick("delivery"), _Tick("escalation"), _Tick("demo")
-    next_escalation = next_live = time.monotonic()
+    warnings = _Tick("cap")
+    next_escalation = next_live = next_cap = time.monotonic()
+    poller: threading.Thread | None = None
     log.info("worker %s started (every %.1f s)", worker_id, interval)
     while not stop_event.is_set():
         tried = deliveries.run(
@@ -108,13 +118,21 @@ def run_forever(
         if demo_live and time.monotonic() >= next_live:
             city.run(lambda: len(demo.keep_alive(engine, interval_s=live_every)))
             next_live = time.monotonic() + live_every
+        if cap_url and time.monotonic() >= next_cap and not _running(poller):
+            # In its own thread: a slow CAP server must not hold up deliveries and escalations.
+            poller = _started(lambda: warnings.run(lambda: cap.poll(engine, cap_url)), "siaga-cap")
+            next_cap = time.monotonic() + cap_every
         # A full batch means more may be due: go on at once instead of waiting.
         if tried < BATCH:
             stop_event.wait(interval)
+    if poller is not None:
+        poller.join(timeout=interval)
     log.info("worker %s stopped", worker_id)
 
 
-def start_in_background(database_url: str, *, demo_live: bool = False) -> threading.Thread:
+def start_in_background(
+    database_url: str, *, demo_live: bool = False, cap_url: str | None = None
+) -> threading.Thread:
     """One daemon worker thread per process; calling again returns the running one."""
     global _thread  # noqa: PLW0603 - one worker thread per process
     with _thread_lock:
@@ -132,6 +150,7 @@ def start_in_background(database_url: str, *, demo_live: bool = False) -> thread
                     worker_id=worker_id,
                     stop_event=threading.Event(),
                     demo_live=demo_live,
+                    cap_url=cap_url,
                 )
             finally:
                 engine.dispose()
@@ -141,7 +160,7 @@ def start_in_background(database_url: str, *, demo_live: bool = False) -> thread
         return _thread
 
 
-def run_cli(engine: Engine, *, worker_id: str | None = None) -> int:
+def run_cli(engine: Engine, *, worker_id: str | None = None, cap_url: str | None = None) -> int:
     """`python -m dashboard worker`: the loop in the foreground until SIGTERM or SIGINT."""
     stop = threading.Event()
 
@@ -153,8 +172,18 @@ def run_cli(engine: Engine, *, worker_id: str | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     worker_id = worker_id or new_worker_id()
     print(f"Pekerja {worker_id} berjalan. Hentikan dengan Ctrl+C.", flush=True)
-    run_forever(engine, worker_id=worker_id, stop_event=stop)
+    run_forever(engine, worker_id=worker_id, stop_event=stop, cap_url=cap_url)
     return 0
+
+
+def _running(thread: threading.Thread | None) -> bool:
+    return thread is not None and thread.is_alive()
+
+
+def _started(job: Callable[[], object], name: str) -> threading.Thread:
+    thread = threading.Thread(target=job, name=name, daemon=True)
+    thread.start()
+    return thread
 
 
 def _summary(error: BaseException) -> str:
@@ -172,4 +201,6 @@ def start_unless_disabled(environ: Mapping[str, str] | None = None) -> threading
         log.info("background worker off (SIAGA_WORKER=0)")
         return None
     settings = load_settings(dict(env))
-    return start_in_background(settings.database_url, demo_live=settings.demo_live)
+    return start_in_background(
+        settings.database_url, demo_live=settings.demo_live, cap_url=settings.cap_url
+    )

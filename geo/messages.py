@@ -92,17 +92,13 @@ NOTE_AREA_CENTRE = "titik tengah wilayah {kind} {name}"
 NOTE_APPROXIMATE_LOCATION = "lokasi perkiraan"
 NOTE_IN_KELURAHAN = "di Kelurahan {kelurahan}"
 
-# CAP warning polygons (geo/cap_area.py) ---------------------------------------------------------
-CAP_POLYGON_EMPTY = '<polygon> kosong: tidak ada pasangan koordinat "lintang,bujur".'
-CAP_POLYGON_BAD_PAIR = (
-    '<polygon>: pasangan ke-{index} ({pair}) bukan "lintang,bujur" berupa dua angka.'
-)
+# CAP warning polygons (geo/cap_area.py): the reason, shown after the <polygon> it concerns ----
+CAP_POLYGON_EMPTY = 'kosong, tidak ada pasangan koordinat "lintang,bujur".'
+CAP_POLYGON_BAD_PAIR = 'pasangan ke-{index} ({pair}) bukan "lintang,bujur" berupa dua angka.'
 CAP_POLYGON_SWAPPED = (
-    "<polygon>: lat,lon tertukar pada pasangan ke-{index} ({pair}): angka pertama bukan lintang "
+    "lat,lon tertukar pada pasangan ke-{index} ({pair}): angka pertama bukan lintang "
     '(-90..90) tetapi cocok sebagai bujur. CAP menulis "lintang,bujur".'
 )
-CAP_POLYGON_LAT_RANGE = "<polygon>: lintang di luar -90..90 pada pasangan ke-{index} ({pair})."
-CAP_POLYGON_LON_RANGE = "<polygon>: bujur di luar -180..180 pada pasangan ke-{index} ({pair})."
-CAP_POLYGON_TOO_FEW = (
-    "<polygon> hanya memiliki {count} titik berbeda; sebuah area perlu minimal {minimum}."
-)
+CAP_POLYGON_LAT_RANGE = "lintang di luar -90..90 pada pasangan ke-{index} ({pair})."
+CAP_POLYGON_LON_RANGE = "bujur di luar -180..180 pada pasangan ke-{index} ({pair})."
+CAP_POLYGON_TOO_FEW = "hanya {count} titik berbeda; sebuah wilayah perlu minimal {minimum}."
