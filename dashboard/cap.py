@@ -801,6 +801,11 @@ def _message(root: ElementTree.Element) -> CapMessage:
     required = _Required(name)
     identifier = required.text(root, "identifier", limit=IDENTIFIER_MAX)
     sender = required.text(root, "sender", limit=SENDER_MAX)
+    for element, value in (("identifier", identifier), ("sender", sender)):
+        # <references> is "sender,identifier,sent" separated by spaces: CAP forbids both in them.
+        if any(c.isspace() or c == "," for c in value):
+            msg = labels.ERR_CAP_BAD_ID.format(identifier=name, element=element)
+            raise CapRejected(msg)
     sent_utc = required.time(root, "sent")
     status = required.choice(root, "status", CAP_STATUSES)
     msg_type = required.text(root, "msgType")

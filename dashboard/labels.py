@@ -1307,3 +1307,4 @@ CAP_IMPORT_SUMMARY = "{stored} disimpan, {already} sudah ada, {refused} ditolak.
 CAP_UNNAMED = "(tanpa identifier)"
 ERR_CAP_INDEX_TOO_MANY = "Indeks {source} berisi {count} tautan CAP, lebih dari {limit}: ditolak."
 CAP_IMPORT_NOTHING_STORED = "Tidak ada peringatan yang disimpan atau diubah."
+ERR_CAP_BAD_ID = "CAP {identifier}: <{element}> berisi spasi atau koma, yang dilarang CAP 1.2."

@@ -123,6 +123,13 @@ def test_a_missing_identifier_is_refused_without_one_to_name():
     )
 
 
+def test_an_identifier_with_a_space_or_comma_is_refused_references_could_not_name_it():
+    body = jateng(f"<identifier>{JATENG_ID}</identifier>", "<identifier>a,b c</identifier>")
+    assert refusal(body) == (
+        "CAP a,b c: <identifier> berisi spasi atau koma, yang dilarang CAP 1.2."
+    )
+
+
 def test_an_alert_without_info_is_refused_naming_info():
     text = fixture("cap_jateng.xml").decode()
     body = re.sub(r"<info>.*</info>", "", text, flags=re.DOTALL).encode()
