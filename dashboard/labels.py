@@ -1308,3 +1308,70 @@ CAP_UNNAMED = "(tanpa identifier)"
 ERR_CAP_INDEX_TOO_MANY = "Indeks {source} berisi {count} tautan CAP, lebih dari {limit}: ditolak."
 CAP_IMPORT_NOTHING_STORED = "Tidak ada peringatan yang disimpan atau diubah."
 ERR_CAP_BAD_ID = "CAP {identifier}: <{element}> berisi spasi atau koma, yang dilarang CAP 1.2."
+
+
+# --- EIDO exchange (issue 15 part 2: dashboard/eido.py, its API routes and commands) ---
+ACTION["EIDO_IMPORT"] = "Diimpor dari dokumen EIDO"
+ACTION["NOTE"] = "Catatan"
+ERR_EIDO_TOO_LARGE = "Dokumen EIDO terlalu besar (maksimal {limit} KiB)."
+ERR_EIDO_JSON = "Dokumen EIDO bukan JSON yang sah: {reason}."
+ERR_EIDO_SHAPE = "Dokumen EIDO harus berupa satu objek JSON."
+ERR_EIDO_FILE_SHAPE = "Berkas EIDO harus berisi satu dokumen (objek JSON) atau daftar dokumen."
+ERR_EIDO_MISSING = "Dokumen EIDO tidak lengkap: bagian {part} tidak ada."
+ERR_EIDO_INVALID = "Dokumen EIDO tidak sah di {part}: {reason}."
+ERR_EIDO_PART = "Dokumen EIDO, {part}: {reason}"
+ERR_EIDO_CONFLICT = (
+    "Dokumen EIDO {eido_id} sudah diterima dengan isi lain (laporan {code}); dokumen lain harus "
+    "memakai $id lain."
+)
+ERR_EIDO_OWN = (
+    "Dokumen EIDO {eido_id} adalah laporan {code} milik Siaga 112 ini sendiri; tidak diimpor lagi."
+)
+ERR_EIDO_SCOPE = "Kunci API ini tidak berwenang untuk dokumen EIDO (cakupan '{scope}')."
+ERR_EIDO_EXPORT_LIMIT = (
+    "Terlalu banyak laporan untuk satu ekspor EIDO (lebih dari {limit}); pilih tanggal --since "
+    "yang lebih baru."
+)
+ERR_EIDO_SINCE = "Tanggal tidak sah: {value}. Gunakan format YYYY-MM-DD, misalnya 2026-03-01."
+EIDO_REASON_TYPE = "harus berupa {type}"
+EIDO_TYPE_NAMES = {
+    "object": "objek",
+    "array": "daftar",
+    "string": "teks",
+    "number": "angka",
+    "integer": "bilangan bulat",
+    "boolean": "true atau false",
+    "null": "null",
+}
+EIDO_REASON_TOO_LONG = "terlalu panjang (maksimal {limit} karakter)"
+EIDO_REASON_EMPTY = "tidak boleh kosong"
+EIDO_REASON_TOO_MANY = "terlalu banyak unsur (maksimal {limit})"
+EIDO_REASON_TOO_FEW = "harus berisi paling sedikit {limit} unsur"
+EIDO_REASON_VALUE = "nilai tidak dikenal: {value}"
+EIDO_REASON_RANGE = "angka di luar batas"
+EIDO_REASON_TIME = "bukan waktu RFC 3339 dengan zona waktu, misalnya 2026-03-10T09:58:00+07:00"
+EIDO_REASON_EXTRA = "berisi anggota yang tidak dikenal: {names}"
+EIDO_REASON_RULE = "tidak sesuai skema EIDO ({rule})"
+EIDO_REASON_REFERENCE = "merujuk {ref}, yang tidak ada dalam dokumen"
+EIDO_REASON_DUPLICATE_ID = "$id {value} dipakai lebih dari satu bagian"
+EIDO_REASON_NO_PHONE = "tidak berisi nomor telepon (tel:)"
+EIDO_REASON_XML = "PIDF-LO bukan XML yang sah"
+EIDO_REASON_XML_FORBIDDEN = "PIDF-LO memuat DTD atau entitas, yang ditolak"
+EIDO_REASON_NO_POINT = "PIDF-LO tidak memuat titik (gml:pos lintang bujur)"
+EIDO_REASON_NO_ADDRESS = "PIDF-LO tidak memuat alamat (civicAddress)"
+EIDO_REASON_HISTORY_START = "riwayat harus diawali pencatatan laporan (status Baru)"
+EIDO_REASON_HISTORY_ORDER = (
+    "status riwayat tidak runtut: dari {status} menurut dokumen, {actual} menurut riwayat"
+)
+EIDO_REASON_HISTORY_END = "status laporan {status} tidak sama dengan akhir riwayatnya ({actual})"
+EIDO_REASON_UNKNOWN_ACTION = "jenis kejadian riwayat tidak dikenal: {value}"
+EIDO_IMPORT_REASON = "Dokumen EIDO {eido_id} dari {issuer}"
+EIDO_FALLBACK_NOTE = "Jenis asal {value} tidak dikenal; dicatat sebagai {category}."
+EIDO_FOREIGN_NOTE = "Catatan {source} ({at} WIB): {text}"
+EIDO_CLI_WRITTEN = "{count} dokumen EIDO ditulis ke {path}."
+EIDO_CLI_NONE = "Tidak ada laporan yang diterima sejak {since}."
+EIDO_CLI_CREATED = "Dokumen EIDO {eido_id}: laporan {code} dibuat ({status})."
+EIDO_CLI_REPLAYED = "Dokumen EIDO {eido_id}: sudah diimpor sebagai laporan {code}; tidak diubah."
+EIDO_CLI_STOPPED = "Dokumen ke-{index} ditolak; dokumen sesudahnya tidak diimpor."
+EIDO_PART_PHONE = "callbackComponent (nomor yang bisa dihubungi)"
+EIDO_PART_KONDISI = "incidentComponent.notesReference (kondisi)"
