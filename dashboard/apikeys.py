@@ -22,7 +22,9 @@ from dashboard.errors import InvalidInput, NotFound
 KEY_PREFIX = "s112_"
 # How many characters of the key are kept to tell keys apart (the prefix plus 6 random ones).
 SHOWN_CHARS = len(KEY_PREFIX) + 6
-SCOPES = ("intake",)
+# intake: post reports, read their status. eido: read and send EIDO documents (issue 15);
+# eido.phone: the EIDO documents it reads carry the caller's phone number.
+SCOPES = ("intake", "eido", "eido.phone")
 NAME_MAX = 120
 
 

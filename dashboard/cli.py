@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
+from dashboard import labels
+from dashboard.apikeys import SCOPES
 from dashboard.config import load_settings
 from dashboard.db import make_engine
-from dashboard.domain import ADMIN, ROLES, WALL, Actor
-from dashboard.errors import DispatchError, ImportRejected
+from dashboard.domain import ADMIN, ROLES, WALL, Actor, wib_days_utc
+from dashboard.errors import DispatchError, ImportRejected, InvalidInput
 
 CLI_ACTOR = Actor(username="cli", role=ADMIN, full_name="Baris perintah")
 
@@ -121,12 +125,41 @@ def _parser() -> argparse.ArgumentParser:
     keys = cmd.add_subparsers(dest="api_key_command", metavar="ACTION", required=True)
     action = keys.add_parser("create", help="a new key (shown once) for a source")
     action.add_argument("name", help="the source, e.g. 'Platform 112 Kominfo'")
+    action.add_argument(
+        "--scope",
+        action="append",
+        choices=SCOPES,
+        help="what the key may do (repeatable; default intake): eido reads and sends EIDO "
+        "documents, eido.phone adds the caller's phone to the documents it reads",
+    )
     action.set_defaults(handler=_api_key_create)
     action = keys.add_parser("revoke", help="close a key: its next request is refused (401)")
     action.add_argument("id", type=int, help="the key's id (see api-key list)")
     action.set_defaults(handler=_api_key_revoke)
     action = keys.add_parser("list", help="every key: id, prefix, name, dates")
     action.set_defaults(handler=_api_key_list)
+
+    cmd = sub.add_parser("export-eido", help="incidents as NENA EIDO JSON documents")
+    target = cmd.add_mutually_exclusive_group(required=True)
+    target.add_argument("code", nargs="?", help="one incident, e.g. 112-20260310-0001")
+    target.add_argument(
+        "--since", help="every incident received from this WIB day on (YYYY-MM-DD): a list"
+    )
+    cmd.add_argument("--out", type=Path, help="write to this file (default: print)")
+    cmd.add_argument("--with-phone", action="store_true", help="include the caller's phone number")
+    cmd.set_defaults(handler=_export_eido)
+
+    cmd = sub.add_parser(
+        "import-eido", help="record the incidents of EIDO documents (a neighbour's CAD)"
+    )
+    cmd.add_argument(
+        "file",
+        type=Path,
+        help="one EIDO document or a list (as export-eido --since writes); each is imported "
+        "on its own and a document already imported is skipped, so a refused file can be "
+        "run again once fixed",
+    )
+    cmd.set_defaults(handler=_import_eido)
 
     _add_maintenance(sub)
     return parser
@@ -263,10 +296,60 @@ def _api_key_create(engine, args, settings) -> int:
     from dashboard.setup import prepare_database
 
     prepare_database(engine, demo_mode=False)
-    key_id, key = apikeys.create_key(engine, CLI_ACTOR, name=args.name)
+    scopes = tuple(dict.fromkeys(args.scope or ("intake",)))
+    key_id, key = apikeys.create_key(engine, CLI_ACTOR, name=args.name, scopes=scopes)
     print(f"Kunci API {key_id} dibuat (simpan, hanya ditampilkan sekali):")
     print(key)
     print("Kirim sebagai header: Authorization: Bearer <kunci>")
+    return 0
+
+
+def _export_eido(engine, args, settings) -> int:
+    from dashboard import eido
+
+    if args.since:
+        try:
+            day = date.fromisoformat(args.since)
+        except ValueError:
+            raise InvalidInput(labels.ERR_EIDO_SINCE.format(value=args.since[:40])) from None
+        start, _end = wib_days_utc(day, None)
+        data: object = eido.export_since(engine, start, include_phone=args.with_phone)
+        if not data:
+            print(labels.EIDO_CLI_NONE.format(since=args.since), file=sys.stderr)
+    else:
+        data = eido.export_incident(engine, args.code, include_phone=args.with_phone)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if args.out is None:
+        print(text)
+        return 0
+    args.out.write_text(text + "\n", encoding="utf-8")
+    count = len(data) if isinstance(data, list) else 1
+    print(labels.EIDO_CLI_WRITTEN.format(count=count, path=args.out))
+    return 0
+
+
+def _import_eido(engine, args, settings) -> int:
+    from dashboard import eido
+    from dashboard.setup import prepare_database
+
+    prepare_database(engine, demo_mode=False)
+    try:
+        raw = args.file.read_bytes()
+    except OSError as error:
+        raise ImportRejected(labels.ERR_IMPORT_FILE.format(reason=type(error).__name__)) from None
+    data = eido.load_document(raw, limit_bytes=eido.MAX_FILE_BYTES)
+    documents = data if isinstance(data, list) else [data]
+    if not documents or not all(isinstance(d, dict) for d in documents):
+        raise InvalidInput(labels.ERR_EIDO_FILE_SHAPE)
+    for index, document in enumerate(documents, start=1):
+        try:
+            result = eido.import_document(engine, document, actor=CLI_ACTOR)
+        except DispatchError:
+            if len(documents) > 1:
+                print(labels.EIDO_CLI_STOPPED.format(index=index), file=sys.stderr)
+            raise
+        done = labels.EIDO_CLI_CREATED if result.created else labels.EIDO_CLI_REPLAYED
+        print(done.format(eido_id=result.eido_id, code=result.code, status=result.status))
     return 0
 
 

@@ -19,7 +19,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from dashboard import apikeys, intake_api, labels
+from dashboard import apikeys, eido, intake_api, labels
 from dashboard.config import load_settings
 from dashboard.db import make_engine
 from dashboard.errors import ApiRefused, DispatchError
@@ -28,6 +28,8 @@ from web.openapi import OPENAPI
 log = logging.getLogger("siaga112.api")
 MAX_BODY_BYTES = 256 * 1024
 SCOPE = "intake"
+# Reading and sending EIDO documents; the caller's phone only with the second (issue 15).
+EIDO_SCOPE, EIDO_PHONE_SCOPE = "eido", "eido.phone"
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -176,7 +178,7 @@ def _get(call: _Call, headers, code: str) -> Response:
     return JSONResponse(payload)
 
 
-def _key(engine: Engine, call: _Call, headers):
+def _key(engine: Engine, call: _Call, headers, *, scope: str = SCOPE):
     """The request's key row: 401 without a valid key, 403 out of scope, 429 over the rate."""
     presented = _presented_key(headers)
     with engine.connect() as conn:
@@ -187,8 +189,11 @@ def _key(engine: Engine, call: _Call, headers):
     if row.revoked_at_utc is not None:
         call.detail = "kunci dicabut"
         raise _Refused(401, "revoked", labels.ERR_API_KEY, headers=_CHALLENGE)
-    if not apikeys.has_scope(row, SCOPE):
-        raise _Refused(403, "forbidden", labels.ERR_API_SCOPE)
+    if not apikeys.has_scope(row, scope):
+        message = (
+            labels.ERR_API_SCOPE if scope == SCOPE else labels.ERR_EIDO_SCOPE.format(scope=scope)
+        )
+        raise _Refused(403, "forbidden", message)
     limit = intake_api.rate_limit(engine)
     wait = intake_api.retry_after(engine, row.id, limit=limit)
     if wait is not None:
@@ -271,9 +276,73 @@ def _log(call: _Call) -> None:
         log.warning("api request log failed: %s", type(error).__name__)
 
 
+# --- EIDO documents (issue 15 part 2; the work is dashboard.eido) ----------------------------
+
+
+async def incident_eido(request: Request) -> Response:
+    """GET /api/v1/incidents/{code}/eido: the incident as an EIDO document."""
+    if request.method != "GET":
+        return await _not_allowed(request)
+    call = _call(request)
+    code = request.path_params["code"]
+    return await run_in_threadpool(_get_eido, call, request.headers, code)
+
+
+async def eido_documents(request: Request) -> Response:
+    """POST /api/v1/eido: an EIDO document from a neighbour's CAD, recorded as an incident."""
+    if request.method != "POST":
+        return await _not_allowed(request)
+    call = _call(request)
+    try:
+        too_large, body = await _read_body(request)
+    except ClientDisconnect:
+        call.status, call.result, call.detail = 400, "disconnected", "klien memutus sambungan"
+        await run_in_threadpool(_log, call)
+        return Response(status_code=400)
+    return await run_in_threadpool(_post_eido, call, request.headers, too_large, body)
+
+
+def _get_eido(call: _Call, headers, code: str) -> Response:
+    try:
+        engine = _engine()
+        key = _key(engine, call, headers, scope=EIDO_SCOPE)
+        with_phone = apikeys.has_scope(key, EIDO_PHONE_SCOPE)
+        document = eido.export_incident(engine, code, include_phone=with_phone)
+    except Exception as error:  # every failure is a JSON answer and a log row, never a trace
+        return _answer(call, error)
+    call.status, call.result = 200, "eido_phone" if with_phone else "eido"
+    call.incident_code = document["incidentComponent"]["internalIncidentId"]
+    _log(call)
+    return JSONResponse(document)
+
+
+def _post_eido(call: _Call, headers, too_large: bool, body: bytes) -> Response:
+    try:
+        engine = _engine()
+        key = _key(engine, call, headers, scope=EIDO_SCOPE)
+        if too_large:
+            message = labels.ERR_EIDO_TOO_LARGE.format(limit=MAX_BODY_BYTES // 1024)
+            raise _Refused(413, "too_large", message, field="body")
+        document = eido.load_document(body)
+        if isinstance(document, dict) and isinstance(document.get("$id"), str):
+            call.external_id = document["$id"][:80]
+        result = eido.import_document(
+            engine, document, actor=intake_api.api_actor(key), key_id=key.id
+        )
+    except Exception as error:  # every failure is a JSON answer and a log row, never a trace
+        return _answer(call, error)
+    call.status = 201 if result.created else 200
+    call.result = "created" if result.created else "replayed"
+    call.incident_code = result.code
+    _log(call)
+    return JSONResponse({"ok": True, **result.as_json()}, status_code=call.status)
+
+
 ROUTES = [
     Route("/api/v1/openapi.json", openapi, methods=["GET"]),
     Route("/api/v1/incidents", incidents, methods=ALL_METHODS),
     Route("/api/v1/incidents/{code}", incident, methods=ALL_METHODS),
+    Route("/api/v1/incidents/{code}/eido", incident_eido, methods=ALL_METHODS),
+    Route("/api/v1/eido", eido_documents, methods=ALL_METHODS),
     Route("/api/{rest:path}", unknown, methods=ALL_METHODS),
 ]

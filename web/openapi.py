@@ -215,3 +215,97 @@ OPENAPI: dict = {
         },
     },
 }
+
+
+# --- EIDO documents (issue 15 part 2) ---------------------------------------------------------
+
+OPENAPI["paths"]["/api/v1/incidents/{code}/eido"] = {
+    "get": {
+        "summary": "The incident as a NENA EIDO JSON document",
+        "description": (
+            "EIDO 1.0 (NENA-STA-021): agencies, incident, location (PIDF-LO), call, one "
+            "dispatch per hand-off and one note per log entry. Needs the 'eido' scope; the "
+            "caller's phone (callbackComponent) only for a key that also has 'eido.phone'."
+        ),
+        "operationId": "getIncidentEido",
+        "parameters": [
+            {
+                "name": "code",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "examples": ["112-20260310-0001"]},
+            }
+        ],
+        "responses": {
+            "200": _ok("The EIDO document", {"$ref": "#/components/schemas/EidoDocument"}),
+            "401": _error("No key, an unknown key or a revoked key"),
+            "403": _error("The key has no 'eido' scope"),
+            "404": _error("No incident with this code"),
+            "429": _error("Over the key's rate limit; see Retry-After"),
+        },
+    }
+}
+OPENAPI["paths"]["/api/v1/eido"] = {
+    "post": {
+        "summary": "Record the incident an EIDO document describes (a transfer)",
+        "description": (
+            "Validated against our EIDO subset schema and our own checks (an incident, a "
+            "location with a point and an address, a call time, a callback number, the "
+            "kondisi note), mapped to our categories by data/eido/category_map.csv and routed "
+            "like a form report. A document this deployment exported comes back with its "
+            "history. Idempotent on $id: the same content again returns the first incident "
+            "(200); other content under a known $id is a 409. Needs the 'eido' scope. Body at "
+            "most 256 KiB."
+        ),
+        "operationId": "importEido",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/EidoDocument"}}
+            },
+        },
+        "responses": {
+            "201": _ok("Recorded", {"$ref": "#/components/schemas/EidoAccepted"}),
+            "200": _ok(
+                "A retry: the first result, nothing written",
+                {"$ref": "#/components/schemas/EidoAccepted"},
+            ),
+            "401": _error("No key, an unknown key or a revoked key"),
+            "403": _error("The key has no 'eido' scope"),
+            "409": _error("$id already received with other content, or our own incident"),
+            "413": _error("Body over 256 KiB"),
+            "422": _error("Not JSON, or a part missing or invalid (named in field and galat)"),
+            "429": _error("Over the key's rate limit; see Retry-After"),
+        },
+    }
+}
+OPENAPI["components"]["schemas"].update(
+    {
+        "EidoDocument": {
+            "type": "object",
+            "description": (
+                "An Emergency Incident Data Object, EIDO JSON 1.0. The subset we write and "
+                "read is data/eido/eido_subset.schema.json (JSON Schema 2020-12)."
+            ),
+            "required": [
+                "$id",
+                "lastUpdateTimeStamp",
+                "updatedByAgencyReference",
+                "eidoVersion",
+                "issuingElementIdentification",
+                "agencyComponent",
+            ],
+        },
+        "EidoAccepted": {
+            "type": "object",
+            "properties": {
+                "ok": {"const": True},
+                "eido_id": {"type": "string"},
+                "code": {"type": "string"},
+                "status": {"type": "string"},
+                "opd": {"$ref": "#/components/schemas/Opd"},
+                "replayed": {"type": "boolean"},
+            },
+        },
+    }
+)
