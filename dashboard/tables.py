@@ -6,11 +6,13 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -497,3 +499,73 @@ eido_imports = Table(
     Column("key_id", Integer, ForeignKey("api_keys.id")),
     Column("received_at_utc", DateTime, nullable=False),
 )
+
+# --- Trend rollups (migration 0008) -----------------------------------------------------------
+
+# What Tren reads for folded days instead of every incident (dashboard/rollups.py). One row per
+# tier ('day', or 'month': the sum of that month's day rows) x period start x cell, a cell being
+# the filters' dimensions: category, current OPD, first OPD, kecamatan (NULL where the incident
+# has none). Counts are exact; durations are histograms with bins of at most 1 % (rollups.py).
+trend_rollups = Table(
+    "trend_rollups",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tier", String(5), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("category_code", String(30), nullable=False),
+    Column("opd_code", String(20)),
+    Column("first_opd_code", String(20)),
+    Column("kecamatan", String(60)),
+    Column("total", Integer, nullable=False),
+    Column("prank", Integer, nullable=False),
+    Column("ghost", Integer, nullable=False),
+    Column("bukan_darurat", Integer, nullable=False),
+    # Incidents moved to another OPD at least once (routing quality).
+    Column("reassigned", Integer, nullable=False),
+    # Calls per WIB weekday x hour: 168 little-endian uint32, index weekday * 24 + hour.
+    Column("hours", LargeBinary, nullable=False),
+    # JSON [[kelurahan_kode, kelurahan, count], ...] and [[from_opd, to_opd, reassignments], ...].
+    Column("places", Text, nullable=False),
+    Column("flows", Text, nullable=False),
+    # Per stage: durations within the target recorded in trend_rollup_state, and the histogram
+    # (little-endian int32 bin keys, then their int32 counts).
+    Column("forward_within", Integer, nullable=False),
+    Column("forward_bins", LargeBinary, nullable=False),
+    Column("acknowledge_within", Integer, nullable=False),
+    Column("acknowledge_bins", LargeBinary, nullable=False),
+    Column("resolve_within", Integer, nullable=False),
+    Column("resolve_bins", LargeBinary, nullable=False),
+    CheckConstraint("tier IN ('day','month')", name="tier_known"),
+    # Covering the volume query (every day row of the range, summed by the database).
+    Index(
+        "ix_trend_rollups_period",
+        "tier",
+        "period_start",
+        "category_code",
+        "opd_code",
+        "first_opd_code",
+        "kecamatan",
+        "total",
+        "prank",
+        "ghost",
+        "bukan_darurat",
+    ),
+)
+
+# One row (id 1, inserted by migration 0008): which incident changes the rollups hold. Folded:
+# every incident with id <= folded_id and updated_at_utc < folded_until_utc (NULL: not built
+# yet, Tren reads every incident). generation goes up with each full rebuild; targets is the
+# JSON of the stage targets the *_within columns were counted against.
+trend_rollup_state = Table(
+    "trend_rollup_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("generation", Integer, nullable=False, default=0),
+    Column("folded_id", Integer),
+    Column("folded_until_utc", DateTime),
+    Column("targets", Text),
+    Column("refreshed_at_utc", DateTime),
+)
+
+# The catch-up finds incidents changed since the watermark without reading them all.
+Index("ix_incidents_updated", incidents.c.updated_at_utc)

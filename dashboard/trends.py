@@ -191,21 +191,34 @@ def check_filter(flt: TrendFilter) -> None:
         raise InvalidInput(labels.TREND_ERR_RANGE_TOO_LONG.format(days=MAX_DAYS))
 
 
-def build_report(engine: Engine, flt: TrendFilter, *, grid=None) -> TrendReport:
+def build_report(
+    engine: Engine, flt: TrendFilter, *, grid=None, exact: bool = False
+) -> TrendReport:
     """Every table of the Tren page for one filter, read in one consistent snapshot.
 
-    Seven queries: activity per period and category, places, routing, speed (all stages and
-    groupings at once), reassignment flows, hour x weekday, and the grid when `grid` (a
-    geo.grid_counts.GridSpec) is given; then the hand-off view's three. Small roll-ups of
+    Activity, places, routing, speed, reassignment flows and hour x weekday come from the
+    trend rollups (dashboard/rollups.py: folded days from a few rows per day or month, days
+    not yet folded from their incidents; counts exact, percentiles within 0.5 %) once they are
+    built; `exact=True`, or rollups not built yet, runs the exact queries below on every
+    incident instead. The grid (when `grid`, a geo.grid_counts.GridSpec, is given) and the
+    hand-off view's three queries always read the incidents and events. Small roll-ups of
     their results happen in pandas.
     """
+    # rollups builds on this module's filter and SQL helpers: importing it at the top would
+    # be a cycle, so the one place that delegates to it imports it here.
+    from dashboard import rollups
+
     check_filter(flt)
     with read_connection(engine) as conn:
         targets = catalogue.targets(catalogue.get_settings(conn))
         names, colors = _category_names(conn)
-        activity = period_activity(conn, flt)
-        places = place_counts(conn, flt)
-        routing = routing_counts(conn, flt)
+        parts = None if exact else rollups.read(conn, flt, targets=targets)
+        if parts is None:
+            activity = period_activity(conn, flt)
+            places = place_counts(conn, flt)
+            routing = routing_counts(conn, flt)
+        else:
+            activity, places, routing = parts.activity, parts.places, parts.routing
         report = TrendReport(
             filter=flt,
             targets=targets,
@@ -222,10 +235,14 @@ def build_report(engine: Engine, flt: TrendFilter, *, grid=None) -> TrendReport:
             nuisance=nuisance_from(activity, flt),
             by_kecamatan=kecamatan_from(places),
             by_kelurahan=places,
-            speed=speed(conn, flt, targets=targets),
+            speed=(
+                parts.speed
+                if parts is not None and parts.speed is not None
+                else speed(conn, flt, targets=targets)
+            ),
             reassign={by: reassign_from(routing, by=by) for by in ("opd", "category")},
-            flows=reassign_flows(conn, flt),
-            hour_weekday=hour_weekday(conn, flt),
+            flows=reassign_flows(conn, flt) if parts is None else parts.flows,
+            hour_weekday=hour_weekday(conn, flt) if parts is None else parts.hour_weekday,
             grid=None if grid is None else GridCounts(grid, grid_cells(conn, flt, grid)),
             handoff=handoff_view(conn, flt, targets=targets),
         )
@@ -342,11 +359,7 @@ def speed(conn: Connection, flt: TrendFilter, *, targets: Targets) -> dict[str, 
     <= target), within_share, target_share. A group with no measured duration for a stage has
     no row for it.
     """
-    stage_targets = {
-        "forward": targets.forward_s,
-        "acknowledge": targets.acknowledge_s,
-        "resolve": targets.resolve_s,
-    }
+    stage_targets = _stage_targets(targets)
     c = t.incidents.c
     durations = (
         select(
@@ -368,7 +381,12 @@ def speed(conn: Connection, flt: TrendFilter, *, targets: Targets) -> dict[str, 
         query = _percentile_cont(durations, stage_targets)
     else:
         query = _counted_percentiles(durations, stage_targets)
-    rows = conn.execute(query).all()
+    return speed_frames(conn.execute(query).all(), targets=targets)
+
+
+def speed_frames(rows, *, targets: Targets) -> dict[str, pd.DataFrame]:
+    """speed()'s frames from rows of (stage, grouping, group, n, within, p50, p90)."""
+    stage_targets = _stage_targets(targets)
     columns = ["stage", "grouping", "group", "n", "within", *[_pname(p) for p in PERCENTILES]]
     frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
     frame = frame.rename(columns={"p50": "median_s", "p90": "p90_s"})
@@ -446,6 +464,36 @@ def hour_weekday(conn: Connection, flt: TrendFilter) -> pd.DataFrame:
     )
     full = pd.MultiIndex.from_product([range(24), range(7)], names=["hour", "weekday"])
     return found.reindex(full, fill_value=0).rename("count").reset_index()
+
+
+def incident_measures(where: ColumnElement[bool]):
+    """One row per incident matching `where`, what dashboard.rollups folds into day cells:
+    WIB day ('YYYY-MM-DD'), hour and weekday, the filters' dimensions, kelurahan, closure,
+    reassign_count and each stage's duration in whole seconds (NULL when not reached)."""
+    c = t.incidents.c
+    return select(
+        _WibDay(c.received_at_utc).label("day"),
+        _WibHour(c.received_at_utc).label("hour"),
+        _WibWeekday(c.received_at_utc).label("weekday"),
+        c.category_code,
+        c.opd_code,
+        c.first_opd_code,
+        c.kecamatan,
+        c.kelurahan_kode,
+        c.kelurahan,
+        c.status,
+        c.cancel_reason,
+        c.reassign_count,
+        *[
+            (_EpochS(c[end]) - _EpochS(c[start])).label(stage)
+            for stage, (start, end) in _STAGE_COLUMNS.items()
+        ],
+    ).where(where)
+
+
+def wib_day_of(column) -> ColumnElement[str]:
+    """SQL: 'YYYY-MM-DD' of the WIB day of a naive-UTC timestamp column."""
+    return _WibDay(column)
 
 
 def incident_rows(
@@ -914,6 +962,14 @@ def _branch_keys(stage: str, grouping: str, source) -> list:
         literal_column(f"'{grouping}'").label("grouping"),
         group.label("grp"),
     ]
+
+
+def _stage_targets(targets: Targets) -> dict[str, int]:
+    return {
+        "forward": targets.forward_s,
+        "acknowledge": targets.acknowledge_s,
+        "resolve": targets.resolve_s,
+    }
 
 
 def _sql_int(value: int):

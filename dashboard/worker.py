@@ -11,6 +11,8 @@ SIAGA_ESCALATION_INTERVAL_S (default 10 s) and, in demo mode unless SIAGA_DEMO_L
 city's keep-alive every SIAGA_DEMO_LIVE_INTERVAL_S (default 30 s; dashboard.demo.keep_alive).
 When SIAGA_CAP_URL is set, the CAP source is polled every SIAGA_CAP_INTERVAL_S (default 300 s;
 dashboard.cap.poll): the first poll right at start, each attempt recorded in cap_fetches.
+The trend rollups catch up every SIAGA_ROLLUP_INTERVAL_S (default 30 s; dashboard.rollups), in
+their own thread: the first run after the upgrade builds every day (a minute at a million).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from collections.abc import Callable, Mapping
 
 from sqlalchemy import Engine
 
-from dashboard import cap, delivery, demo, escalation
+from dashboard import cap, delivery, demo, escalation, rollups
+from dashboard.domain import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +110,8 @@ def run_forever(
     warnings = _Tick("cap")
     next_escalation = next_live = next_cap = time.monotonic()
     poller: threading.Thread | None = None
+    trends_rollup, next_rollup, folder = _Tick("rollups"), time.monotonic(), None
+    rollup_every = interval_from_env("SIAGA_ROLLUP_INTERVAL_S", rollups.REFRESH_INTERVAL_S)
     log.info("worker %s started (every %.1f s)", worker_id, interval)
     while not stop_event.is_set():
         tried = deliveries.run(
@@ -122,11 +127,21 @@ def run_forever(
             # In its own thread: a slow CAP server must not hold up deliveries and escalations.
             poller = _started(lambda: warnings.run(lambda: cap.poll(engine, cap_url)), "siaga-cap")
             next_cap = time.monotonic() + cap_every
+        if time.monotonic() >= next_rollup and not _running(folder):
+            folder = _started(
+                lambda: trends_rollup.run(
+                    lambda: rollups.refresh_rollups(engine, now_utc=utc_now())
+                ),
+                "siaga-rollups",
+            )
+            next_rollup = time.monotonic() + rollup_every
         # A full batch means more may be due: go on at once instead of waiting.
         if tried < BATCH:
             stop_event.wait(interval)
     if poller is not None:
         poller.join(timeout=interval)
+    if folder is not None:
+        folder.join(timeout=interval)
     log.info("worker %s stopped", worker_id)
 
 

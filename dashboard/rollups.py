@@ -1,0 +1,701 @@
+"""Trend rollups: per WIB day and month x cell counts and duration histograms, kept up to date.
+
+Tren at a million incidents spent seconds re-reading every incident of a year. Here each WIB
+day's incidents are folded once into a few rows (dashboard.tables.trend_rollups), one per cell:
+category, current OPD, first OPD and kecamatan, the dimensions every Tren filter uses. A cell
+row holds exact counts (calls, prank / ghost / not-an-emergency closures, reassigned), calls
+per weekday x hour, per kelurahan, reassignment flows, and per stage (forward, acknowledge,
+resolve) the count within the stage's target and a histogram of the durations. A 'month' row
+is the sum of the month's day rows, so a year reads about twelve rows per cell.
+
+Duration bins (`bin_key`): a duration under EXACT_BELOW_S seconds (either sign) is its own bin;
+above it, bins grow by BIN_GROWTH (1 %) each, and a bin stands for its geometric middle, so a
+binned duration is within MAX_RELATIVE_ERROR (0.499 %) of the true one. A percentile is the
+same linear interpolation trends uses (closest ranks, see dashboard/trends.py) between two
+binned durations, so it is within 0.5 % of the exact value too, and identical when both ranks
+fall below EXACT_BELOW_S. Counts and "within target" are exact.
+
+Keeping them current: `refresh_rollups` folds every incident changed since the watermark
+(id above folded_id, or updated_at_utc / a REASSIGN at or after folded_until_utc) by
+recomputing its whole WIB day (delete and insert, one transaction per month: idempotent, safe
+twice or from two workers, each batch locks the state row and checks the generation), then
+the month row. `rebuild_rollups` starts over (first run, changed targets). The worker runs the
+catch-up every 30 s. `read` gives Tren its figures: months wholly in range and clean from the
+month rows, other clean days from the day rows, and days with changes not yet folded in
+(today, usually) folded on the fly from the incidents, so the report stays exact for today.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
+
+from dashboard import catalogue, trends
+from dashboard import tables as t
+from dashboard.domain import DIBATALKAN, NUISANCE_REASONS, Targets
+
+EXACT_BELOW_S = 128
+BIN_GROWTH = 0.01
+MAX_RELATIVE_ERROR = math.sqrt(1 + BIN_GROWTH) - 1
+# Durations beyond +-68 years are data errors; they are binned as 68 years.
+MAX_DURATION_S = 2**31 - 1
+# A change is folded once its updated_at_utc is this much older than the catch-up's clock: a
+# transaction that stamped its rows just before the catch-up read may commit just after it.
+SETTLE_S = 120
+REFRESH_INTERVAL_S = 30.0
+HOURS = 7 * 24
+DAY, MONTH = "day", "month"
+STATE_ID = 1
+CELL_KEYS = ("category_code", "opd_code", "first_opd_code", "kecamatan")
+COUNTS = ("total", "prank", "ghost", "bukan_darurat", "reassigned")
+
+
+def bin_key(seconds: int) -> int:
+    """The histogram bin of a whole-second duration (the module docstring's rule)."""
+    magnitude = min(abs(int(seconds)), MAX_DURATION_S)
+    if magnitude < EXACT_BELOW_S:
+        return int(seconds)
+    key = EXACT_BELOW_S + int(math.log(magnitude / EXACT_BELOW_S) / math.log1p(BIN_GROWTH))
+    return key if seconds > 0 else -key
+
+
+def bin_value(key: int) -> float:
+    """The duration a bin stands for: itself below EXACT_BELOW_S, else its geometric middle."""
+    if abs(key) < EXACT_BELOW_S:
+        return float(key)
+    middle = EXACT_BELOW_S * (1 + BIN_GROWTH) ** (abs(key) - EXACT_BELOW_S + 0.5)
+    return middle if key > 0 else -middle
+
+
+MAX_KEY = bin_key(MAX_DURATION_S)
+# Every bin's value, indexed by key + MAX_KEY (the dense histograms the reader adds up).
+_VALUES = np.array([bin_value(k) for k in range(-MAX_KEY, MAX_KEY + 1)])
+
+
+@dataclass
+class Cell:
+    """One rollup row in memory: the figures of one cell over one day or month."""
+
+    total: int = 0
+    prank: int = 0
+    ghost: int = 0
+    bukan_darurat: int = 0
+    reassigned: int = 0
+    hours: np.ndarray = field(default_factory=lambda: np.zeros(HOURS, dtype=np.int64))
+    places: Counter = field(default_factory=Counter)  # (kelurahan_kode, kelurahan) -> calls
+    flows: Counter = field(default_factory=Counter)  # (from_opd, to_opd) -> reassignments
+    within: dict[str, int] = field(default_factory=lambda: dict.fromkeys(trends.STAGES, 0))
+    # stage -> (bin keys ascending, counts)
+    bins: dict[str, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=lambda: {s: _no_bins() for s in trends.STAGES}
+    )
+
+
+# A cell's identity: (period start, category, OPD, first OPD, kecamatan).
+CellKey = tuple[date, str, str | None, str | None, str | None]
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The report's rollup-backed pieces, in the shapes the exact trends functions return."""
+
+    activity: pd.DataFrame
+    places: pd.DataFrame
+    routing: pd.DataFrame
+    speed: dict[str, pd.DataFrame] | None  # None: targets changed since the fold, read exactly
+    flows: pd.DataFrame
+    hour_weekday: pd.DataFrame
+    unfolded_days: tuple[date, ...]
+
+
+@dataclass(frozen=True)
+class _State:
+    generation: int
+    folded_id: int | None
+    folded_until_utc: datetime | None
+    targets: str | None
+
+    @property
+    def ready(self) -> bool:
+        return self.folded_until_utc is not None and self.folded_id is not None
+
+
+def refresh_rollups(engine: Engine, *, now_utc: datetime) -> int:
+    """Fold every incident change since the watermark; returns how many days were refolded.
+
+    A first run, or one after the stage targets changed, rebuilds everything instead.
+    """
+    with trends.read_connection(engine) as conn:
+        state = _state(conn)
+        targets = _targets_json(conn)
+        current = state.ready and state.targets == targets
+        if current:
+            mark = _mark(conn, now_utc)
+            days = _unfolded_days(conn, state)
+    if not current:
+        return rebuild_rollups(engine, now_utc=now_utc)
+    stage_targets = json.loads(targets)
+    for month_days in _by_month(days):
+        with engine.begin() as conn:
+            if not _lock(conn, state.generation, now_utc):
+                return 0  # a rebuild started: it folds these days itself
+            _fold_days(conn, month_days, stage_targets)
+            _sum_month(conn, month_days[0].replace(day=1))
+    with engine.begin() as conn:
+        conn.execute(
+            update(t.trend_rollup_state)
+            .where(
+                t.trend_rollup_state.c.id == STATE_ID,
+                t.trend_rollup_state.c.generation == state.generation,
+                t.trend_rollup_state.c.folded_until_utc == state.folded_until_utc,
+            )
+            .values(folded_id=mark[0], folded_until_utc=mark[1], refreshed_at_utc=now_utc)
+        )
+    return len(days)
+
+
+def rebuild_rollups(engine: Engine, *, now_utc: datetime) -> int:
+    """Recompute every day from the incidents, one month per transaction; returns the days.
+
+    Until it finishes Tren reads every incident (the state says nothing is folded); a second
+    rebuild or catch-up started meanwhile makes this one stop at its next month.
+    """
+    with engine.begin() as conn:
+        s = t.trend_rollup_state.c
+        conn.execute(
+            update(t.trend_rollup_state)
+            .where(s.id == STATE_ID)
+            .values(
+                generation=s.generation + 1,
+                folded_id=None,
+                folded_until_utc=None,
+                targets=None,
+                refreshed_at_utc=now_utc,
+            )
+        )
+        generation = _state(conn).generation
+        targets = _targets_json(conn)
+        mark = _mark(conn, now_utc)
+        first, last = conn.execute(
+            select(func.min(t.incidents.c.received_at_utc), func.max(t.incidents.c.received_at_utc))
+        ).one()
+        conn.execute(delete(t.trend_rollups))
+    days = []
+    if first is not None:
+        day, last_day = _wib_day(first), _wib_day(last)
+        days = [day + timedelta(days=i) for i in range((last_day - day).days + 1)]
+    stage_targets = json.loads(targets)
+    for month_days in _by_month(days):
+        with engine.begin() as conn:
+            if not _lock(conn, generation, now_utc):
+                return 0
+            _fold_days(conn, month_days, stage_targets)
+            _sum_month(conn, month_days[0].replace(day=1))
+    with engine.begin() as conn:
+        conn.execute(
+            update(t.trend_rollup_state)
+            .where(s.id == STATE_ID, s.generation == generation)
+            .values(folded_id=mark[0], folded_until_utc=mark[1], targets=targets)
+        )
+    return len(days)
+
+
+def read(conn: Connection, flt: trends.TrendFilter, *, targets: Targets) -> Parts | None:
+    """The report's rollup-backed pieces for `flt`, or None before the first build.
+
+    Months wholly inside the range with every day folded come from month rows, the other folded
+    days from day rows, unfolded days from the incidents (folded here, not stored).
+    """
+    state = _state(conn)
+    if not state.ready:
+        return None
+    unfolded = [day for day in _unfolded_days(conn, state) if flt.start_day <= day <= flt.end_day]
+    months, days = _plan(flt.start_day, flt.end_day, set(unfolded))
+    rows = _stored_rows(conn, flt, months=months, days=days)
+    fresh = fold(conn, unfolded, _stage_targets(targets))
+    rows += [_as_read(key, cell) for key, cell in fresh.items() if _matches(flt, key)]
+    return Parts(
+        activity=_activity(conn, flt, unfolded, fresh),
+        places=_places(rows),
+        routing=_routing(rows),
+        speed=_speed(rows, targets) if state.targets == _json(targets) else None,
+        flows=_flows(rows),
+        hour_weekday=_hour_weekday(rows),
+        unfolded_days=tuple(unfolded),
+    )
+
+
+def fold(conn: Connection, days: list[date], stage_targets: dict[str, int]) -> dict[CellKey, Cell]:
+    """The day cells of `days` computed from the incidents and their REASSIGN events."""
+    if not days:
+        return {}
+    c = t.incidents.c
+    ranges = _received_in(days)
+    cells: dict[CellKey, Cell] = {}
+    for r in conn.execute(trends.incident_measures(ranges)):
+        key = (
+            date.fromisoformat(r.day),
+            r.category_code,
+            r.opd_code,
+            r.first_opd_code,
+            r.kecamatan,
+        )
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = Cell()
+            cell.bins = {stage: Counter() for stage in trends.STAGES}
+        cell.total += 1
+        if r.status == DIBATALKAN and r.cancel_reason in NUISANCE_REASONS:
+            name = r.cancel_reason.lower()
+            setattr(cell, name, getattr(cell, name) + 1)
+        if r.reassign_count:
+            cell.reassigned += 1
+        cell.hours[r.weekday * 24 + r.hour] += 1
+        cell.places[(r.kelurahan_kode, r.kelurahan)] += 1
+        for stage in trends.STAGES:
+            seconds = getattr(r, stage)
+            if seconds is not None:
+                cell.bins[stage][bin_key(seconds)] += 1
+                cell.within[stage] += int(seconds <= stage_targets[stage])
+    e = t.incident_events.c
+    flows = conn.execute(
+        select(
+            trends.wib_day_of(c.received_at_utc).label("day"),
+            *[c[k] for k in CELL_KEYS],
+            e.from_opd,
+            e.to_opd,
+            func.count().label("n"),
+        )
+        .select_from(t.incident_events.join(t.incidents, c.id == e.incident_id))
+        .where(e.action == "REASSIGN", ranges)
+        .group_by(
+            trends.wib_day_of(c.received_at_utc), *[c[k] for k in CELL_KEYS], e.from_opd, e.to_opd
+        )
+    )
+    for r in flows:
+        key = (date.fromisoformat(r.day), *[r._mapping[k] for k in CELL_KEYS])
+        cells[key].flows[(r.from_opd, r.to_opd)] += int(r.n)
+    for cell in cells.values():
+        cell.bins = {stage: _from_counter(cell.bins[stage]) for stage in trends.STAGES}
+    return cells
+
+
+def merge(cells: list[Cell]) -> Cell:
+    """The sum of several cells (a month from its days)."""
+    out = Cell()
+    for cell in cells:
+        for name in COUNTS:
+            setattr(out, name, getattr(out, name) + getattr(cell, name))
+        out.hours = out.hours + cell.hours
+        out.places.update(cell.places)
+        out.flows.update(cell.flows)
+        for stage in trends.STAGES:
+            out.within[stage] += cell.within[stage]
+    for stage in trends.STAGES:
+        out.bins[stage] = _add_bins([cell.bins[stage] for cell in cells])
+    return out
+
+
+def percentile(hist: np.ndarray, p: float) -> float:
+    """percentile_cont's closest-ranks interpolation on a dense histogram (index key + MAX_KEY)."""
+    upto = np.cumsum(hist)
+    n = int(upto[-1])
+    position = p * (n - 1)
+    lower = int(position)
+    fraction = position - lower
+    lo = _VALUES[int(np.searchsorted(upto, lower + 1))]
+    hi = _VALUES[int(np.searchsorted(upto, lower + 2))] if lower + 1 < n else lo
+    return float(lo + fraction * (hi - lo))
+
+
+# --- private helpers -------------------------------------------------------------------------
+
+
+def _state(conn: Connection) -> _State:
+    s = t.trend_rollup_state.c
+    row = conn.execute(
+        select(s.generation, s.folded_id, s.folded_until_utc, s.targets).where(s.id == STATE_ID)
+    ).one()
+    return _State(row.generation, row.folded_id, row.folded_until_utc, row.targets)
+
+
+def _lock(conn: Connection, generation: int, now_utc: datetime) -> bool:
+    """Take the state row (writers of rollup rows queue here); False when a rebuild began."""
+    s = t.trend_rollup_state.c
+    changed = conn.execute(
+        update(t.trend_rollup_state)
+        .where(s.id == STATE_ID, s.generation == generation)
+        .values(refreshed_at_utc=now_utc)
+    ).rowcount
+    return changed == 1
+
+
+def _mark(conn: Connection, now_utc: datetime) -> tuple[int, datetime]:
+    newest = conn.execute(select(func.coalesce(func.max(t.incidents.c.id), 0))).scalar_one()
+    return int(newest), now_utc - timedelta(seconds=SETTLE_S)
+
+
+def _stage_targets(targets: Targets) -> dict[str, int]:
+    return {
+        "forward": int(targets.forward_s),
+        "acknowledge": int(targets.acknowledge_s),
+        "resolve": int(targets.resolve_s),
+    }
+
+
+def _json(targets: Targets) -> str:
+    return json.dumps(_stage_targets(targets), sort_keys=True)
+
+
+def _targets_json(conn: Connection) -> str:
+    return _json(catalogue.targets(catalogue.get_settings(conn)))
+
+
+def _unfolded_days(conn: Connection, state: _State) -> list[date]:
+    """WIB days (ascending) holding an incident changed since the watermark.
+
+    Each query is driven by its own index (the id, updated_at_utc, REASSIGN events by time);
+    a date range here would tempt the planner onto the received_at_utc index instead.
+    """
+    c, e = t.incidents.c, t.incident_events.c
+    day = trends.wib_day_of(c.received_at_utc).label("day")
+    changed = [
+        select(day).where(c.id > state.folded_id),
+        select(day).where(c.updated_at_utc >= state.folded_until_utc),
+        select(day)
+        .select_from(t.incident_events.join(t.incidents, c.id == e.incident_id))
+        .where(e.action == "REASSIGN", e.at_utc >= state.folded_until_utc),
+    ]
+    found = set()
+    for query in changed:
+        found |= {date.fromisoformat(d) for d in conn.execute(query.distinct()).scalars()}
+    return sorted(found)
+
+
+def _plan(start: date, end: date, unfolded: set[date]) -> tuple[list[date], list[date]]:
+    """(month starts read from month rows, days read from day rows) for a clean read."""
+    months, days = [], []
+    day = start
+    while day <= end:
+        month_end = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        span = [day + timedelta(days=i) for i in range((min(month_end, end) - day).days + 1)]
+        whole = day.day == 1 and month_end <= end
+        if whole and not unfolded.intersection(span):
+            months.append(day)
+        else:
+            days += [d for d in span if d not in unfolded]
+        day = month_end + timedelta(days=1)
+    return months, days
+
+
+def _by_month(days: list[date]) -> list[list[date]]:
+    batches: dict[date, list[date]] = {}
+    for day in days:
+        batches.setdefault(day.replace(day=1), []).append(day)
+    return list(batches.values())
+
+
+def _fold_days(conn: Connection, days: list[date], stage_targets: dict[str, int]) -> None:
+    r = t.trend_rollups.c
+    conn.execute(delete(t.trend_rollups).where(r.tier == DAY, r.period_start.in_(days)))
+    rows = [_row(DAY, key, cell) for key, cell in fold(conn, days, stage_targets).items()]
+    if rows:
+        conn.execute(insert(t.trend_rollups), rows)
+
+
+def _sum_month(conn: Connection, month: date) -> None:
+    r = t.trend_rollups.c
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    groups: dict[tuple, list[Cell]] = {}
+    for row in conn.execute(
+        select(t.trend_rollups).where(
+            r.tier == DAY, r.period_start >= month, r.period_start < following
+        )
+    ):
+        groups.setdefault(tuple(row._mapping[k] for k in CELL_KEYS), []).append(_cell(row))
+    conn.execute(delete(t.trend_rollups).where(r.tier == MONTH, r.period_start == month))
+    rows = [_row(MONTH, (month, *key), merge(cells)) for key, cells in groups.items()]
+    if rows:
+        conn.execute(insert(t.trend_rollups), rows)
+
+
+def _row(tier: str, key: CellKey, cell: Cell) -> dict:
+    period_start, category, opd, first_opd, kecamatan = key
+    row = {
+        "tier": tier,
+        "period_start": period_start,
+        "category_code": category,
+        "opd_code": opd,
+        "first_opd_code": first_opd,
+        "kecamatan": kecamatan,
+        **{name: int(getattr(cell, name)) for name in COUNTS},
+        "hours": cell.hours.astype("<u4").tobytes(),
+        "places": json.dumps(
+            [[k, n, count] for (k, n), count in sorted(cell.places.items(), key=str)]
+        ),
+        "flows": json.dumps(
+            [[a, b, count] for (a, b), count in sorted(cell.flows.items(), key=str)]
+        ),
+    }
+    for stage in trends.STAGES:
+        keys, counts = cell.bins[stage]
+        row[f"{stage}_within"] = int(cell.within[stage])
+        row[f"{stage}_bins"] = np.concatenate([keys, counts]).astype("<i4").tobytes()
+    return row
+
+
+def _cell(row) -> Cell:
+    cell = Cell(**{name: int(row._mapping[name]) for name in COUNTS})
+    cell.hours = np.frombuffer(row.hours, dtype="<u4").astype(np.int64)
+    cell.places = Counter({(k, n): count for k, n, count in json.loads(row.places)})
+    cell.flows = Counter({(a, b): count for a, b, count in json.loads(row.flows)})
+    for stage in trends.STAGES:
+        packed = np.frombuffer(row._mapping[f"{stage}_bins"], dtype="<i4").astype(np.int64)
+        half = len(packed) // 2
+        cell.bins[stage] = (packed[:half], packed[half:])
+        cell.within[stage] = int(row._mapping[f"{stage}_within"])
+    return cell
+
+
+def _stored_rows(
+    conn: Connection, flt: trends.TrendFilter, *, months: list[date], days: list[date]
+) -> list[tuple]:
+    r = t.trend_rollups.c
+    periods = []
+    if months:
+        periods.append(and_(r.tier == MONTH, r.period_start.in_(months)))
+    for first, last in _runs(days):
+        periods.append(and_(r.tier == DAY, r.period_start >= first, r.period_start <= last))
+    if not periods:
+        return []
+    query = select(*[r[name] for name in _READ]).where(or_(*periods), *_cell_conditions(flt))
+    return [tuple(row) for row in conn.execute(query)]
+
+
+# The columns the reader uses, in this order (stored rows and cells folded on the fly alike).
+_READ = (
+    *CELL_KEYS,
+    "total",
+    "reassigned",
+    "hours",
+    "places",
+    "flows",
+    *[f"{stage}_{part}" for stage in trends.STAGES for part in ("within", "bins")],
+)
+_CATEGORY, _OPD, _FIRST_OPD, _KECAMATAN, _TOTAL, _REASSIGNED, _HOURS, _PLACES, _FLOWS = range(9)
+_STAGE_AT = {stage: 9 + 2 * i for i, stage in enumerate(trends.STAGES)}
+
+
+def _as_read(key: CellKey, cell: Cell) -> tuple:
+    row = _row(DAY, key, cell)
+    return tuple(row[name] for name in _READ)
+
+
+def _cell_conditions(flt: trends.TrendFilter) -> list:
+    """trends.filter_conditions on rollup rows (the same columns, minus the date range)."""
+    r = t.trend_rollups.c
+    conditions = []
+    if flt.categories:
+        conditions.append(r.category_code.in_(flt.categories))
+    if flt.opds:
+        conditions.append(or_(r.opd_code.in_(flt.opds), r.first_opd_code.in_(flt.opds)))
+    if flt.kecamatan:
+        conditions.append(r.kecamatan.in_(flt.kecamatan))
+    return conditions
+
+
+def _matches(flt: trends.TrendFilter, key: CellKey) -> bool:
+    _day, category, opd, first_opd, kecamatan = key
+    return (
+        (not flt.categories or category in flt.categories)
+        and (not flt.opds or opd in flt.opds or first_opd in flt.opds)
+        and (not flt.kecamatan or kecamatan in flt.kecamatan)
+    )
+
+
+def _activity(
+    conn: Connection, flt: trends.TrendFilter, unfolded: list[date], fresh: dict[CellKey, Cell]
+) -> pd.DataFrame:
+    """trends.period_activity's frame: clean days summed by the database, unfolded ones here."""
+    r = t.trend_rollups.c
+    names = ("total", "prank", "ghost", "bukan_darurat")
+    query = (
+        select(r.period_start, r.category_code, *[func.sum(r[n]) for n in names])
+        .where(
+            r.tier == DAY,
+            r.period_start >= flt.start_day,
+            r.period_start <= flt.end_day,
+            r.period_start.not_in(unfolded),
+            *_cell_conditions(flt),
+        )
+        .group_by(r.period_start, r.category_code)
+    )
+    rows = [tuple(row) for row in conn.execute(query)]
+    rows += [
+        (key[0], key[1], *[getattr(cell, n) for n in names])
+        for key, cell in fresh.items()
+        if _matches(flt, key)
+    ]
+    frame = pd.DataFrame(rows, columns=["day", "category_code", *names])
+    starts = trends.period_starts(flt)
+    index = np.searchsorted(
+        np.array(starts, dtype="datetime64[D]"),
+        np.array(frame["day"].tolist(), dtype="datetime64[D]"),
+        side="right",
+    )
+    frame["period"] = [starts[i - 1] for i in index]
+    sums = frame.groupby(["period", "category_code"], as_index=False)[list(names)].sum()
+    return sums[["period", "category_code", *names]].astype({n: "int64" for n in names})
+
+
+def _places(rows: list[tuple]) -> pd.DataFrame:
+    counts: Counter = Counter()
+    for row in rows:
+        kecamatan = row[_KECAMATAN]
+        for kode, nama, n in json.loads(row[_PLACES]):
+            counts[(kode, nama, kecamatan)] += n
+    frame = pd.DataFrame(
+        [(*place, n) for place, n in counts.items()],
+        columns=["kelurahan_kode", "kelurahan", "kecamatan", "count"],
+    )
+    frame = frame.sort_values(
+        ["count", "kelurahan_kode", "kelurahan", "kecamatan"],
+        ascending=[False, True, True, True],
+        na_position="last",
+        kind="stable",
+    )
+    return frame.astype({"count": "int64"}).reset_index(drop=True)
+
+
+def _routing(rows: list[tuple]) -> pd.DataFrame:
+    sums: dict[tuple[str, str], list[int]] = {}
+    for row in rows:
+        if row[_FIRST_OPD] is None:
+            continue
+        pair = sums.setdefault((row[_FIRST_OPD], row[_CATEGORY]), [0, 0])
+        pair[0] += row[_TOTAL]
+        pair[1] += row[_REASSIGNED]
+    frame = pd.DataFrame(
+        [(*pair, *n) for pair, n in sums.items()],
+        columns=["first_opd_code", "category_code", "forwarded", "reassigned"],
+    )
+    return frame.astype({"forwarded": "int64", "reassigned": "int64"})
+
+
+def _flows(rows: list[tuple]) -> pd.DataFrame:
+    counts: Counter = Counter()
+    for row in rows:
+        if row[_FLOWS] != "[]":
+            for a, b, n in json.loads(row[_FLOWS]):
+                counts[(a, b)] += n
+    frame = pd.DataFrame(
+        [(*pair, n) for pair, n in counts.items()], columns=["from_opd", "to_opd", "count"]
+    )
+    frame = frame.sort_values(
+        ["count", "from_opd", "to_opd"], ascending=[False, True, True], na_position="last"
+    )
+    return frame.astype({"count": "int64"}).reset_index(drop=True)
+
+
+def _hour_weekday(rows: list[tuple]) -> pd.DataFrame:
+    total = np.zeros(HOURS, dtype=np.int64)
+    if rows:
+        packed = b"".join(bytes(row[_HOURS]) for row in rows)
+        total = np.frombuffer(packed, dtype="<u4").reshape(-1, HOURS).sum(axis=0, dtype=np.int64)
+    return pd.DataFrame(
+        [(h, d, int(total[d * 24 + h])) for h in range(24) for d in range(7)],
+        columns=["hour", "weekday", "count"],
+    ).astype("int64")
+
+
+def _speed(rows: list[tuple], targets: Targets) -> dict[str, pd.DataFrame]:
+    """Per stage and grouping: n, within and the percentiles of the added-up histograms."""
+    span = 2 * MAX_KEY + 1
+    out = []
+    for stage in trends.STAGES:
+        at = _STAGE_AT[stage]
+        parts = [(row, bytes(row[at + 1])) for row in rows]
+        parts = [(row, packed) for row, packed in parts if packed]
+        if not parts:
+            continue
+        sizes = np.array([len(packed) // 8 for _row, packed in parts])
+        flat = np.frombuffer(b"".join(packed for _row, packed in parts), dtype="<i4")
+        # Each row's keys then its counts: split by a mask built from the sizes.
+        is_key = np.repeat(np.tile([True, False], len(sizes)), np.repeat(sizes, 2))
+        keys = flat[is_key].astype(np.int64) + MAX_KEY
+        counts = flat[~is_key].astype(np.int64)
+        for grouping, position in (("all", None), ("opd", _OPD), ("category", _CATEGORY)):
+            labels = [trends.ALL_GROUP if position is None else row[position] for row, _p in parts]
+            names = sorted(set(labels), key=lambda v: (v is None, v or ""))
+            index = {name: i for i, name in enumerate(names)}
+            group = np.repeat([index[label] for label in labels], sizes)
+            hists = np.bincount(
+                group * span + keys, weights=counts, minlength=len(names) * span
+            ).reshape(len(names), span)
+            within: Counter = Counter()
+            for label, (row, _p) in zip(labels, parts, strict=True):
+                within[label] += row[at]
+            for name, i in index.items():
+                hist = hists[i].astype(np.int64)
+                n = int(hist.sum())
+                if n:
+                    out.append(
+                        (
+                            stage,
+                            grouping,
+                            name,
+                            n,
+                            within[name],
+                            *[percentile(hist, p) for p in trends.PERCENTILES],
+                        )
+                    )
+    return trends.speed_frames(out, targets=targets)
+
+
+def _no_bins() -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+
+
+def _from_counter(counter: Counter) -> tuple[np.ndarray, np.ndarray]:
+    keys = np.array(sorted(counter), dtype=np.int64)
+    return keys, np.array([counter[k] for k in keys.tolist()], dtype=np.int64)
+
+
+def _add_bins(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    keys = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    if not len(keys):
+        return _no_bins()
+    counts = np.concatenate([p[1] for p in parts])
+    unique, inverse = np.unique(keys, return_inverse=True)
+    return unique, np.bincount(inverse, weights=counts).astype(np.int64)
+
+
+def _received_in(days: list[date]):
+    """received_at_utc within any of the WIB days (one range per run of consecutive days)."""
+    c = t.incidents.c
+    ranges = []
+    for first, last in _runs(days):
+        flt = trends.TrendFilter(start_day=first, end_day=last)
+        ranges.append(and_(c.received_at_utc >= flt.since_utc, c.received_at_utc < flt.until_utc))
+    return or_(*ranges)
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    runs: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][1] + timedelta(days=1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _wib_day(value: datetime) -> date:
+    return (value + timedelta(hours=trends.WIB_OFFSET_H)).date()

@@ -1,0 +1,301 @@
+"""Tren from the trend rollups agrees with the exact queries on random histories, both databases.
+
+A seeded random history of ~1,500 incidents over 75 WIB days (two month boundaries, every
+category, OPD changes, calls outside the city, durations from 0 s to days, negative ones too)
+is folded, then changed (new calls, reassignments, resolutions) without folding, then folded
+again. At every step the report read from rollups must equal the exact one: identical counts
+everywhere, percentiles within rollups.MAX_RELATIVE_ERROR (identical below EXACT_BELOW_S).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, insert, select, update
+
+from dashboard import catalogue, rollups, trends
+from dashboard import tables as t
+from dashboard.trends import TrendFilter
+
+WIB_H = 7
+FIRST_DAY = date(2026, 1, 20)
+DAYS = 75
+NOW = datetime(2026, 4, 6, 12, 0) - timedelta(hours=WIB_H)  # 5 April, 19:00 WIB: after them all
+PLACES = [
+    ("Pekalongan Barat", "3375011001", "Medono"),
+    ("Pekalongan Barat", "3375011002", "Podosugih"),
+    ("Pekalongan Utara", "3375041001", "Krapyak"),
+    ("Pekalongan Timur", "3375021003", "Kauman"),
+    ("Pekalongan Selatan", "3375031004", "Jenggot"),
+    (None, None, None),  # outside the city
+]
+OPDS = ["PMI", "RSUD", "BPBD", "DAMKAR", "POLRES"]
+CATEGORIES = ["AMBULANS", "BANJIR", "KEBAKARAN", "KECELAKAAN", "POHON_TUMBANG", "ROB"]
+FILTERS = [
+    TrendFilter(FIRST_DAY, FIRST_DAY + timedelta(days=DAYS - 1)),
+    TrendFilter(date(2026, 2, 1), date(2026, 3, 31), granularity="week"),
+    TrendFilter(date(2026, 2, 10), date(2026, 3, 9), granularity="month"),
+    TrendFilter(date(2026, 1, 25), date(2026, 3, 3), categories=("AMBULANS", "BANJIR")),
+    TrendFilter(date(2026, 2, 1), date(2026, 2, 28), opds=("RSUD",)),
+    TrendFilter(FIRST_DAY, date(2026, 4, 5), kecamatan=("Pekalongan Barat", "Pekalongan Utara")),
+]
+
+
+def test_rollups_and_the_exact_queries_agree_on_a_random_history_as_it_changes(engine):
+    rng = random.Random(16)
+    with engine.begin() as conn:
+        _add_history(conn, rng, first_id=1, count=1500)
+    assert rollups.refresh_rollups(engine, now_utc=NOW) == DAYS  # the first run builds all
+    _assert_reports_agree(engine, expect_unfolded=False)
+
+    # Changes after the fold: new calls on old and new days, moves and resolutions.
+    later = NOW + timedelta(hours=1)
+    with engine.begin() as conn:
+        _add_history(conn, rng, first_id=5001, count=60)
+        _change_some(conn, rng, at=later)
+    _assert_reports_agree(engine, expect_unfolded=True)
+
+    assert rollups.refresh_rollups(engine, now_utc=later + timedelta(hours=1)) > 0
+    _assert_reports_agree(engine, expect_unfolded=False)
+
+
+def test_a_second_catch_up_finds_nothing_to_fold_and_leaves_the_rows_as_they_were(engine):
+    with engine.begin() as conn:
+        _add_history(conn, random.Random(3), first_id=1, count=300)
+    rollups.refresh_rollups(engine, now_utc=NOW)
+    before = _rollup_rows(engine)
+    assert rollups.refresh_rollups(engine, now_utc=NOW + timedelta(minutes=5)) == 0
+    assert _rollup_rows(engine) == before
+
+
+def test_a_changed_target_is_counted_exactly_at_once_and_refolded_by_the_next_catch_up(engine):
+    with engine.begin() as conn:
+        _add_history(conn, random.Random(5), first_id=1, count=300)
+    rollups.refresh_rollups(engine, now_utc=NOW)
+    catalogue.set_setting(engine, "target_forward_s", 45)
+    # Until the catch-up, "within 45 s" cannot come from rows counted against 60 s.
+    _assert_reports_agree(engine, expect_unfolded=False)
+    rollups.refresh_rollups(engine, now_utc=NOW + timedelta(minutes=1))
+    with engine.connect() as conn:
+        assert '"forward": 45' in conn.execute(select(t.trend_rollup_state.c.targets)).scalar()
+    _assert_reports_agree(engine, expect_unfolded=False)
+
+
+def test_two_catch_ups_at_once_leave_one_row_per_cell_and_the_same_report(engine):
+    with engine.begin() as conn:
+        _add_history(conn, random.Random(9), first_id=1, count=600)
+    rollups.refresh_rollups(engine, now_utc=NOW)
+    later = NOW + timedelta(hours=1)
+    with engine.begin() as conn:
+        _change_some(conn, random.Random(10), at=later)
+    errors: list[BaseException] = []
+
+    def catch_up() -> None:
+        try:
+            rollups.refresh_rollups(engine, now_utc=later + timedelta(hours=1))
+        except BaseException as error:  # the test reports it below
+            errors.append(error)
+
+    workers = [threading.Thread(target=catch_up) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert errors == []
+    r = t.trend_rollups.c
+    with engine.connect() as conn:
+        duplicates = conn.execute(
+            select(r.tier, r.period_start, r.category_code, r.opd_code, r.first_opd_code)
+            .group_by(r.tier, r.period_start, r.category_code, r.opd_code, r.first_opd_code)
+            .group_by(r.kecamatan)
+            .having(func.count() > 1)
+        ).all()
+    assert duplicates == []
+    _assert_reports_agree(engine, expect_unfolded=False)
+
+
+def test_before_the_first_build_tren_reads_every_incident_exactly(engine):
+    with engine.begin() as conn:
+        _add_history(conn, random.Random(1), first_id=1, count=100)
+    flt = FILTERS[0]
+    with trends.read_connection(engine) as conn:
+        targets = catalogue.targets(catalogue.get_settings(conn))
+        assert rollups.read(conn, flt, targets=targets) is None
+    assert trends.build_report(engine, flt).totals.incidents == 100
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _assert_reports_agree(engine, *, expect_unfolded: bool) -> None:
+    saw_unfolded = False
+    for flt in FILTERS:
+        fast = trends.build_report(engine, flt)
+        exact = trends.build_report(engine, flt, exact=True)
+        with trends.read_connection(engine) as conn:
+            targets = catalogue.targets(catalogue.get_settings(conn))
+            parts = rollups.read(conn, flt, targets=targets)
+        assert parts is not None
+        saw_unfolded |= bool(parts.unfolded_days)
+        assert fast.totals == exact.totals, flt
+        for name in ("volume", "nuisance", "by_kecamatan", "hour_weekday"):
+            pd.testing.assert_frame_equal(getattr(fast, name), getattr(exact, name), obj=name)
+        for name in ("by_kelurahan", "flows"):
+            # Ties may come in another order (PostgreSQL's collation vs Python's).
+            a, b = (_sorted(getattr(r, name)) for r in (fast, exact))
+            pd.testing.assert_frame_equal(a, b, obj=name)
+        for by in ("opd", "category"):
+            pd.testing.assert_frame_equal(fast.reassign[by], exact.reassign[by])
+        for grouping in trends.GROUPINGS:
+            a, b = fast.speed[grouping], exact.speed[grouping]
+            counts = ["group", "stage", "n", "within", "within_share", "target_s"]
+            pd.testing.assert_frame_equal(a[counts], b[counts], obj=grouping)
+            for column in ("median_s", "p90_s"):
+                for got, want in zip(a[column], b[column], strict=True):
+                    assert abs(got - want) <= rollups.MAX_RELATIVE_ERROR * abs(want) + 1e-9
+                    if abs(want) < rollups.EXACT_BELOW_S - 1:
+                        assert got == pytest.approx(want, abs=1e-9)
+    assert saw_unfolded == expect_unfolded
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    keyed = frame.astype(str)
+    return frame.loc[keyed.sort_values(list(keyed.columns)).index].reset_index(drop=True)
+
+
+def _rollup_rows(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.trend_rollups)).all()
+    columns = [c.key for c in t.trend_rollups.c if c.key != "id"]
+    return sorted(tuple(str(row._mapping[c]) for c in columns) for row in rows)
+
+
+def _add_history(conn, rng: random.Random, *, first_id: int, count: int) -> None:
+    rows, events = [], []
+    for i in range(count):
+        incident_id = first_id + i
+        received = datetime.combine(FIRST_DAY, datetime.min.time()) - timedelta(hours=WIB_H)
+        received += timedelta(
+            seconds=rng.randrange(DAYS * 86_400), microseconds=rng.randrange(10**6)
+        )
+        kecamatan, kode, nama = rng.choice(PLACES)
+        row = dict.fromkeys(_OPTIONAL) | {
+            "id": incident_id,
+            "code": f"112-ROLL-{incident_id:05d}",
+            "received_at_utc": received,
+            "category_code": rng.choice(CATEGORIES),
+            "priority": 1,
+            "kondisi": "Uji rollup",
+            "lat": -6.89,
+            "lon": 109.67,
+            "address": "Jl. Uji",
+            "kelurahan": nama,
+            "kecamatan": kecamatan,
+            "kelurahan_kode": kode,
+            "in_city": kecamatan is not None,
+            "caller_phone": "081234567890",
+            "status": "BARU",
+            "reassign_count": 0,
+            "created_by": "uji",
+            "updated_at_utc": received,
+            "updated_by": "uji",
+            "version": 1,
+        }
+        roll = rng.random()
+        if roll < 0.3:
+            reason = rng.choice(["PRANK", "GHOST", "BUKAN_DARURAT", "DUPLIKAT"])
+            row |= {"status": "DIBATALKAN", "cancel_reason": reason, "cancelled_at_utc": received}
+        elif roll < 0.95:
+            opd = rng.choice(OPDS)
+            forwarded = received + timedelta(seconds=_duration(rng))
+            row |= {
+                "status": "DITERUSKAN",
+                "opd_code": opd,
+                "first_opd_code": opd,
+                "forwarded_at_utc": forwarded,
+                "assigned_at_utc": forwarded,
+            }
+            if rng.random() < 0.2:
+                moved_to = rng.choice([o for o in OPDS if o != opd])
+                assigned = forwarded + timedelta(seconds=rng.randrange(1, 900))
+                row |= {"opd_code": moved_to, "assigned_at_utc": assigned, "reassign_count": 1}
+                events.append(_reassign(incident_id, assigned, opd, moved_to))
+            if rng.random() < 0.8:
+                acknowledged = row["assigned_at_utc"] + timedelta(seconds=_duration(rng))
+                row |= {"status": "DITERIMA", "acknowledged_at_utc": acknowledged}
+                if rng.random() < 0.7:
+                    resolved = acknowledged + timedelta(seconds=rng.randrange(0, 3 * 86_400))
+                    row |= {"status": "SELESAI", "resolved_at_utc": resolved}
+        rows.append(row)
+    conn.execute(insert(t.incidents), rows)
+    if events:
+        conn.execute(insert(t.incident_events), events)
+
+
+_OPTIONAL = (
+    "opd_code",
+    "first_opd_code",
+    "forwarded_at_utc",
+    "assigned_at_utc",
+    "acknowledged_at_utc",
+    "resolved_at_utc",
+    "cancelled_at_utc",
+    "cancel_reason",
+)
+
+
+def _change_some(conn, rng: random.Random, *, at: datetime) -> None:
+    """Reassign a few forwarded incidents and resolve a few acknowledged ones, as services do."""
+    c = t.incidents.c
+    forwarded = conn.execute(
+        select(c.id, c.opd_code).where(c.status == "DITERUSKAN").order_by(c.id)
+    ).all()
+    for row in rng.sample(forwarded, min(15, len(forwarded))):
+        moved_to = rng.choice([o for o in OPDS if o != row.opd_code])
+        conn.execute(
+            update(t.incidents)
+            .where(c.id == row.id)
+            .values(
+                opd_code=moved_to,
+                assigned_at_utc=at,
+                reassign_count=c.reassign_count + 1,
+                updated_at_utc=at,
+            )
+        )
+        conn.execute(insert(t.incident_events), [_reassign(row.id, at, row.opd_code, moved_to)])
+    acknowledged = conn.execute(select(c.id).where(c.status == "DITERIMA").order_by(c.id)).all()
+    for row in rng.sample(acknowledged, min(15, len(acknowledged))):
+        conn.execute(
+            update(t.incidents)
+            .where(c.id == row.id)
+            .values(status="SELESAI", resolved_at_utc=at, updated_at_utc=at)
+        )
+
+
+def _duration(rng: random.Random) -> float:
+    """Seconds with a fraction: mostly under EXACT_BELOW_S, some up to hours, a few negative."""
+    roll = rng.random()
+    if roll < 0.5:
+        return rng.uniform(0, 127)
+    if roll < 0.97:
+        return rng.uniform(127, 20_000)
+    return -rng.uniform(0, 500)  # a clock set wrong on an imported record
+
+
+def _reassign(incident_id: int, at: datetime, from_opd: str, to_opd: str) -> dict:
+    return {
+        "incident_id": incident_id,
+        "at_utc": at,
+        "actor": "uji",
+        "action": "REASSIGN",
+        "from_status": "DITERUSKAN",
+        "to_status": "DITERUSKAN",
+        "from_opd": from_opd,
+        "to_opd": to_opd,
+        "reason": "uji",
+        "details": None,
+    }
