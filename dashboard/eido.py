@@ -365,13 +365,13 @@ def _document(conn: Connection, row, ctx: _Context, *, include_phone: bool) -> d
     ).all()
     doc_id = document_id(row.code, ctx.agency_id)
 
-    def prologue(part: str, at: datetime, username: str | None) -> dict:
+    def prologue(part: str, at: datetime, username: str | None, *, ours: bool = False) -> dict:
+        # Changed by an OPD's user: that OPD's agency; the document itself is always ours.
+        agency = ctx.agent_agency(username) if username and not ours else ctx.agency_id
         stamp = {
             "$id": f"{doc_id}:{part}",
             "lastUpdateTimeStamp": _stamp(at),
-            "updatedByAgencyReference": _ref(
-                ctx.agent_agency(username) if username else ctx.agency_id
-            ),
+            "updatedByAgencyReference": _ref(agency),
         }
         if username:
             stamp["updatedByAgentReference"] = _ref(ctx.agent_id(username))
@@ -415,7 +415,7 @@ def _document(conn: Connection, row, ctx: _Context, *, include_phone: bool) -> d
         "agentReference": [_ref(ctx.agent_id(row.created_by))],
         "locationReference": [_ref(location_id)],
     }
-    document = prologue("", row.updated_at_utc, row.updated_by) | {
+    document = prologue("", row.updated_at_utc, row.updated_by, ours=True) | {
         "$id": doc_id,
         "eidoVersion": EIDO_VERSION,
         "eidoExtensionId": [EXTENSION_INCIDENT, EXTENSION_LOG],
@@ -740,6 +740,8 @@ def _index(doc: dict) -> dict[str, tuple[str, dict]]:
             continue
         for n, component in enumerate(value):
             part = f"{name}[{n}]"
+            if not (isinstance(component, dict) and isinstance(component.get("$id"), str)):
+                continue  # a component our schema does not describe, and we do not read
             if component["$id"] in index:
                 reason = labels.EIDO_REASON_DUPLICATE_ID.format(value=component["$id"][:80])
                 raise _invalid(part, reason)

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from dashboard import eido, labels
+from dashboard import auth, eido, labels
 from dashboard import incidents as svc
 from dashboard import tables as t
 from dashboard.cli import CLI_ACTOR
 from dashboard.errors import ApiRefused
 from tests.conftest import (
+    ADMIN_USER,
     BPBD_ADMIN,
     CALL_TAKER_ANI,
     SUPERVISOR_EKA,
@@ -77,7 +78,18 @@ def at(minutes: float) -> datetime:
 def varied_history(engine) -> list[str]:
     """Four incidents, their codes in order: a flood reassigned twice, resolved, reopened and
     resolved again; a fire cancelled as a duplicate with a note; a medical call still waiting
-    for its OPD; a prank closed at once."""
+    for its OPD; a prank closed at once. The people are users of this Siaga 112, the BPBD's
+    own among them."""
+    for person in (CALL_TAKER_ANI, SUPERVISOR_EKA, BPBD_ADMIN):
+        auth.create_user(
+            engine,
+            ADMIN_USER,
+            username=person.username,
+            full_name=person.full_name or person.username,
+            password="kata-sandi-panjang-112",
+            role=person.role,
+            opd_code=person.opd_code,
+        )
     flood = svc.create_incident(
         engine,
         CALL_TAKER_ANI,
@@ -287,6 +299,18 @@ def test_every_exported_document_of_a_varied_history_validates_against_our_schem
         "Air &lt;b&gt;masuk&lt;/b&gt; &amp; naik &quot;selutut&quot; {{7*7}}"
     )
     assert "Dialihkan ke OPD lain" in notes[3]["notesActionComments"]
+    # What the BPBD's user did, the BPBD did; the document itself is Call Center 112's.
+    resolved = next(
+        n for n in notes if (n.get("siaga112LogEntry") or {}).get("action") == "RESOLVE"
+    )
+    assert resolved["updatedByAgencyReference"] == {"$ref": "bpbd.opd.112.pekalongankota.go.id"}
+    assert flood["updatedByAgentReference"] == {"$ref": "opd.bpbd@112.pekalongankota.go.id"}
+    assert flood["updatedByAgencyReference"] == {"$ref": "112.pekalongankota.go.id"}
+    agents = {a["$id"]: a for a in flood["agentComponent"]}
+    assert agents["opd.bpbd@112.pekalongankota.go.id"]["agentRoleRegistryText"] == ["Dispatching"]
+    assert agents["ct.ani@112.pekalongankota.go.id"]["agencyReference"] == {
+        "$ref": "112.pekalongankota.go.id"
+    }
     assert "Butuh pompa" in notes[3]["notesActionComments"]
     assert flood["incidentComponent"]["incidentTypeCommonRegistryText"] == "WATER"
     assert flood["incidentComponent"]["siaga112Incident"]["reassignCount"] == 2
