@@ -46,8 +46,8 @@ def create_key(
     if not clean or len(clean) > NAME_MAX:
         raise InvalidInput(labels.ERR_API_KEY_NAME)
     unknown = [s for s in scopes if s not in SCOPES]
-    if unknown:
-        raise InvalidInput(labels.ERR_API_KEY_NAME)
+    if unknown or not scopes:
+        raise InvalidInput(labels.ERR_API_KEY_SCOPES.format(known=", ".join(SCOPES)))
     now = naive_utc(now) if now else utc_now()
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     values = {

@@ -1375,3 +1375,12 @@ EIDO_CLI_REPLAYED = "Dokumen EIDO {eido_id}: sudah diimpor sebagai laporan {code
 EIDO_CLI_STOPPED = "Dokumen ke-{index} ditolak; dokumen sesudahnya tidak diimpor."
 EIDO_PART_PHONE = "callbackComponent (nomor yang bisa dihubungi)"
 EIDO_PART_KONDISI = "incidentComponent.notesReference (kondisi)"
+
+# --- API key scopes on the Admin page (issue 15) ----------------------------------------------
+FIELD_API_KEY_SCOPES = "Cakupan kunci"
+API_SCOPE = {
+    "intake": "intake: mengirim laporan dan membaca statusnya",
+    "eido": "eido: membaca dan mengirim dokumen EIDO",
+    "eido.phone": "eido.phone: dokumen EIDO memuat nomor penelepon",
+}
+ERR_API_KEY_SCOPES = "Pilih cakupan kunci API yang dikenal: {known}."

@@ -371,7 +371,13 @@ with audit_tab:
 
 
 def _create_api_key() -> None:
-    done, created = ui.act(apikeys.create_key, engine, actor, name=_value("api_key_name", ""))
+    done, created = ui.act(
+        apikeys.create_key,
+        engine,
+        actor,
+        name=_value("api_key_name", ""),
+        scopes=tuple(_value("api_key_scopes", ["intake"])),
+    )
     if done:
         st.session_state[NEW_API_KEY_KEY] = created[1]
         st.session_state["api_key_name"] = ""
@@ -400,6 +406,13 @@ with api_tab:
         st.code(new_key, language=None)
     with st.form("create_api_key"):
         st.text_input(labels.FIELD_API_KEY_NAME, key="api_key_name")
+        st.multiselect(
+            labels.FIELD_API_KEY_SCOPES,
+            list(apikeys.SCOPES),
+            default=["intake"],
+            format_func=labels.API_SCOPE.get,
+            key="api_key_scopes",
+        )
         st.form_submit_button(labels.BTN_CREATE_API_KEY, type="primary", on_click=_create_api_key)
     api_keys = ui.run_service(apikeys.list_keys, engine, actor)
     if api_keys is not None:

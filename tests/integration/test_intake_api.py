@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from dashboard import apikeys, intake_api
 from dashboard import incidents as svc
 from dashboard import tables as t
-from dashboard.errors import ApiRefused, DispatchError, PermissionDenied
+from dashboard.errors import ApiRefused, DispatchError, InvalidInput, PermissionDenied
 from tests.conftest import ADMIN_USER, CALL_TAKER_ANI, flood_report
 
 NOW = datetime(2026, 3, 10, 3, 0)  # 10:00 WIB
@@ -72,6 +72,15 @@ def test_only_the_admin_manages_keys(engine):
         apikeys.create_key(engine, CALL_TAKER_ANI, name="x")
     with pytest.raises(PermissionDenied):
         apikeys.list_keys(engine, CALL_TAKER_ANI)
+
+
+def test_a_key_needs_at_least_one_known_scope_and_nothing_is_created_otherwise(engine):
+    for scopes in ((), ("intake", "admin")):
+        with pytest.raises(InvalidInput, match="cakupan kunci API yang dikenal: intake, eido"):
+            apikeys.create_key(engine, ADMIN_USER, name="Tetangga", scopes=scopes)
+    assert apikeys.list_keys(engine, ADMIN_USER).empty
+    apikeys.create_key(engine, ADMIN_USER, name="CAD tetangga", scopes=("eido", "eido.phone"))
+    assert list(apikeys.list_keys(engine, ADMIN_USER)["scopes"]) == ["eido eido.phone"]
 
 
 def test_a_post_creates_a_forwarded_incident_and_a_retry_returns_the_same_code(engine):
