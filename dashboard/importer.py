@@ -42,6 +42,7 @@ def import_incidents(
 
     received_at must be ISO 8601; a time without an offset is read as WIB (the platform's clock).
     Rows whose external_id is already stored are skipped, so a file can be imported again.
+    The rows are located in one pass and written with one statement per table.
     """
     from dashboard import incidents as svc
     from dashboard.citydata import current_city
@@ -52,8 +53,8 @@ def import_incidents(
     city = city if city is not None else current_city(engine)
     with engine.connect() as conn:
         known_categories = set(catalogue.categories(conn))
-    problems: list[str] = []
-    prepared: list[tuple[dict, object, svc.NewReport]] = []
+    problems: list[tuple[int, DispatchError]] = []
+    checked: list[tuple[int, dict, svc.NewReport]] = []
     seen: set[str] = set()
     for line, record in records:
         try:
@@ -67,15 +68,27 @@ def import_incidents(
             if fields["category_code"] not in known_categories:
                 value = str(fields["category_code"])[:40]
                 raise ImportRejected(labels.ERR_UNKNOWN_CATEGORY.format(value=value))
-            place = svc.locate_report(engine, fields["lat"], fields["lon"], city=city)
-            prepared.append((fields, place, report))
+            checked.append((line, fields, report))
         except DispatchError as error:
-            problems.append(labels.ERR_IMPORT_ROW.format(line=line, reason=error))
+            problems.append((line, error))
+    points = [(fields["lat"], fields["lon"]) for _, fields, _ in checked]
+    prepared: list[tuple[dict, object, svc.NewReport]] = []
+    for (line, fields, report), place in zip(
+        checked, svc.locate_reports(engine, points, city=city), strict=True
+    ):
+        if isinstance(place, DispatchError):
+            problems.append((line, place))
+        else:
+            prepared.append((fields, place, report))
     if problems:
-        raise ImportRejected(problems[0], problems)
-    inserted = skipped = 0
+        # Each bad row's first fault, in file order, as when every row was checked in turn.
+        messages = [
+            labels.ERR_IMPORT_ROW.format(line=line, reason=error)
+            for line, error in sorted(problems, key=lambda p: p[0])
+        ]
+        raise ImportRejected(messages[0], messages)
     with engine.begin() as conn:
-        ids = [p[2].external_id for p in prepared]
+        ids = [report.external_id for _, _, report in prepared]
         existing = set()
         for chunk in range(0, len(ids), 500):
             existing |= set(
@@ -85,13 +98,9 @@ def import_incidents(
                     )
                 ).scalars()
             )
-        for fields, place, report in prepared:
-            if report.external_id in existing:
-                skipped += 1
-                continue
-            svc.record_report(conn, actor, fields, place, report, now=now)
-            inserted += 1
-    return ImportResult(inserted=inserted, skipped_existing=skipped)
+        new = [p for p in prepared if p[2].external_id not in existing]
+        svc.record_reports(conn, actor, new, now=now)
+    return ImportResult(inserted=len(new), skipped_existing=len(prepared) - len(new))
 
 
 def report_from_record(record: dict, *, forward: bool = False, source: str = "form"):

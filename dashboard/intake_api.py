@@ -2,7 +2,7 @@
 
 A report has the fields of `import-incidents` and is read and validated by the same code as the
 import file and the call-taker's form (importer.report_from_record, incidents.validate_report,
-incidents.locate_report), so a refusal says the same thing everywhere. It is forwarded by the
+incidents.locate_reports), so a refusal says the same thing everywhere. It is forwarded by the
 routing rule like a form report, so the OPD's alert and outbox messages follow on their own.
 
 Idempotent on external_id: api_intake keeps the SHA-256 of what was received under it. The
@@ -457,25 +457,36 @@ def _write(conn: Connection, actor: Actor, key_row, prepared: list[_Prepared], *
             )
     if conflicts:
         raise _refusal(conflicts, batch=batch, status=409)
-    for n, p in enumerate(prepared):
-        if results[n] is not None:
-            continue
-        recorded = svc.record_report(conn, actor, p.fields, p.place, p.report, now=now)
-        conn.execute(
-            insert(t.api_intake).values(
-                external_id=p.report.external_id,
-                key_id=key_row.id,
-                body_sha256=p.digest,
-                incident_id=recorded.id,
-                received_at_utc=now,
-            )
-        )
+    fresh = [n for n, result in enumerate(results) if result is None]
+    if not fresh:
+        return results
+    # The new items in one go: one statement per table, whatever the batch's size.
+    recorded = svc.record_reports(
+        conn,
+        actor,
+        [(prepared[n].fields, prepared[n].place, prepared[n].report) for n in fresh],
+        now=now,
+    )
+    conn.execute(
+        insert(t.api_intake),
+        [
+            {
+                "external_id": prepared[n].report.external_id,
+                "key_id": key_row.id,
+                "body_sha256": prepared[n].digest,
+                "incident_id": incident.id,
+                "received_at_utc": now,
+            }
+            for n, incident in zip(fresh, recorded, strict=True)
+        ],
+    )
+    for n, incident in zip(fresh, recorded, strict=True):
         results[n] = Result(
-            p.report.external_id,
-            recorded.code,
-            recorded.status,
-            recorded.opd_code,
-            opd_names.get(recorded.opd_code),
+            prepared[n].report.external_id,
+            incident.code,
+            incident.status,
+            incident.opd_code,
+            opd_names.get(incident.opd_code),
             True,
         )
     return results

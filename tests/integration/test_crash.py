@@ -4,7 +4,8 @@ The writer is a separate process that records reports in a loop and prints each 
 create_incident returned (the commit is done). It is killed at an arbitrary moment, three times in
 a row; after each restart SQLite's integrity check passes, every confirmed code is there with its
 whole event log, and at most the one report in flight when it died is extra. An import killed
-half-way through its transaction leaves no row behind, on SQLite and on PostgreSQL.
+inside its transaction (every row written, not yet committed) leaves no row behind, on SQLite
+and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ REPO = Path(__file__).resolve().parents[2]
 KILL_AFTER = (7, 19, 3)  # confirmed writes before each SIGKILL
 IMPORT_ROWS = 200
 NOW = datetime(2026, 11, 28, 3, 0, 0)
-KILL_AFTER_ROWS = 80
 
 WRITER = textwrap.dedent(
     """
@@ -59,14 +59,18 @@ WRITER = textwrap.dedent(
             print(recorded.code, flush=True)
             n += 1
     else:
-        insert = svc._insert_incident
+        import time
+
+        insert = svc._insert_incidents
 
         def noisy(*args, **kwargs):
             result = insert(*args, **kwargs)
-            print("row", flush=True)  # inside the one open import transaction
+            # Every row written in one statement per table, the import transaction still open.
+            print("written", flush=True)
+            time.sleep(60)
             return result
 
-        svc._insert_incident = noisy
+        svc._insert_incidents = noisy
         now = datetime(2026, 11, 28, 3)
         import_incidents(engine, Actor("admin", "admin"), sys.argv[3], now=now)
         print("done", flush=True)
@@ -106,8 +110,8 @@ def test_an_import_killed_halfway_leaves_nothing_behind(engine, tmp_path):
     engine.dispose()
     source = tmp_path / "platform.json"
     source.write_text(json.dumps([_record(i) for i in range(IMPORT_ROWS)]))
-    lines = _run_and_kill(url, "import", str(source), lines=KILL_AFTER_ROWS)
-    assert len(lines) >= KILL_AFTER_ROWS and "done" not in lines, "not killed half-way"
+    lines = _run_and_kill(url, "import", str(source), lines=1)
+    assert lines == ["written"], "not killed inside the import's transaction"
     with engine_for(url) as fresh:
         assert row_counts(fresh) == before
     if engine.dialect.name == "sqlite":
@@ -174,22 +178,20 @@ def test_an_import_failing_halfway_inside_its_transaction_writes_nothing(
 
     source = tmp_path / "platform.json"
     source.write_text(json.dumps([_record(i) for i in range(20)]))
-    insert = svc._insert_incident
-    written: list[int] = []
+    insert = svc._insert_incidents
+    written: list[svc.Recorded] = []
 
-    def failing_halfway(*args, **kwargs):
-        if len(written) == 10:
-            # What a dropped connection looks like to the importer.
-            raise OperationalError("INSERT", {}, Exception("server closed the connection"))
-        written.append(1)
-        return insert(*args, **kwargs)
+    def failing_halfway(conn, actor, reports, *, now):
+        written.extend(insert(conn, actor, reports[:10], now=now))
+        # What a dropped connection looks like to the importer.
+        raise OperationalError("INSERT", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(svc, "_insert_incident", failing_halfway)
+    monkeypatch.setattr(svc, "_insert_incidents", failing_halfway)
     before = row_counts(engine)
     with pytest.raises(OperationalError):
         import_incidents(engine, ADMIN_USER, source, now=NOW)
     assert len(written) == 10, "the failure did not come half-way"
     assert row_counts(engine) == before
-    monkeypatch.setattr(svc, "_insert_incident", insert)
+    monkeypatch.setattr(svc, "_insert_incidents", insert)
     # Once the database answers again, the same file goes in whole.
     assert import_incidents(engine, ADMIN_USER, source, now=NOW).inserted == 20
