@@ -30,11 +30,13 @@ def main() -> int:
         "--only",
         nargs="*",
         default=None,
-        choices=["nearest", "map", "browser", "trends", "live", "writes", "intake"],
+        choices=["nearest", "map", "browser", "trends", "live", "writes", "intake", "import"],
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
-    wanted = set(args.only or ["nearest", "map", "browser", "trends", "live", "writes", "intake"])
+    wanted = set(
+        args.only or ["nearest", "map", "browser", "trends", "live", "writes", "intake", "import"]
+    )
     pg_url = os.environ.get("SIAGA_BENCH_PG_URL") or os.environ.get("SIAGA_TEST_PG_URL")
     rows: list[dict] = []
     raw: dict[str, object] = {}
@@ -52,6 +54,8 @@ def main() -> int:
         raw["writes"] = _writes(rows, quick=args.quick, pg_url=pg_url)
     if "intake" in wanted:
         raw["intake"] = _intake(rows, quick=args.quick, pg_url=pg_url)
+    if "import" in wanted:
+        raw["import"] = _import(rows, quick=args.quick, pg_url=pg_url)
     if args.only and args.output.exists():
         # A partial run replaces its own rows in the last full report and keeps the others.
         previous = json.loads(args.output.read_text())
@@ -321,6 +325,58 @@ def _intake(rows: list[dict], *, quick: bool, pg_url: str | None) -> list[dict]:
                 project["recorded_in_db"] == project["reports"]
                 and naive["recorded_in_db"] == naive["reports"],
             )
+    return results
+
+
+def _import(rows: list[dict], *, quick: bool, pg_url: str | None) -> dict:
+    from benchmarks import bench_import
+
+    size = 1_000 if quick else 5_000
+    results: dict[str, object] = {"import": []}
+    folder = Path(tempfile.mkdtemp(prefix="siaga-bench-import-"))
+    targets = [("sqlite", f"sqlite:///{folder / 'import.db'}")]
+    if pg_url:
+        targets.append(("postgresql", None))
+    for backend, url in targets:
+        with _scratch_database(pg_url if backend == "postgresql" else None, url) as engine_url:
+            result = bench_import.run_import(engine_url, folder, rows=size)
+        results["import"].append(result)
+        _row(
+            rows,
+            9,
+            f"import-incidents in bulk vs per row, {backend}",
+            f"{size:,} rows",
+            f"{result['project_s']:.2f} s",
+            f"{result['naive_s']:.2f} s",
+            f"{result['speedup']}x",
+            f"<= {result['target_s']:g} s, every row written",
+            result["project_s"] <= result["target_s"]
+            and result["project_written"] == result["naive_written"] == size,
+        )
+    located = bench_import.run_locate(points=500 if quick else 2_000)
+    results["locate"] = located
+    _row(
+        rows,
+        9,
+        "one locate (indexed vs spatial joins), median",
+        f"{located['points']:,} points",
+        f"{located['project_median_ms']:.3f} ms",
+        f"{located['naive_median_ms']:.2f} ms",
+        f"{located['speedup']}x",
+        f"<= {located['target_ms']:g} ms",
+        located["project_median_ms"] <= located["target_ms"],
+    )
+    _row(
+        rows,
+        9,
+        "locate_many (indexed vs spatial joins)",
+        f"{located['batch']:,} points",
+        f"{located['project_many_s']:.3f} s",
+        f"{located['naive_many_s']:.3f} s",
+        f"{located['naive_many_s'] / located['project_many_s']:.1f}x",
+        "-",
+        None,
+    )
     return results
 
 
