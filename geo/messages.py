@@ -33,6 +33,18 @@ INVALID_SPEED = "Kecepatan untuk {kind} harus lebih dari 0 km/jam, bukan {value!
 ROAD_FILE_MISSING = "Berkas jaringan jalan tidak ditemukan: {path}."
 ROAD_FILE_UNREADABLE = "Berkas jaringan jalan {name} tidak dapat dibaca (bukan XML OSM yang valid)."
 ROAD_FILE_EMPTY = "Berkas jaringan jalan {name} tidak berisi jalan yang dapat dilalui kendaraan."
+ROAD_INVALID_SPEED = "Kecepatan kendaraan harus lebih dari 0 km/jam, bukan {value!r}."
+ROAD_INVALID_ACCESS_SPEED = (
+    "Kecepatan akses (dari titik ke jalan terdekat) harus lebih dari 0 km/jam, bukan {value!r}."
+)
+ROAD_INVALID_SNAP_DISTANCE = "Jarak maksimum ke jalan harus lebih dari 0 meter, bukan {value!r}."
+ROAD_INVALID_CROSSING_DELAY = (
+    "Tundaan perlintasan kereta api harus 0 detik atau lebih, bukan {value!r}."
+)
+ROAD_INVALID_SLOWDOWN = (
+    "Faktor perlambatan jalan harus minimal 1,0 (tak hingga: jalan ditutup), bukan {value!r}."
+)
+ROAD_INVALID_DIRECTION = "Arah rute tidak dikenal: {value!r}. Pilihan: {choices}."
 
 # Layer import ----------------------------------------------------------------------------------
 IMPORT_FILE_MISSING = "Berkas {name} tidak ditemukan."

@@ -8,8 +8,18 @@ time only, so the dashboard can add its own turnout figure next to it.
 DEFAULT_DETOUR_FACTOR = 1.3: the ratio of network to straight-line distance ("circuity") for
 short urban trips is typically 1.2-1.4 in published road-network studies; Kota Pekalongan's
 grid is dense, but trips must cross the Kali Loji / Kali Pekalongan at a few bridges and the
-railway at level crossings, so the middle of that range is used. With a RoadGraph the real
-shortest path on the local OpenStreetMap extract is used instead (see geo.roads).
+railway at level crossings, so the middle of that range is used.
+
+With a RoadGraph (``road_graph=``) the fastest route on the local OpenStreetMap extract is used
+instead (geo.roads: points snapped to the nearest street segment, one shortest-path tree per
+facility, optional slowdowns for flood or CAP areas and level-crossing delays), in the
+direction the vehicle drives: ``DIRECTION_RESPONSE`` from the facility to the incident (a post
+sends an ambulance or an engine), ``DIRECTION_TRANSPORT`` from the incident to the facility (a
+patient to hospital; ``direction_for_kind`` picks it for "hospital"). Without ``direction`` the
+search runs from the incident, as it always has. A pair the graph cannot serve falls back to
+the detour model, and ``route_model`` says which: ``ROUTE_ROAD_GRAPH``, ``ROUTE_STRAIGHT_LINE``
+(no graph, or no road route between the two), ``ROUTE_OFF_ROAD`` (the incident or the facility
+is farther than geo.roads.MAX_SNAP_DISTANCE_M from any road).
 """
 
 from __future__ import annotations
@@ -26,7 +36,7 @@ from geo.crs import GEOD, to_metric_xy
 from geo.errors import GeoError
 from geo.facilities import check_kind, serving_mask
 from geo.layers import City, default_city
-from geo.roads import RoadGraph
+from geo.roads import RoadGraph, RoadSlowdown
 
 DEFAULT_DETOUR_FACTOR = 1.3
 DEFAULT_SPEEDS_KMH: Mapping[str, float] = {
@@ -40,6 +50,10 @@ DEFAULT_SPEEDS_KMH: Mapping[str, float] = {
 }
 ROUTE_STRAIGHT_LINE = "garis_lurus_x_faktor"
 ROUTE_ROAD_GRAPH = "jaringan_jalan"
+ROUTE_OFF_ROAD = "garis_lurus_jauh_dari_jalan"
+DIRECTION_RESPONSE = "response"  # from the facility to the incident
+DIRECTION_TRANSPORT = "transport"  # from the incident to the facility
+DIRECTIONS = (DIRECTION_RESPONSE, DIRECTION_TRANSPORT)
 NEAREST_COLUMNS = (
     "incident",
     "rank",
@@ -53,6 +67,7 @@ NEAREST_COLUMNS = (
     "lokasi_perkiraan",
     "lat",
     "lon",
+    "route_model",
 )
 _MAX_PAIRS_PER_CHUNK = 4_000_000  # incidents x facilities evaluated per numpy block
 
@@ -87,12 +102,16 @@ def nearest_facilities(
     detour_factor: float | None = None,
     speeds_kmh: Mapping[str, float] | None = None,
     road_graph: RoadGraph | None = None,
+    direction: str | None = None,
+    slowdowns: Sequence[RoadSlowdown] = (),
+    level_crossing_delay_s: float = 0.0,
 ) -> list[FacilityMatch]:
     """The k facilities serving ``kind`` with the shortest ETA from (lat, lon).
 
     ``distance_m`` is always the straight-line UTM distance; ``road_distance_m``/``eta_min``
-    come from the detour model, or from shortest paths on ``road_graph`` when given (a facility
-    the graph cannot reach falls back to the detour model, see ``route_model``).
+    come from the detour model, or from fastest routes on ``road_graph`` when given, in
+    ``direction`` with the ``slowdowns`` and ``level_crossing_delay_s`` of geo.roads (a pair
+    the graph cannot serve falls back to the detour model, see ``route_model``).
     """
     lat_f, lon_f = check_coordinates(lat, lon)
     check_kind(kind)
@@ -109,17 +128,18 @@ def nearest_facilities(
     eta_min = _eta_min(road_m, speed_kmh)
     models = np.full(rows.size, ROUTE_STRAIGHT_LINE, dtype=object)
     if road_graph is not None:
-        routes = road_graph.routes_from(
-            float(x[0]),
-            float(y[0]),
-            city.facility_x_m[rows],
-            city.facility_y_m[rows],
-            vehicle_speed_kmh=speed_kmh,
+        road, eta, model = _road_estimates(
+            road_graph,
+            (x, y),
+            (city.facility_x_m[rows], city.facility_y_m[rows]),
+            straight_m[None, :],
+            speed_kmh=speed_kmh,
+            factor=factor,
+            direction=_direction(direction),
+            slowdowns=slowdowns,
+            level_crossing_delay_s=level_crossing_delay_s,
         )
-        reached = np.isfinite(routes.time_s)
-        road_m = np.where(reached, routes.distance_m, road_m)
-        eta_min = np.where(reached, routes.time_s / 60.0, eta_min)
-        models = np.where(reached, ROUTE_ROAD_GRAPH, models)
+        road_m, eta_min, models = road[0], eta[0], model[0]
     ids = city.facilities["id"].to_numpy(dtype=object)[rows]
     order = np.lexsort((ids.astype(str), straight_m, eta_min))[:k]
     fac = city.facilities
@@ -154,13 +174,18 @@ def nearest_facilities_many(
     detour_factor: float | None = None,
     speeds_kmh: Mapping[str, float] | None = None,
     on_invalid: OnInvalid = "raise",
+    road_graph: RoadGraph | None = None,
+    direction: str | None = None,
+    slowdowns: Sequence[RoadSlowdown] = (),
+    level_crossing_delay_s: float = 0.0,
 ) -> pd.DataFrame:
     """Vectorised nearest facilities: one row per (incident, rank), columns NEAREST_COLUMNS.
 
-    ``incident`` is the input Series' index label (else the position). Uses the detour model
-    only (no road graph) and numpy broadcasting on UTM coordinates, in blocks, so 100,000
-    incidents against every facility take a fraction of a second. Ranking matches
-    ``nearest_facilities`` (ETA, then straight-line distance, then id).
+    ``incident`` is the input Series' index label (else the position). The detour model uses
+    numpy broadcasting on UTM coordinates, in blocks, so 100,000 incidents against every
+    facility take a fraction of a second. With ``road_graph`` (options as in
+    ``nearest_facilities``) one shortest-path tree per facility serves every incident.
+    Ranking matches ``nearest_facilities`` (ETA, then straight-line distance, then id).
     """
     check_kind(kind)
     _check_k(k)
@@ -184,37 +209,37 @@ def nearest_facilities_many(
     k_eff = min(k, rows.size)
     x, y = to_metric_xy(lon_a[incidents], lat_a[incidents])
 
-    nearest_rows = np.empty((incidents.size, k_eff), dtype=np.int64)
-    nearest_m = np.empty((incidents.size, k_eff))
-    chunk = max(1, _MAX_PAIRS_PER_CHUNK // rows.size)
-    for start in range(0, incidents.size, chunk):
-        stop = min(start + chunk, incidents.size)
-        dx = x[start:stop, None] - fx[None, :]
-        dy = y[start:stop, None] - fy[None, :]
-        if k_eff == 1:
-            # The dispatch case: argmin of squared distances (first minimum = lowest id, as
-            # the facilities are sorted by id) and one square root per incident.
-            squared = dx * dx + dy * dy
-            best = np.argmin(squared, axis=1)[:, None]
-            nearest_rows[start:stop] = best
-            nearest_m[start:stop] = np.sqrt(np.take_along_axis(squared, best, axis=1))
-            continue
-        dist = np.hypot(dx, dy)
-        if k_eff < rows.size:
-            part = np.argpartition(dist, k_eff - 1, axis=1)[:, :k_eff]
-            part_dist = np.take_along_axis(dist, part, axis=1)
-            # Among equal distances argpartition order is arbitrary: sort on (distance, id).
-            order = np.lexsort((part, part_dist), axis=1)
-            best = np.take_along_axis(part, order, axis=1)
-        else:
-            best = np.argsort(dist, axis=1, kind="stable")
-        nearest_rows[start:stop] = best
-        nearest_m[start:stop] = np.take_along_axis(dist, best, axis=1)
+    if road_graph is None:
+        nearest_rows, nearest_m = _nearest_straight(x, y, fx, fy, k_eff)
+        distance_m = nearest_m.ravel()
+        road_m = distance_m * factor
+        eta_min = _eta_min(road_m, speed_kmh)
+        models = np.full(distance_m.size, ROUTE_STRAIGHT_LINE, dtype=object)
+    else:
+        straight_m = np.hypot(x[:, None] - fx[None, :], y[:, None] - fy[None, :])
+        road, eta, model = _road_estimates(
+            road_graph,
+            (x, y),
+            (fx, fy),
+            straight_m,
+            speed_kmh=speed_kmh,
+            factor=factor,
+            direction=_direction(direction),
+            slowdowns=slowdowns,
+            level_crossing_delay_s=level_crossing_delay_s,
+        )
+        # The facilities are sorted by id: their position is the last tie-breaker.
+        by_position = np.broadcast_to(np.arange(rows.size), straight_m.shape)
+        order = np.lexsort((by_position, straight_m, eta), axis=1)
+        nearest_rows = order[:, :k_eff]
+
+        def pick(values: np.ndarray) -> np.ndarray:
+            return np.take_along_axis(values, nearest_rows, axis=1).ravel()
+
+        distance_m, road_m, eta_min, models = pick(straight_m), pick(road), pick(eta), pick(model)
 
     fac = city.facilities
     flat_rows = rows[nearest_rows.ravel()]
-    distance_m = nearest_m.ravel()
-    road_m = distance_m * factor
     return pd.DataFrame(
         {
             "incident": np.repeat(labels[incidents], k_eff),
@@ -225,12 +250,19 @@ def nearest_facilities_many(
             "opd": _take(fac["opd_code"], flat_rows),
             "distance_m": distance_m,
             "road_distance_m": road_m,
-            "eta_min": _eta_min(road_m, speed_kmh),
+            "eta_min": eta_min,
             "lokasi_perkiraan": fac["lokasi_perkiraan"].to_numpy(dtype=bool)[flat_rows],
             "lat": fac["lat"].to_numpy(dtype=float)[flat_rows],
             "lon": fac["lon"].to_numpy(dtype=float)[flat_rows],
+            "route_model": models,
         }
     )
+
+
+def direction_for_kind(kind: str) -> str:
+    """The trip a search for ``kind`` is about: to the hospital for "hospital", else response."""
+    check_kind(kind)
+    return DIRECTION_TRANSPORT if kind == "hospital" else DIRECTION_RESPONSE
 
 
 def geodesic_distance_m(
@@ -249,6 +281,88 @@ def geodesic_distance_m(
     _, _, dist = GEOD.inv(lon1_a.ravel(), lat1_a.ravel(), lon2_a.ravel(), lat2_a.ravel())
     dist = np.asarray(dist, dtype=float).reshape(lat1_a.shape)
     return float(dist) if dist.ndim == 0 else dist
+
+
+def _nearest_straight(
+    x: np.ndarray, y: np.ndarray, fx: np.ndarray, fy: np.ndarray, k_eff: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(facility positions, straight metres) of each incident's k nearest, nearest first."""
+    nearest_rows = np.empty((x.size, k_eff), dtype=np.int64)
+    nearest_m = np.empty((x.size, k_eff))
+    chunk = max(1, _MAX_PAIRS_PER_CHUNK // fx.size)
+    for start in range(0, x.size, chunk):
+        stop = min(start + chunk, x.size)
+        dx = x[start:stop, None] - fx[None, :]
+        dy = y[start:stop, None] - fy[None, :]
+        if k_eff == 1:
+            # The dispatch case: argmin of squared distances (first minimum = lowest id, as
+            # the facilities are sorted by id) and one square root per incident.
+            squared = dx * dx + dy * dy
+            best = np.argmin(squared, axis=1)[:, None]
+            nearest_rows[start:stop] = best
+            nearest_m[start:stop] = np.sqrt(np.take_along_axis(squared, best, axis=1))
+            continue
+        dist = np.hypot(dx, dy)
+        if k_eff < fx.size:
+            part = np.argpartition(dist, k_eff - 1, axis=1)[:, :k_eff]
+            part_dist = np.take_along_axis(dist, part, axis=1)
+            # Among equal distances argpartition order is arbitrary: sort on (distance, id).
+            order = np.lexsort((part, part_dist), axis=1)
+            best = np.take_along_axis(part, order, axis=1)
+        else:
+            best = np.argsort(dist, axis=1, kind="stable")
+        nearest_rows[start:stop] = best
+        nearest_m[start:stop] = np.take_along_axis(dist, best, axis=1)
+    return nearest_rows, nearest_m
+
+
+def _road_estimates(
+    road_graph: RoadGraph,
+    incident_xy: tuple[np.ndarray, np.ndarray],
+    facility_xy: tuple[np.ndarray, np.ndarray],
+    straight_m: np.ndarray,
+    *,
+    speed_kmh: float,
+    factor: float,
+    direction: str,
+    slowdowns: Sequence[RoadSlowdown],
+    level_crossing_delay_s: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(road metres, ETA minutes, route model) per incident x facility, detour model as fallback."""
+    options = {
+        "vehicle_speed_kmh": speed_kmh,
+        "slowdowns": slowdowns,
+        "level_crossing_delay_s": level_crossing_delay_s,
+    }
+    if direction == DIRECTION_RESPONSE:
+        routes = road_graph.travel(*facility_xy, *incident_xy, **options)
+        time_s, road_m = routes.time_s.T, routes.distance_m.T
+        incident_ok, facility_ok = routes.to_snapped, routes.from_snapped
+    else:
+        routes = road_graph.travel(*incident_xy, *facility_xy, **options)
+        time_s, road_m = routes.time_s, routes.distance_m
+        incident_ok, facility_ok = routes.from_snapped, routes.to_snapped
+    reached = np.isfinite(time_s)
+    detour_m = straight_m * factor
+    on_roads = incident_ok[:, None] & facility_ok[None, :]
+    models = np.where(
+        reached, ROUTE_ROAD_GRAPH, np.where(on_roads, ROUTE_STRAIGHT_LINE, ROUTE_OFF_ROAD)
+    ).astype(object)
+    return (
+        np.where(reached, road_m, detour_m),
+        np.where(reached, time_s / 60.0, _eta_min(detour_m, speed_kmh)),
+        models,
+    )
+
+
+def _direction(value: str | None) -> str:
+    # None: the historic search from the incident (the callers before directions existed).
+    if value is None:
+        return DIRECTION_TRANSPORT
+    if value not in DIRECTIONS:
+        msg = messages.ROAD_INVALID_DIRECTION.format(value=value, choices=", ".join(DIRECTIONS))
+        raise GeoError(msg)
+    return value
 
 
 def _take(column: pd.Series, rows: np.ndarray) -> pd.api.extensions.ExtensionArray:
