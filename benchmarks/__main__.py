@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+BENCHMARKS = ("nearest", "map", "browser", "trends", "live", "writes", "intake", "import", "roads")
 
 
 def main() -> int:
@@ -30,13 +31,11 @@ def main() -> int:
         "--only",
         nargs="*",
         default=None,
-        choices=["nearest", "map", "browser", "trends", "live", "writes", "intake", "import"],
+        choices=BENCHMARKS,
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
-    wanted = set(
-        args.only or ["nearest", "map", "browser", "trends", "live", "writes", "intake", "import"]
-    )
+    wanted = set(args.only or BENCHMARKS)
     pg_url = os.environ.get("SIAGA_BENCH_PG_URL") or os.environ.get("SIAGA_TEST_PG_URL")
     rows: list[dict] = []
     raw: dict[str, object] = {}
@@ -56,6 +55,8 @@ def main() -> int:
         raw["intake"] = _intake(rows, quick=args.quick, pg_url=pg_url)
     if "import" in wanted:
         raw["import"] = _import(rows, quick=args.quick, pg_url=pg_url)
+    if "roads" in wanted:
+        raw["roads"] = _roads(rows, quick=args.quick)
     if args.only and args.output.exists():
         # A partial run replaces its own rows in the last full report and keeps the others.
         previous = json.loads(args.output.read_text())
@@ -378,6 +379,38 @@ def _import(rows: list[dict], *, quick: bool, pg_url: str | None) -> dict:
         None,
     )
     return results
+
+
+def _roads(rows: list[dict], *, quick: bool) -> dict:
+    from benchmarks import bench_roads
+
+    result = bench_roads.run(1_000 if quick else 5_000, naive_sample=5 if quick else 20)
+    _row(
+        rows,
+        10,
+        f"k={result['k']} nearest posts by road (a tree per post vs a Dijkstra per incident)",
+        f"{result['n_incidents']:,} incidents x {result['n_posts']} posts, "
+        f"{result['n_nodes']:,}-node grid",
+        f"{result['project_warm_s']:.3f} s (first call {result['project_cold_s']:.3f} s)",
+        f"{result['naive_extrapolated_s']:.0f} s (extrapolated from {result['naive_sample']} "
+        f"incidents at {result['naive_per_incident_ms']:.0f} ms)",
+        f"{result['speedup']:,.0f}x",
+        f"<= {result['target_s']:g} s",
+        result["project_warm_s"] <= result["target_s"],
+    )
+    for name, load in result["loads"].items():
+        _row(
+            rows,
+            10,
+            f"road graph from .osm, {name.replace('_', ' ')}: cached vs cold",
+            f"{load['file_mb']:g} MB, {result['n_nodes']:,} road nodes",
+            f"{load['cached_s']:.3f} s",
+            f"{load['cold_s']:.2f} s",
+            f"{load['cold_s'] / load['cached_s']:.0f}x",
+            "cold in seconds (<= 5 s)",
+            load["cold_s"] <= 5.0,
+        )
+    return result
 
 
 class _scratch_database:
