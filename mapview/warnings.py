@@ -1,10 +1,10 @@
 """CAP warnings on the map: every ring of an active alert as a hazard-tape outline, with a tooltip.
 
-The outline is an amber line under black dashes: the amber carries it on the dark wall map, the
-black on the light desk map, and no other layer is drawn like it (flood zones are filled blues,
-boundaries solid greys, incidents are point markers). There is no fill: the flood zones and the
-incident colours under an alert stay as they are, and a ring is a line, so hovering inside a
-province-wide polygon still shows the kelurahan under the pointer, not the warning.
+The outline is a wide amber line with black dashes inside: the amber carries it on the dark
+wall map, the black on the light desk map, and no other layer is drawn like it (flood zones are
+filled blues, boundaries solid greys, incidents are point markers). There is no fill: the flood
+zones and the incident colours under an alert stay as they are, and a ring is a line, so
+hovering inside a province-wide polygon still shows the kelurahan under the pointer.
 
 No Streamlit here. `warning_geojson` is the cacheable part (one per refresh for every viewer),
 `warning_layer_from` wraps it in a fresh FeatureGroup for st_folium's `feature_group_to_add` on
@@ -29,8 +29,9 @@ from mapview.style import DARK, LIGHT, check_theme
 WARNING_AMBER = "#ffc400"
 WARNING_BLACK = "#111111"
 WARNING_DASH = "12 10"
-# Thicker on the wall, read from across the room.
-WARNING_WEIGHT_PX = {LIGHT: 4, DARK: 7}
+# (casing, dashes) line widths: the amber casing is wider than the black dashes inside it, so
+# its edges show even where a ring runs back over itself; thicker on the wall (across the room).
+WARNING_WEIGHT_PX = {LIGHT: (6, 3), DARK: (9, 5)}
 WARNING_LAYER = "cap_warnings"
 COORD_DECIMALS = 5
 
@@ -88,11 +89,11 @@ def warning_layer(
 def warning_styles(theme: str = LIGHT) -> dict[str, dict[str, Any]]:
     """The Leaflet path style of each part of a warning outline for `theme`, in drawing order."""
     check_theme(theme)
-    weight = WARNING_WEIGHT_PX[theme]
-    common = {"weight": weight, "opacity": 1.0, "fill": False, "lineCap": "butt"}
+    casing, dash = WARNING_WEIGHT_PX[theme]
+    common = {"opacity": 1.0, "fill": False, "lineCap": "butt"}
     return {
-        "casing": {**common, "color": WARNING_AMBER},
-        "dash": {**common, "color": WARNING_BLACK, "dashArray": WARNING_DASH},
+        "casing": {**common, "weight": casing, "color": WARNING_AMBER},
+        "dash": {**common, "weight": dash, "color": WARNING_BLACK, "dashArray": WARNING_DASH},
     }
 
 

@@ -1,4 +1,4 @@
-"""The CAP warning layer: hazard-tape outlines of tiny rings, escaped text, nothing without alerts."""
+"""The CAP warning layer: hazard-tape outlines of tiny rings, escaped text, none without alerts."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def city():
     return load_city()
 
 
-def test_each_ring_is_an_amber_line_under_black_dashes_with_the_points_as_given():
+def test_each_ring_is_an_amber_line_with_black_dashes_inside_with_the_points_as_given():
     data = warning_geojson([alert(rings=(TRIANGLE, SQUARE))])
 
     features = data["features"]
@@ -72,26 +72,27 @@ def test_each_ring_is_an_amber_line_under_black_dashes_with_the_points_as_given(
     assert all(f["properties"]["style"]["fill"] is False for f in features)
 
 
-def test_the_outline_is_drawn_as_designed_and_thicker_on_the_wall():
+def test_the_outline_is_drawn_as_designed_and_thicker_on_the_wall_with_amber_either_side():
     assert warning_styles(LIGHT) == {
         "casing": {
-            "weight": 4,
             "opacity": 1.0,
             "fill": False,
             "lineCap": "butt",
+            "weight": 6,
             "color": "#ffc400",
         },
         "dash": {
-            "weight": 4,
             "opacity": 1.0,
             "fill": False,
             "lineCap": "butt",
+            "weight": 3,
             "color": "#111111",
             "dashArray": "12 10",
         },
     }
-    assert warning_styles(DARK)["casing"]["weight"] == 7
-    assert warning_styles(DARK)["dash"]["weight"] == 7
+    # On the wall both are thicker, and the amber still shows either side of the dashes.
+    assert warning_styles(DARK)["casing"]["weight"] == 9
+    assert warning_styles(DARK)["dash"]["weight"] == 5
     # Not a colour the flood zones or the incident classes use.
     taken = {c.lower() for s in FLOOD_LEVEL_STYLE.values() for c in (s["color"], s["fillColor"])}
     taken |= {c.lower() for c in CLASS_COLOR.values()}
@@ -103,9 +104,8 @@ def test_the_map_page_draws_the_outline_as_its_own_layer(city):
     page = map_html(standalone_map(city, pd.DataFrame(), extra_layers=[layer]))
 
     assert f'"siagaLayer": "{WARNING_LAYER}"' in page
-    assert '"coordinates": [[109.67, -6.89], [109.68, -6.88], [109.69, -6.87], [109.67, -6.89]]' in (
-        page
-    )
+    triangle = "[[109.67, -6.89], [109.68, -6.88], [109.69, -6.87], [109.67, -6.89]]"
+    assert f'"coordinates": {triangle}' in page
     assert '"dashArray": "12 10"' in page
     assert "siagaFeatureTooltip" in page
 
