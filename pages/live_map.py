@@ -13,7 +13,8 @@ from dashboard.fmt import format_km, format_minutes
 from mapview.base import base_map
 from mapview.facilities import nearest_post_layer
 from mapview.incidents import incident_layer
-from pages import components, ui
+from mapview.style import LIGHT
+from pages import cap_warnings, components, ui
 
 MAP_KEY = "live_map"
 PICK_KEY = "live_pick"
@@ -137,12 +138,21 @@ def _live_view(filters: dict, interval_s: float) -> None:
     if snapshot is None:
         return
     st.session_state[POINTS_KEY] = snapshot.incidents[["id", "lat", "lon", "received_at_utc"]]
-    _kpi_strip(snapshot)
-    st.caption(
-        labels.LIVE_AS_OF.format(
-            at=format_wib(snapshot.as_of_utc), n=len(snapshot.incidents), every=round(interval_s)
+    # CAP warnings in force: a banner above the map and their outline on it (gone at expiry).
+    warnings = cap_warnings.current(LIGHT)
+    warning_layer = cap_warnings.layer(warnings)
+    # One slot for the strip, the time and the banner: with or without a banner the map keeps
+    # its place in the page, so its frame is not rebuilt (reloaded) when a warning comes or goes.
+    with st.container():
+        _kpi_strip(snapshot)
+        st.caption(
+            labels.LIVE_AS_OF.format(
+                at=format_wib(snapshot.as_of_utc),
+                n=len(snapshot.incidents),
+                every=round(interval_s),
+            )
         )
-    )
+        cap_warnings.show_banner(warnings)
     left, right = st.columns([3, 1])
     with right:
         selection = _pick_panel(snapshot, settings)
@@ -153,7 +163,12 @@ def _live_view(filters: dict, interval_s: float) -> None:
             key=MAP_KEY,
             height=MAP_HEIGHT_PX,
             use_container_width=True,
-            feature_group_to_add=[incident_layer(snapshot.incidents), selection],
+            # The warning outline first: drawn under the lines to the nearest posts.
+            feature_group_to_add=[
+                *([warning_layer] if warning_layer is not None else []),
+                incident_layer(snapshot.incidents),
+                selection,
+            ],
             layer_control=folium.LayerControl(collapsed=True, position="topright"),
             returned_objects=["last_object_clicked"],
             on_change=_on_map_click,

@@ -18,7 +18,7 @@ from mapview.base import base_map
 from mapview.incidents import incident_layer
 from mapview.legend import wall_legend_html
 from mapview.style import CLASS_COLOR, DARK
-from pages import components, ui
+from pages import cap_warnings, components, ui
 
 log = logging.getLogger("siaga112.wall")
 
@@ -132,12 +132,23 @@ def _wall(token: str, interval_s: float) -> None:
         components.kpi_html(live.kpi_tiles(snapshot.kpis), css="wall"), unsafe_allow_html=True
     )
     late_count, late_rows = st.session_state.get(LATE_KEY) or (0, [])
-    if late_count:
-        st.markdown(_late_html(late_count, late_rows), unsafe_allow_html=True)
-    map_height = MAP_HEIGHT_PX - (LATE_BANNER_PX if late_count else 0)
-    # On a 4K screen the map's frame is twice as tall (see WALL_CSS).
-    st.markdown(
-        f"<style>:root {{ --wall-map-4k: {2 * map_height}px; }}</style>", unsafe_allow_html=True
+    # CAP warnings in force: a banner right above the map, its height taken from the map.
+    warnings = cap_warnings.current(DARK) if error is None else None
+    map_height = (
+        MAP_HEIGHT_PX
+        - (LATE_BANNER_PX if late_count else 0)
+        - cap_warnings.wall_banner_px(warnings)
+    )
+    warning_layer = cap_warnings.layer(warnings, tooltips=False)
+    # One element for the banners and the frame's 4K height, there with or without a banner:
+    # its content changes in place, so a banner never blinks at a refresh and the map after it
+    # keeps its place in the page (its frame is not rebuilt, i.e. reloaded) when an incident
+    # turns late or a warning comes or goes.
+    late = _late_html(late_count, late_rows) if late_count else ""
+    st.html(
+        # On a 4K screen the map's frame is twice as tall (see WALL_CSS).
+        f"<style>:root {{ --wall-map-4k: {2 * map_height}px; }}</style>"
+        f"<div class='wall-banners'>{late}{cap_warnings.banner_block(warnings, wall=True)}</div>"
     )
     # The city is taller than wide: a frame of 11/20 of the width is filled by it at 1080p.
     left, right = st.columns([11, 9])
@@ -160,17 +171,22 @@ def _wall(token: str, interval_s: float) -> None:
             # The late banner takes its height from the map: the screen never scrolls.
             height=map_height,
             use_container_width=True,
-            feature_group_to_add=incident_layer(snapshot.incidents, wall=True),
+            feature_group_to_add=[
+                *([warning_layer] if warning_layer is not None else []),
+                incident_layer(snapshot.incidents, wall=True),
+            ],
             returned_objects=[],
         )
     with right:
-        st.markdown(_legend_html(snapshot), unsafe_allow_html=True)
+        legend = _legend_html(snapshot, warning=warning_layer is not None)
+        st.markdown(legend, unsafe_allow_html=True)
         st.markdown(_newest_html(snapshot), unsafe_allow_html=True)
 
 
-def _legend_html(snapshot: live.LiveSnapshot) -> str:
-    """The six classes (all of them: the meaning of a colour never changes) and the shapes."""
-    return wall_legend_html({code: CLASS_COLOR[code] for code in CATEGORY_CLASSES})
+def _legend_html(snapshot: live.LiveSnapshot, *, warning: bool = False) -> str:
+    """The six classes (all of them: the meaning of a colour never changes), the shapes, and
+    the warning outline while one is on the map."""
+    return wall_legend_html({code: CLASS_COLOR[code] for code in CATEGORY_CLASSES}, warning=warning)
 
 
 def _header_html(now, snapshot: live.LiveSnapshot | None, *, failed: bool) -> str:
