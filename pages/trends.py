@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -30,6 +31,11 @@ COL = labels.TREND_COL
 def _report(flt: trends.TrendFilter) -> trends.TrendReport:
     spec = grid_counts.grid_spec(cell_m=GRID_CELL_M, city=ui.get_city())
     return trends.build_report(ui.get_engine(), flt, grid=spec)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _warning_split(flt: trends.TrendFilter) -> pd.DataFrame:
+    return trends.warning_split(ui.get_engine(), flt)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
@@ -106,6 +112,27 @@ def _headlines(report: trends.TrendReport) -> None:
 
 def _table(frame) -> None:
     st.dataframe(exports.for_screen(frame), hide_index=True, width="stretch")
+
+
+def _warning_table(report: trends.TrendReport, split: pd.DataFrame) -> pd.DataFrame:
+    """Incidents during CAP warnings vs outside per category, and all categories last."""
+    during, outside, total = (split[k].tolist() for k in ("during", "outside", "total"))
+    names = [report.category_names.get(code, code) for code in split["category_code"]]
+    names.append(labels.TREND_CAP_ALL)
+    during.append(sum(during))
+    outside.append(sum(outside))
+    total.append(sum(total))
+    return pd.DataFrame(
+        {
+            COL["category"]: names,
+            COL["cap_during"]: during,
+            COL["cap_outside"]: outside,
+            COL["total"]: total,
+            COL["cap_during_pct"]: [
+                round(100 * d / n, 1) if n else None for d, n in zip(during, total, strict=True)
+            ],
+        }
+    )
 
 
 def _heatmap(report: trends.TrendReport) -> None:
@@ -281,6 +308,15 @@ st.vega_lite_chart(
 )
 with st.expander(labels.TREND_VOLUME_BY_CATEGORY):
     _table(tables["volume"][1])
+
+st.subheader(labels.TREND_SECTION_CAP)
+st.caption(labels.TREND_CAP_CAPTION)
+warning_split = ui.run_service(_warning_split, flt)
+if warning_split is not None:
+    tables["cap_split"] = (labels.TREND_TABLE["cap_split"], _warning_table(report, warning_split))
+    if int(warning_split["during"].sum()) == 0:
+        st.info(labels.TREND_CAP_NONE_DURING)
+    _table(tables["cap_split"][1])
 
 st.subheader(labels.TREND_SECTION_NUISANCE)
 nuisance = tables["nuisance"][1]
