@@ -2,7 +2,10 @@
 
 Every figure is computed by the database (GROUP BY, percentiles), never by loading incident rows
 into pandas (pandas only sums a few of those small results, e.g. kelurahan -> kecamatan); the
-same numbers come out of SQLite and PostgreSQL:
+same numbers come out of SQLite and PostgreSQL. Once the trend rollups are built, build_report
+takes activity, places, routing, speed, flows and hour x weekday from them instead
+(dashboard/rollups.py: the same counts, percentiles from duration histograms within 0.5 %);
+the functions here stay the exact way (build_report(exact=True)) and the rules both follow:
 
 - Periods are WIB (UTC+7, no daylight saving) days, ISO weeks starting Monday, or months; a
   timestamp is stored as naive UTC and shifted by 7 hours in SQL before bucketing.

@@ -93,8 +93,12 @@ def run_forever(
     escalation_interval_s: float | None = None,
     demo_live: bool = False,
     cap_url: str | None = None,
+    trend_rollups: bool = False,
 ) -> None:
     """Deliver every `interval_s`, escalate every `escalation_interval_s`, until `stop_event`.
+
+    With `trend_rollups` (every worker the app or the CLI starts), the Tren rollups catch up
+    every SIAGA_ROLLUP_INTERVAL_S in their own thread.
 
     With `demo_live`, the demo city's keep-alive ticks too (demo mode only); with `cap_url`,
     the CAP warnings are polled every SIAGA_CAP_INTERVAL_S.
@@ -127,7 +131,7 @@ def run_forever(
             # In its own thread: a slow CAP server must not hold up deliveries and escalations.
             poller = _started(lambda: warnings.run(lambda: cap.poll(engine, cap_url)), "siaga-cap")
             next_cap = time.monotonic() + cap_every
-        if time.monotonic() >= next_rollup and not _running(folder):
+        if trend_rollups and time.monotonic() >= next_rollup and not _running(folder):
             folder = _started(
                 lambda: trends_rollup.run(
                     lambda: rollups.refresh_rollups(engine, now_utc=utc_now())
@@ -166,6 +170,7 @@ def start_in_background(
                     stop_event=threading.Event(),
                     demo_live=demo_live,
                     cap_url=cap_url,
+                    trend_rollups=True,
                 )
             finally:
                 engine.dispose()
@@ -187,7 +192,7 @@ def run_cli(engine: Engine, *, worker_id: str | None = None, cap_url: str | None
     signal.signal(signal.SIGINT, on_signal)
     worker_id = worker_id or new_worker_id()
     print(f"Pekerja {worker_id} berjalan. Hentikan dengan Ctrl+C.", flush=True)
-    run_forever(engine, worker_id=worker_id, stop_event=stop, cap_url=cap_url)
+    run_forever(engine, worker_id=worker_id, stop_event=stop, cap_url=cap_url, trend_rollups=True)
     return 0
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
 from sqlalchemy import func, insert, select, update
 
-from dashboard import catalogue, rollups, trends
+from dashboard import catalogue, rollups, trends, worker
 from dashboard import tables as t
 from dashboard.trends import TrendFilter
 
@@ -100,11 +101,11 @@ def test_two_catch_ups_at_once_leave_one_row_per_cell_and_the_same_report(engine
         except BaseException as error:  # the test reports it below
             errors.append(error)
 
-    workers = [threading.Thread(target=catch_up) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
+    threads = [threading.Thread(target=catch_up) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
     assert errors == []
     r = t.trend_rollups.c
     with engine.connect() as conn:
@@ -116,6 +117,33 @@ def test_two_catch_ups_at_once_leave_one_row_per_cell_and_the_same_report(engine
         ).all()
     assert duplicates == []
     _assert_reports_agree(engine, expect_unfolded=False)
+
+
+def test_the_worker_builds_the_rollups_and_tren_then_reads_them(engine, monkeypatch):
+    with engine.begin() as conn:
+        _add_history(conn, random.Random(2), first_id=1, count=200)
+    monkeypatch.setenv("SIAGA_ROLLUP_INTERVAL_S", "0.1")
+    stop = threading.Event()
+    loop = threading.Thread(
+        target=worker.run_forever,
+        args=(engine,),
+        kwargs={"worker_id": "w1", "stop_event": stop, "interval_s": 0.05, "trend_rollups": True},
+    )
+    loop.start()
+    try:
+        for _ in range(200):
+            with engine.connect() as conn:
+                if conn.execute(select(t.trend_rollup_state.c.folded_until_utc)).scalar():
+                    break
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        loop.join(timeout=30)
+    with trends.read_connection(engine) as conn:
+        targets = catalogue.targets(catalogue.get_settings(conn))
+        parts = rollups.read(conn, FILTERS[0], targets=targets)
+    assert parts is not None
+    assert int(parts.activity["total"].sum()) == 200
 
 
 def test_before_the_first_build_tren_reads_every_incident_exactly(engine):
