@@ -199,25 +199,30 @@ def in_force_at(moment: datetime | ColumnElement) -> ColumnElement[bool]:
     `moment` is a naive-UTC datetime (now: active_alerts) or a timestamp column (when each
     incident was received: Tren), so the screens and the statistics share one rule. In force:
     touches the city, status Actual, not a Cancel, not superseded by `moment` (an Update or
-    Cancel ends it at superseded_at_utc), effective by `moment` (its sent time without
-    <effective>), and not expired (without <expires>: NO_EXPIRES_LIFETIME_H after sent).
+    Cancel ends it at superseded_at_utc), and inside its window (in_force_window): effective by
+    `moment` (its sent time without <effective>), not expired (without <expires>:
+    NO_EXPIRES_LIFETIME_H after sent).
     """
     a = t.cap_alerts.c
+    start, end = in_force_window()
     return and_(
         a.touches_city.is_(True),
         # Exercise, Test, System and Draft messages are stored but are no real warning.
         a.status == STATUS_ACTUAL,
         a.msg_type != MSG_CANCEL,
         or_(a.superseded_by.is_(None), a.superseded_at_utc > moment),
-        func.coalesce(a.effective_utc, a.sent_utc) <= moment,
-        or_(
-            a.expires_utc > moment,
-            and_(
-                a.expires_utc.is_(None),
-                _PlusHours(a.sent_utc, literal_column(str(NO_EXPIRES_LIFETIME_H))) > moment,
-            ),
-        ),
+        start <= moment,
+        end > moment,
     )
+
+
+def in_force_window() -> tuple[ColumnElement, ColumnElement]:
+    """SQL: the first moment of a cap_alerts row's window and the moment it ends (exclusive):
+    effective (else sent), and expires (else NO_EXPIRES_LIFETIME_H after sent). in_force_at
+    holds only inside it; a range join on an indexed time column uses the two as its bounds."""
+    a = t.cap_alerts.c
+    lifetime_end = _PlusHours(a.sent_utc, literal_column(str(NO_EXPIRES_LIFETIME_H)))
+    return func.coalesce(a.effective_utc, a.sent_utc), func.coalesce(a.expires_utc, lifetime_end)
 
 
 # --- Import ---------------------------------------------------------------------------------

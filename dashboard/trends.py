@@ -40,7 +40,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     func,
     literal,
     literal_column,
@@ -1218,12 +1217,27 @@ def warning_split(engine: Engine, flt: TrendFilter) -> pd.DataFrame:
 
     The window of an alert is cap.in_force_at's: from its effective time until it expires or
     an Update or Cancel superseded it, whichever comes first (a Cancel is no window itself).
-    Each incident is one EXISTS test, so overlapping alerts count an incident once. One query.
+    The incidents during some warning are found by a range join from each alert over the
+    received-time index (cap.in_force_window bounds it), and counted once however many
+    alerts overlap. One query.
     """
     check_filter(flt)
     c = t.incidents.c
-    during = exists(select(literal(1)).where(cap.in_force_at(c.received_at_utc)))
-    n_during = func.sum(case((during, 1), else_=0))
+    inc = t.incidents.alias("during_incident")
+    start, end = cap.in_force_window()
+    received = inc.c.received_at_utc
+    during_ids = (
+        select(inc.c.id)
+        .select_from(
+            t.cap_alerts.join(inc, and_(received >= start, received < end)),
+        )
+        .where(
+            cap.in_force_at(received),
+            received >= flt.since_utc,
+            received < flt.until_utc,
+        )
+    )
+    n_during = func.sum(case((c.id.in_(during_ids), 1), else_=0))
     n = func.count()
     with read_connection(engine) as conn:
         rows = conn.execute(
