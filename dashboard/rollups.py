@@ -19,10 +19,16 @@ Keeping them current: `refresh_rollups` folds every incident changed since the w
 (id above folded_id, or updated_at_utc / a REASSIGN at or after folded_until_utc) by
 recomputing its whole WIB day (delete and insert, one transaction per month: idempotent, safe
 twice or from two workers, each batch locks the state row and checks the generation), then
-the month row. `rebuild_rollups` starts over (first run, changed targets). The worker runs the
-catch-up every 30 s. `read` gives Tren its figures: months wholly in range and clean from the
-month rows, other clean days from the day rows, and days with changes not yet folded in
-(today, usually) folded on the fly from the incidents, so the report stays exact for today.
+the month row. The hand-off view (trends.handoff_view) is folded by the WIB day of each
+hand-off (dashboard.tables.handoff_rollups: per OPD, channel, category, kecamatan, counts and
+the acknowledgement-time histogram) and escalations by the day of each ESCALATE event
+(escalation_rollups); an incident changed since the watermark (also by an ACKNOWLEDGE,
+hand-off or ESCALATE event after it, which need not touch the incident row) has every day
+holding one of its hand-offs or escalations folded again. `rebuild_rollups` starts over
+(first run, changed targets). The worker runs the catch-up every 30 s. `read` gives Tren its
+figures: months wholly in range and clean from the month rows, other clean days from the day
+rows, and days with changes not yet folded in (today, usually) folded on the fly from the
+incidents and events, so the report stays exact for today.
 """
 
 from __future__ import annotations
@@ -35,7 +41,18 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    union,
+    update,
+)
 
 from dashboard import catalogue, trends
 from dashboard import tables as t
@@ -55,6 +72,11 @@ DAY, MONTH = "day", "month"
 STATE_ID = 1
 CELL_KEYS = ("category_code", "opd_code", "first_opd_code", "kecamatan")
 COUNTS = ("total", "prank", "ghost", "bukan_darurat", "reassigned")
+HANDOFF_KEYS = ("opd_code", "channel", "category_code", "kecamatan")
+ESCALATION_KEYS = ("level", "opd_code", "category_code", "kecamatan")
+# Events whose WIB day holds an incident's hand-off view rows, and the events that change them.
+DAY_ACTIONS = (*trends.HANDOFF_ACTIONS, "ESCALATE")
+CHANGE_ACTIONS = (*DAY_ACTIONS, "ACKNOWLEDGE")
 
 
 def bin_key(seconds: int) -> int:
@@ -102,6 +124,19 @@ class Cell:
 CellKey = tuple[date, str, str | None, str | None, str | None]
 
 
+@dataclass
+class HandoffCell:
+    """The hand-offs of one day or month to one OPD by one channel, one category, kecamatan."""
+
+    sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(trends.HANDOFF_SUMS, 0))
+    bins: Counter = field(default_factory=Counter)  # acknowledgement bin key -> hand-offs
+
+
+# (period start, OPD, channel, category, kecamatan) and (day, level, OPD, category, kecamatan).
+HandoffKey = tuple[date, str, str, str, str | None]
+EscalationKey = tuple[date, int, str | None, str, str | None]
+
+
 @dataclass(frozen=True)
 class Parts:
     """The report's rollup-backed pieces, in the shapes the exact trends functions return."""
@@ -112,6 +147,7 @@ class Parts:
     speed: dict[str, pd.DataFrame] | None  # None: targets changed since the fold, read exactly
     flows: pd.DataFrame
     hour_weekday: pd.DataFrame
+    handoff: trends.HandoffView | None  # None: targets changed since the fold, read exactly
     unfolded_days: tuple[date, ...]
 
 
@@ -139,15 +175,15 @@ def refresh_rollups(engine: Engine, *, now_utc: datetime) -> int:
         if current:
             mark = _mark(conn, now_utc)
             days = _unfolded_days(conn, state)
+            event_days = _unfolded_event_days(conn, state)
     if not current:
         return rebuild_rollups(engine, now_utc=now_utc)
     stage_targets = json.loads(targets)
-    for month_days in _by_month(days):
+    for month_days, month_event_days in _by_month(days, event_days):
         with engine.begin() as conn:
             if not _lock(conn, state.generation, now_utc):
                 return 0  # a rebuild started: it folds these days itself
-            _fold_days(conn, month_days, stage_targets)
-            _sum_month(conn, month_days[0].replace(day=1))
+            _fold_month(conn, month_days, month_event_days, stage_targets)
     with engine.begin() as conn:
         conn.execute(
             update(t.trend_rollup_state)
@@ -158,7 +194,7 @@ def refresh_rollups(engine: Engine, *, now_utc: datetime) -> int:
             )
             .values(folded_id=mark[0], folded_until_utc=mark[1], refreshed_at_utc=now_utc)
         )
-    return len(days)
+    return len(set(days) | set(event_days))
 
 
 def rebuild_rollups(engine: Engine, *, now_utc: datetime) -> int:
@@ -183,28 +219,29 @@ def rebuild_rollups(engine: Engine, *, now_utc: datetime) -> int:
         generation = _state(conn).generation
         targets = _targets_json(conn)
         mark = _mark(conn, now_utc)
-        first, last = conn.execute(
-            select(func.min(t.incidents.c.received_at_utc), func.max(t.incidents.c.received_at_utc))
-        ).one()
-        conn.execute(delete(t.trend_rollups))
-    days = []
-    if first is not None:
-        day, last_day = _wib_day(first), _wib_day(last)
-        days = [day + timedelta(days=i) for i in range((last_day - day).days + 1)]
+        received = t.incidents.c.received_at_utc
+        days = _days_between(*conn.execute(select(func.min(received), func.max(received))).one())
+        e = t.incident_events.c
+        event_days = _days_between(
+            *conn.execute(
+                select(func.min(e.at_utc), func.max(e.at_utc)).where(e.action.in_(DAY_ACTIONS))
+            ).one()
+        )
+        for table in (t.trend_rollups, t.handoff_rollups, t.escalation_rollups):
+            conn.execute(delete(table))
     stage_targets = json.loads(targets)
-    for month_days in _by_month(days):
+    for month_days, month_event_days in _by_month(days, event_days):
         with engine.begin() as conn:
             if not _lock(conn, generation, now_utc):
                 return 0
-            _fold_days(conn, month_days, stage_targets)
-            _sum_month(conn, month_days[0].replace(day=1))
+            _fold_month(conn, month_days, month_event_days, stage_targets)
     with engine.begin() as conn:
         conn.execute(
             update(t.trend_rollup_state)
             .where(s.id == STATE_ID, s.generation == generation)
             .values(folded_id=mark[0], folded_until_utc=mark[1], targets=targets)
         )
-    return len(days)
+    return len(set(days) | set(event_days))
 
 
 def read(conn: Connection, flt: trends.TrendFilter, *, targets: Targets) -> Parts | None:
@@ -221,13 +258,15 @@ def read(conn: Connection, flt: trends.TrendFilter, *, targets: Targets) -> Part
     rows = _stored_rows(conn, flt, months=months, days=days)
     fresh = fold(conn, unfolded, _stage_targets(targets))
     rows += [_as_read(key, cell) for key, cell in fresh.items() if _matches(flt, key)]
+    current = state.targets == _json(targets)
     return Parts(
         activity=_activity(conn, flt, unfolded, fresh),
         places=_places(rows),
         routing=_routing(rows),
-        speed=_speed(rows, targets) if state.targets == _json(targets) else None,
+        speed=_speed(rows, targets) if current else None,
         flows=_flows(rows),
         hour_weekday=_hour_weekday(rows),
+        handoff=_handoff_view(conn, flt, state, targets) if current else None,
         unfolded_days=tuple(unfolded),
     )
 
@@ -285,6 +324,37 @@ def fold(conn: Connection, days: list[date], stage_targets: dict[str, int]) -> d
     for cell in cells.values():
         cell.bins = {stage: _from_counter(cell.bins[stage]) for stage in trends.STAGES}
     return cells
+
+
+def fold_handoffs(
+    conn: Connection, days: list[date], *, target_s: int
+) -> tuple[dict[HandoffKey, HandoffCell], Counter]:
+    """The hand-off cells and escalation counts (EscalationKey -> n) of `days`, from the
+    events (trends.handoff_measures, trends.escalation_measures)."""
+    cells: dict[HandoffKey, HandoffCell] = {}
+    escalations: Counter = Counter()
+    for first, last in _runs(days):
+        for r in conn.execute(trends.handoff_measures(first, last)):
+            key = (date.fromisoformat(r.day), r.opd, r.channel, r.category_code, r.kecamatan)
+            cell = cells.get(key)
+            if cell is None:
+                cell = cells[key] = HandoffCell()
+            sums = cell.sums
+            sums["handoffs"] += 1
+            sums["waiting"] += int(r.waiting)
+            sums["escalations"] += int(r.escalations)
+            if r.dur is not None:
+                sums["acknowledged"] += 1
+                sums["within"] += int(r.dur <= target_s)
+                cell.bins[bin_key(r.dur)] += 1
+        flt = trends.TrendFilter(first, last)
+        for r in conn.execute(trends.escalation_measures(flt.since_utc, flt.until_utc)):
+            if r.level is not None:  # escalations_per_week skips them too
+                day = date.fromisoformat(r.day)
+                escalations[(day, int(r.level), r.opd_code, r.category_code, r.kecamatan)] += int(
+                    r.n
+                )
+    return cells, escalations
 
 
 def merge(cells: list[Cell]) -> Cell:
@@ -379,6 +449,23 @@ def _unfolded_days(conn: Connection, state: _State) -> list[date]:
     return sorted(found)
 
 
+def _unfolded_event_days(conn: Connection, state: _State) -> list[date]:
+    """WIB days (ascending) holding a hand-off or escalation of an incident changed since the
+    watermark: its row, or an event that bears on its hand-offs (_unfolded_days' indexes)."""
+    c, e = t.incidents.c, t.incident_events.c
+    changed = union(
+        select(c.id).where(c.id > state.folded_id),
+        select(c.id).where(c.updated_at_utc >= state.folded_until_utc),
+        select(e.incident_id).where(
+            e.action.in_(CHANGE_ACTIONS), e.at_utc >= state.folded_until_utc
+        ),
+    )
+    query = select(trends.wib_day_of(e.at_utc)).where(
+        e.incident_id.in_(changed), e.action.in_(DAY_ACTIONS)
+    )
+    return sorted(date.fromisoformat(d) for d in conn.execute(query.distinct()).scalars())
+
+
 def _plan(start: date, end: date, unfolded: set[date]) -> tuple[list[date], list[date]]:
     """(month starts read from month rows, days read from day rows) for a clean read."""
     months, days = [], []
@@ -395,11 +482,36 @@ def _plan(start: date, end: date, unfolded: set[date]) -> tuple[list[date], list
     return months, days
 
 
-def _by_month(days: list[date]) -> list[list[date]]:
-    batches: dict[date, list[date]] = {}
-    for day in days:
-        batches.setdefault(day.replace(day=1), []).append(day)
-    return list(batches.values())
+def _by_month(days: list[date], event_days: list[date]) -> list[tuple[list[date], list[date]]]:
+    """(days, event days) of each month holding either, oldest month first."""
+    batches: dict[date, tuple[list[date], list[date]]] = {}
+    for at, group in ((0, days), (1, event_days)):
+        for day in group:
+            batches.setdefault(day.replace(day=1), ([], []))[at].append(day)
+    return [batches[month] for month in sorted(batches)]
+
+
+def _days_between(first: datetime | None, last: datetime | None) -> list[date]:
+    """Every WIB day from the one of `first` to the one of `last` (none when NULL)."""
+    if first is None:
+        return []
+    day, last_day = _wib_day(first), _wib_day(last)
+    return [day + timedelta(days=i) for i in range((last_day - day).days + 1)]
+
+
+def _fold_month(
+    conn: Connection,
+    days: list[date],
+    event_days: list[date],
+    stage_targets: dict[str, int],
+) -> None:
+    """Fold one month's changed days (received / event days) and sum its month rows again."""
+    if days:
+        _fold_days(conn, days, stage_targets)
+        _sum_month(conn, days[0].replace(day=1))
+    if event_days:
+        _fold_handoff_days(conn, event_days, target_s=stage_targets["acknowledge"])
+        _sum_handoff_month(conn, event_days[0].replace(day=1))
 
 
 def _fold_days(conn: Connection, days: list[date], stage_targets: dict[str, int]) -> None:
@@ -657,6 +769,168 @@ def _speed(rows: list[tuple], targets: Targets) -> dict[str, pd.DataFrame]:
                         )
                     )
     return trends.speed_frames(out, targets=targets)
+
+
+def _fold_handoff_days(conn: Connection, days: list[date], *, target_s: int) -> None:
+    h, x = t.handoff_rollups.c, t.escalation_rollups.c
+    conn.execute(delete(t.handoff_rollups).where(h.tier == DAY, h.period_start.in_(days)))
+    conn.execute(delete(t.escalation_rollups).where(x.period_start.in_(days)))
+    cells, escalations = fold_handoffs(conn, days, target_s=target_s)
+    if cells:
+        rows = [_handoff_row(DAY, key, cell) for key, cell in cells.items()]
+        conn.execute(insert(t.handoff_rollups), rows)
+    if escalations:
+        rows = [
+            {"period_start": key[0], **dict(zip(ESCALATION_KEYS, key[1:], strict=True)), "count": n}
+            for key, n in escalations.items()
+        ]
+        conn.execute(insert(t.escalation_rollups), rows)
+
+
+def _sum_handoff_month(conn: Connection, month: date) -> None:
+    h = t.handoff_rollups.c
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    cells: dict[HandoffKey, HandoffCell] = {}
+    for row in conn.execute(
+        select(t.handoff_rollups).where(
+            h.tier == DAY, h.period_start >= month, h.period_start < following
+        )
+    ):
+        key = (month, *[row._mapping[k] for k in HANDOFF_KEYS])
+        _add_handoff(cells.setdefault(key, HandoffCell()), row)
+    conn.execute(delete(t.handoff_rollups).where(h.tier == MONTH, h.period_start == month))
+    if cells:
+        rows = [_handoff_row(MONTH, key, cell) for key, cell in cells.items()]
+        conn.execute(insert(t.handoff_rollups), rows)
+
+
+def _handoff_row(tier: str, key: HandoffKey, cell: HandoffCell) -> dict:
+    keys, counts = _from_counter(cell.bins)
+    return {
+        "tier": tier,
+        "period_start": key[0],
+        **dict(zip(HANDOFF_KEYS, key[1:], strict=True)),
+        **{name: int(n) for name, n in cell.sums.items()},
+        "ack_bins": np.concatenate([keys, counts]).astype("<i4").tobytes(),
+    }
+
+
+def _add_handoff(cell: HandoffCell, row) -> None:
+    """Add a stored row (or a row of the same columns) into `cell`."""
+    for name in trends.HANDOFF_SUMS:
+        cell.sums[name] += int(row._mapping[name])
+    packed = np.frombuffer(bytes(row.ack_bins), dtype="<i4")
+    half = len(packed) // 2
+    cell.bins.update(dict(zip(packed[:half].tolist(), packed[half:].tolist(), strict=True)))
+
+
+def _handoff_view(
+    conn: Connection, flt: trends.TrendFilter, state: _State, targets: Targets
+) -> trends.HandoffView:
+    """trends.handoff_view from month and day rows, days changed since the fold folded here."""
+    target_s = int(targets.acknowledge_s)
+    unfolded = [
+        day for day in _unfolded_event_days(conn, state) if flt.start_day <= day <= flt.end_day
+    ]
+    months, days = _plan(flt.start_day, flt.end_day, set(unfolded))
+    fresh, fresh_escalations = fold_handoffs(conn, unfolded, target_s=target_s)
+    groups: dict[tuple[str, str], HandoffCell] = {}
+    h = t.handoff_rollups.c
+    periods = [and_(h.tier == MONTH, h.period_start.in_(months))] if months else []
+    for first, last in _runs(days):
+        periods.append(and_(h.tier == DAY, h.period_start >= first, h.period_start <= last))
+    if periods:
+        query = select(
+            h.opd_code, h.channel, *[h[n] for n in trends.HANDOFF_SUMS], h.ack_bins
+        ).where(or_(*periods), *_narrowing(h, flt))
+        for row in conn.execute(query):
+            _add_handoff(groups.setdefault((row.opd_code, row.channel), HandoffCell()), row)
+    for (_day, opd, channel, category, kecamatan), cell in fresh.items():
+        if _narrowed(flt, opd, category, kecamatan):
+            group = groups.setdefault((opd, channel), HandoffCell())
+            for name, n in cell.sums.items():
+                group.sums[name] += n
+            group.bins.update(cell.bins)
+    by_channel = pd.DataFrame(
+        [(opd, channel, *cell.sums.values()) for (opd, channel), cell in groups.items()],
+        columns=["opd", "channel", *trends.HANDOFF_SUMS],
+    )
+    return trends.handoff_view_from(
+        by_channel,
+        _handoff_percentiles(groups),
+        _escalations(conn, flt, unfolded, fresh_escalations),
+        target_s=target_s,
+    )
+
+
+def _narrowing(columns, flt: trends.TrendFilter) -> list:
+    """The hand-off view's narrowing on a rollup table with opd_code, category, kecamatan."""
+    conditions = []
+    if flt.opds:
+        conditions.append(columns.opd_code.in_(flt.opds))
+    if flt.categories:
+        conditions.append(columns.category_code.in_(flt.categories))
+    if flt.kecamatan:
+        conditions.append(columns.kecamatan.in_(flt.kecamatan))
+    return conditions
+
+
+def _narrowed(
+    flt: trends.TrendFilter, opd: str | None, category: str, kecamatan: str | None
+) -> bool:
+    return (
+        (not flt.opds or opd in flt.opds)
+        and (not flt.categories or category in flt.categories)
+        and (not flt.kecamatan or kecamatan in flt.kecamatan)
+    )
+
+
+def _handoff_percentiles(groups: dict[tuple[str, str], HandoffCell]) -> pd.DataFrame:
+    """opd, channel (ALL_GROUP too), median_s, p90_s of the acknowledged hand-offs' bins."""
+    hists: dict[tuple[str, str], np.ndarray] = {}
+    for (opd, channel), cell in groups.items():
+        if not cell.bins:
+            continue
+        keys = np.fromiter(cell.bins.keys(), dtype=np.int64) + MAX_KEY
+        counts = np.fromiter(cell.bins.values(), dtype=np.int64)
+        hist = np.bincount(keys, weights=counts, minlength=2 * MAX_KEY + 1).astype(np.int64)
+        hists[(opd, channel)] = hist
+        everything = hists.get((opd, trends.ALL_GROUP))
+        hists[(opd, trends.ALL_GROUP)] = hist if everything is None else everything + hist
+    return pd.DataFrame(
+        [
+            (opd, channel, *[percentile(hist, p) for p in trends.PERCENTILES])
+            for (opd, channel), hist in hists.items()
+        ],
+        columns=["opd", "channel", "median_s", "p90_s"],
+    )
+
+
+def _escalations(
+    conn: Connection, flt: trends.TrendFilter, unfolded: list[date], fresh: Counter
+) -> pd.DataFrame:
+    """trends.escalations_per_week from the day rows, unfolded days from `fresh`."""
+    x = t.escalation_rollups.c
+    rows = conn.execute(
+        select(x.period_start, x.level, func.sum(x.count))
+        .where(
+            x.period_start >= flt.start_day,
+            x.period_start <= flt.end_day,
+            x.period_start.not_in(unfolded),
+            *_narrowing(x, flt),
+        )
+        .group_by(x.period_start, x.level)
+    ).all()
+    counts = [(day, int(level), int(n)) for day, level, n in rows]
+    counts += [
+        (day, level, n)
+        for (day, level, opd, category, kecamatan), n in fresh.items()
+        if _narrowed(flt, opd, category, kecamatan)
+    ]
+    found: Counter = Counter()
+    for day, level, n in counts:
+        found[(day - timedelta(days=day.weekday()), level)] += n
+    return trends.escalations_frame(dict(found), flt)
 
 
 def _no_bins() -> tuple[np.ndarray, np.ndarray]:

@@ -569,3 +569,45 @@ trend_rollup_state = Table(
 
 # The catch-up finds incidents changed since the watermark without reading them all.
 Index("ix_incidents_updated", incidents.c.updated_at_utc)
+
+# --- Hand-off rollups (migration 0009) --------------------------------------------------------
+
+# The Tren hand-off view for folded days (dashboard/rollups.py): per tier ('day' or 'month') x
+# WIB day of the hand-off x the OPD it went to, its channels (trends.CHANNELS) and the
+# incident's category and kecamatan: exact counts and the acknowledgement-time histogram
+# (rollups' bins, little-endian int32 keys then counts). `within` is counted against the
+# acknowledge target recorded in trend_rollup_state.
+handoff_rollups = Table(
+    "handoff_rollups",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tier", String(5), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("opd_code", String(20), nullable=False),
+    Column("channel", String(30), nullable=False),
+    Column("category_code", String(30), nullable=False),
+    Column("kecamatan", String(60)),
+    Column("handoffs", Integer, nullable=False),
+    Column("acknowledged", Integer, nullable=False),
+    Column("waiting", Integer, nullable=False),
+    Column("within", Integer, nullable=False),
+    Column("escalations", Integer, nullable=False),
+    Column("ack_bins", LargeBinary, nullable=False),
+    CheckConstraint("tier IN ('day','month')", name="tier_known"),
+    Index("ix_handoff_rollups_period", "tier", "period_start"),
+)
+
+# ESCALATE events per WIB day x level and OPD (both from the event's details) x the incident's
+# category and kecamatan: the view's escalations per week are sums of seven days.
+escalation_rollups = Table(
+    "escalation_rollups",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("period_start", Date, nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("opd_code", String(20)),
+    Column("category_code", String(30), nullable=False),
+    Column("kecamatan", String(60)),
+    Column("count", Integer, nullable=False),
+    Index("ix_escalation_rollups_period", "period_start"),
+)

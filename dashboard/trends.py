@@ -198,13 +198,13 @@ def build_report(
 ) -> TrendReport:
     """Every table of the Tren page for one filter, read in one consistent snapshot.
 
-    Activity, places, routing, speed, reassignment flows and hour x weekday come from the
-    trend rollups (dashboard/rollups.py: folded days from a few rows per day or month, days
-    not yet folded from their incidents; counts exact, percentiles within 0.5 %) once they are
-    built; `exact=True`, or rollups not built yet, runs the exact queries below on every
-    incident instead. The grid (when `grid`, a geo.grid_counts.GridSpec, is given) and the
-    hand-off view's three queries always read the incidents and events. Small roll-ups of
-    their results happen in pandas.
+    Activity, places, routing, speed, reassignment flows, hour x weekday and the hand-off
+    view come from the trend rollups (dashboard/rollups.py: folded days from a few rows per
+    day or month, days not yet folded from their incidents and events; counts exact,
+    percentiles within 0.5 %) once they are built; `exact=True`, or rollups not built yet,
+    runs the exact queries below on every incident instead. The grid (when `grid`, a
+    geo.grid_counts.GridSpec, is given) always reads the incidents. Small roll-ups of their
+    results happen in pandas.
     """
     # rollups builds on this module's filter and SQL helpers: importing it at the top would
     # be a cycle, so the one place that delegates to it imports it here.
@@ -246,7 +246,11 @@ def build_report(
             flows=reassign_flows(conn, flt) if parts is None else parts.flows,
             hour_weekday=hour_weekday(conn, flt) if parts is None else parts.hour_weekday,
             grid=None if grid is None else GridCounts(grid, grid_cells(conn, flt, grid)),
-            handoff=handoff_view(conn, flt, targets=targets),
+            handoff=(
+                parts.handoff
+                if parts is not None and parts.handoff is not None
+                else handoff_view(conn, flt, targets=targets)
+            ),
         )
     return report
 
@@ -560,13 +564,14 @@ HANDOFF_COLUMNS = (
     "p90_s",
     "escalations",
 )
+HANDOFF_SUMS = ("handoffs", "acknowledged", "waiting", "within", "escalations")
 
 
 def handoff_view(conn: Connection, flt: TrendFilter, *, targets: Targets) -> HandoffView:
     """Hand-offs in the filter's days per OPD and channel, their acknowledgement times
     (median, p90, share within the acknowledge target), still waiting, and escalations."""
     target = int(targets.acknowledge_s)
-    handoffs = _handoff_rows(conn, flt)
+    handoffs = _handoff_rows(flt)
     counts = conn.execute(
         select(
             handoffs.c.opd,
@@ -578,22 +583,32 @@ def handoff_view(conn: Connection, flt: TrendFilter, *, targets: Targets) -> Han
             func.sum(handoffs.c.escalations),
         ).group_by(handoffs.c.opd, handoffs.c.channel)
     ).all()
-    sums = ["handoffs", "acknowledged", "waiting", "within", "escalations"]
-    by_channel = pd.DataFrame([tuple(r) for r in counts], columns=["opd", "channel", *sums])
+    by_channel = pd.DataFrame([tuple(r) for r in counts], columns=["opd", "channel", *HANDOFF_SUMS])
+    return handoff_view_from(
+        by_channel,
+        _handoff_percentiles(conn, handoffs),
+        escalations_per_week(conn, flt),
+        target_s=target,
+    )
+
+
+def handoff_view_from(
+    by_channel: pd.DataFrame, pcts: pd.DataFrame, escalations: pd.DataFrame, *, target_s: int
+) -> HandoffView:
+    """The view from its parts: sums per OPD and channel (opd, channel, HANDOFF_SUMS), the
+    percentiles (opd, channel or ALL_GROUP, median_s, p90_s) and escalations per week."""
+    sums = list(HANDOFF_SUMS)
     by_channel = by_channel.astype({k: "int64" for k in sums})
     by_opd = by_channel.groupby("opd", as_index=False)[sums].sum()
     by_opd = by_opd.astype({k: "int64" for k in sums}).assign(channel=ALL_GROUP)
-    pcts = _handoff_percentiles(conn, handoffs)
+    pcts = pcts.astype({"median_s": "float64", "p90_s": "float64"})
     by_channel, by_opd = (_handoff_table(f, pcts) for f in (by_channel, by_opd))
     by_opd["per_100"] = [
         None if not n else 100 * e / n
         for e, n in zip(by_opd["escalations"], by_opd["handoffs"], strict=True)
     ]
     return HandoffView(
-        target_s=target,
-        by_channel=by_channel,
-        by_opd=by_opd,
-        escalations=escalations_per_week(conn, flt),
+        target_s=target_s, by_channel=by_channel, by_opd=by_opd, escalations=escalations
     )
 
 
@@ -623,12 +638,44 @@ def escalations_per_week(conn: Connection, flt: TrendFilter) -> pd.DataFrame:
         .group_by(week, level)
     ).all()
     found = {(date.fromisoformat(w), int(lv)): int(n) for w, lv, n in rows if lv is not None}
+    return escalations_frame(found, flt)
+
+
+def escalations_frame(found: dict[tuple[date, int], int], flt: TrendFilter) -> pd.DataFrame:
+    """week, level, count for every week of the range x level from {(week, level): count}."""
     weeks = period_starts(TrendFilter(flt.start_day, flt.end_day, granularity="week"))
     levels = sorted(set(ESCALATION_LEVELS) | {lv for _w, lv in found})
     return pd.DataFrame(
         [(w, lv, found.get((w, lv), 0)) for w in weeks for lv in levels],
         columns=["week", "level", "count"],
     ).astype({"level": "int64", "count": "int64"})
+
+
+def escalation_measures(since_utc: datetime, until_utc: datetime):
+    """ESCALATE events in [since_utc, until_utc) counted per WIB day ('YYYY-MM-DD'), level,
+    OPD (both from the event's details) and the incident's category and kecamatan: what
+    dashboard.rollups folds (escalations_per_week's rule)."""
+    e, i = t.incident_events.c, t.incidents.c
+    keys = (
+        _WibDay(e.at_utc).label("day"),
+        _JsonInt(e.details, literal_column("'level'")).label("level"),
+        _JsonText(e.details, literal_column("'opd'")).label("opd_code"),
+        i.category_code,
+        i.kecamatan,
+    )
+    return (
+        select(*keys, func.count().label("n"))
+        .select_from(t.incident_events.join(t.incidents, i.id == e.incident_id))
+        .where(e.action == "ESCALATE", e.at_utc >= since_utc, e.at_utc < until_utc)
+        .group_by(*keys)
+    )
+
+
+def handoff_measures(start_day: date, end_day: date):
+    """One row per hand-off in the WIB days (handoff_view's rule, nothing narrowed): opd,
+    channel, dur, waiting, escalations, its WIB day ('YYYY-MM-DD') and the incident's
+    category_code and kecamatan: what dashboard.rollups folds."""
+    return select(_handoff_rows(TrendFilter(start_day, end_day), detail=True))
 
 
 def _incident_narrowing(flt: TrendFilter) -> list[ColumnElement[bool]]:
@@ -641,9 +688,10 @@ def _incident_narrowing(flt: TrendFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _handoff_rows(conn: Connection, flt: TrendFilter):
+def _handoff_rows(flt: TrendFilter, *, detail: bool = False):
     """One row per hand-off in range: opd, channel, dur (s to acknowledgement or NULL),
-    waiting (1 when still unanswered with that OPD), escalations (of that hand-off).
+    waiting (1 when still unanswered with that OPD), escalations (of that hand-off); with
+    `detail` also its WIB day and the incident's category_code and kecamatan.
 
     One stream per incident touched by a hand-off in range: its hand-off, acknowledge and
     escalate events in id order, each outbox row placed right after the event it was made
@@ -727,6 +775,7 @@ def _handoff_rows(conn: Connection, flt: TrendFilter):
         else_=literal_column(f"'{CHANNEL_BROWSER}'"),
     )
     ranked = select(
+        h.incident_id,
         h.opd,
         channel.label("channel"),
         h.at_utc,
@@ -740,18 +789,19 @@ def _handoff_rows(conn: Connection, flt: TrendFilter):
     conditions = [r.opd.is_not(None), r.at_utc >= flt.since_utc, r.at_utc < flt.until_utc]
     if flt.opds:
         conditions.append(r.opd.in_(flt.opds))
-    return (
-        select(
-            r.opd,
-            r.channel,
-            (_EpochS(r.ack_at) - _EpochS(r.at_utc)).label("dur"),
-            r.waiting,
-            r.escalations,
-        )
-        .where(*conditions)
-        .cte("handoffs")
-        .prefix_with("MATERIALIZED")
-    )
+    columns = [
+        r.opd,
+        r.channel,
+        (_EpochS(r.ack_at) - _EpochS(r.at_utc)).label("dur"),
+        r.waiting,
+        r.escalations,
+    ]
+    query = select(*columns)
+    if detail:
+        query = select(
+            *columns, _WibDay(r.at_utc).label("day"), i.category_code, i.kecamatan
+        ).select_from(ranked.join(t.incidents, i.id == r.incident_id))
+    return query.where(*conditions).cte("handoffs").prefix_with("MATERIALIZED")
 
 
 def _handoff_percentiles(conn: Connection, handoffs) -> pd.DataFrame:

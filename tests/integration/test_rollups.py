@@ -1,14 +1,17 @@
 """Tren from the trend rollups agrees with the exact queries on random histories, both databases.
 
 A seeded random history of ~1,500 incidents over 75 WIB days (two month boundaries, every
-category, OPD changes, calls outside the city, durations from 0 s to days, negative ones too)
-is folded, then changed (new calls, reassignments, resolutions) without folding, then folded
-again. At every step the report read from rollups must equal the exact one: identical counts
-everywhere, percentiles within rollups.MAX_RELATIVE_ERROR (identical below EXACT_BELOW_S).
+category, OPD changes, calls outside the city, durations from 0 s to days, negative ones too;
+hand-offs with webhook / email messages, acknowledgements and escalations) is folded, then
+changed (new calls, reassignments, acknowledgements, resolutions, escalations that touch no
+incident row) without folding, then folded again. At every step the report read from rollups
+must equal the exact one (the hand-off view too): identical counts everywhere, percentiles
+within rollups.MAX_RELATIVE_ERROR (identical below EXACT_BELOW_S).
 """
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -43,6 +46,8 @@ FILTERS = [
     TrendFilter(date(2026, 1, 25), date(2026, 3, 3), categories=("AMBULANS", "BANJIR")),
     TrendFilter(date(2026, 2, 1), date(2026, 2, 28), opds=("RSUD",)),
     TrendFilter(FIRST_DAY, date(2026, 4, 5), kecamatan=("Pekalongan Barat", "Pekalongan Utara")),
+    # Up to the day of the changes: escalations and acknowledgements made after the fold.
+    TrendFilter(date(2026, 3, 30), date(2026, 4, 6), opds=("PMI", "BPBD")),
 ]
 
 
@@ -50,7 +55,8 @@ def test_rollups_and_the_exact_queries_agree_on_a_random_history_as_it_changes(e
     rng = random.Random(16)
     with engine.begin() as conn:
         _add_history(conn, rng, first_id=1, count=1500)
-    assert rollups.refresh_rollups(engine, now_utc=NOW) == DAYS  # the first run builds all
+    # The first run builds every day with a call (and a later day holding only a hand-off).
+    assert rollups.refresh_rollups(engine, now_utc=NOW) >= DAYS
     _assert_reports_agree(engine, expect_unfolded=False)
 
     # Changes after the fold: new calls on old and new days, moves and resolutions.
@@ -68,9 +74,9 @@ def test_a_second_catch_up_finds_nothing_to_fold_and_leaves_the_rows_as_they_wer
     with engine.begin() as conn:
         _add_history(conn, random.Random(3), first_id=1, count=300)
     rollups.refresh_rollups(engine, now_utc=NOW)
-    before = _rollup_rows(engine)
+    before = [_rollup_rows(engine, table) for table in ROLLUP_TABLES]
     assert rollups.refresh_rollups(engine, now_utc=NOW + timedelta(minutes=5)) == 0
-    assert _rollup_rows(engine) == before
+    assert [_rollup_rows(engine, table) for table in ROLLUP_TABLES] == before
 
 
 def test_a_changed_target_is_counted_exactly_at_once_and_refolded_by_the_next_catch_up(engine):
@@ -113,6 +119,15 @@ def test_two_catch_ups_at_once_leave_one_row_per_cell_and_the_same_report(engine
             select(r.tier, r.period_start, r.category_code, r.opd_code, r.first_opd_code)
             .group_by(r.tier, r.period_start, r.category_code, r.opd_code, r.first_opd_code)
             .group_by(r.kecamatan)
+            .having(func.count() > 1)
+        ).all()
+    assert duplicates == []
+    h = t.handoff_rollups.c
+    with engine.connect() as conn:
+        duplicates = conn.execute(
+            select(h.tier, h.period_start, h.opd_code, h.channel, h.category_code, h.kecamatan)
+            .group_by(h.tier, h.period_start, h.opd_code, h.channel, h.category_code)
+            .group_by(h.kecamatan)
             .having(func.count() > 1)
         ).all()
     assert duplicates == []
@@ -169,6 +184,8 @@ def _assert_reports_agree(engine, *, expect_unfolded: bool) -> None:
             parts = rollups.read(conn, flt, targets=targets)
         assert parts is not None
         saw_unfolded |= bool(parts.unfolded_days)
+        if parts.speed is not None:
+            assert parts.handoff is not None  # read from the rollups, not the exact queries
         assert fast.totals == exact.totals, flt
         for name in ("volume", "nuisance", "by_kecamatan", "hour_weekday"):
             pd.testing.assert_frame_equal(getattr(fast, name), getattr(exact, name), obj=name)
@@ -187,7 +204,26 @@ def _assert_reports_agree(engine, *, expect_unfolded: bool) -> None:
                     assert abs(got - want) <= rollups.MAX_RELATIVE_ERROR * abs(want) + 1e-9
                     if abs(want) < rollups.EXACT_BELOW_S - 1:
                         assert got == pytest.approx(want, abs=1e-9)
+        _assert_handoffs_agree(fast.handoff, exact.handoff)
     assert saw_unfolded == expect_unfolded
+
+
+def _assert_handoffs_agree(fast: trends.HandoffView, exact: trends.HandoffView) -> None:
+    assert fast.target_s == exact.target_s
+    assert int(exact.by_channel["handoffs"].sum()) > 0
+    pd.testing.assert_frame_equal(fast.escalations, exact.escalations, obj="escalations")
+    for name in ("by_channel", "by_opd"):
+        a, b = getattr(fast, name), getattr(exact, name)
+        counts = [c for c in a.columns if c not in ("median_s", "p90_s")]
+        pd.testing.assert_frame_equal(a[counts], b[counts], obj=name)
+        for column in ("median_s", "p90_s"):
+            for got, want in zip(a[column], b[column], strict=True):
+                if pd.isna(want):
+                    assert pd.isna(got), name
+                    continue
+                # A few hand-offs per OPD and channel: the two ranks interpolated between may
+                # lie far apart (one exact, one binned), so only the error bound holds here.
+                assert abs(got - want) <= rollups.MAX_RELATIVE_ERROR * abs(want) + 1e-9
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -195,10 +231,13 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[keyed.sort_values(list(keyed.columns)).index].reset_index(drop=True)
 
 
-def _rollup_rows(engine) -> list[tuple]:
+ROLLUP_TABLES = (t.trend_rollups, t.handoff_rollups, t.escalation_rollups)
+
+
+def _rollup_rows(engine, table=t.trend_rollups) -> list[tuple]:
     with engine.connect() as conn:
-        rows = conn.execute(select(t.trend_rollups)).all()
-    columns = [c.key for c in t.trend_rollups.c if c.key != "id"]
+        rows = conn.execute(select(table)).all()
+    columns = [c.key for c in table.c if c.key != "id"]
     return sorted(tuple(str(row._mapping[c]) for c in columns) for row in rows)
 
 
@@ -247,14 +286,19 @@ def _add_history(conn, rng: random.Random, *, first_id: int, count: int) -> None
                 "forwarded_at_utc": forwarded,
                 "assigned_at_utc": forwarded,
             }
+            events.append(_event(incident_id, forwarded, "FORWARD", to_opd=opd))
             if rng.random() < 0.2:
                 moved_to = rng.choice([o for o in OPDS if o != opd])
                 assigned = forwarded + timedelta(seconds=rng.randrange(1, 900))
                 row |= {"opd_code": moved_to, "assigned_at_utc": assigned, "reassign_count": 1}
                 events.append(_reassign(incident_id, assigned, opd, moved_to))
+            if rng.random() < 0.15:
+                at = row["assigned_at_utc"] + timedelta(seconds=rng.randrange(300, 7200))
+                events.append(_escalate(incident_id, at, rng.choice([1, 2]), row["opd_code"]))
             if rng.random() < 0.8:
                 acknowledged = row["assigned_at_utc"] + timedelta(seconds=_duration(rng))
                 row |= {"status": "DITERIMA", "acknowledged_at_utc": acknowledged}
+                events.append(_event(incident_id, acknowledged, "ACKNOWLEDGE"))
                 if rng.random() < 0.7:
                     resolved = acknowledged + timedelta(seconds=rng.randrange(0, 3 * 86_400))
                     row |= {"status": "SELESAI", "resolved_at_utc": resolved}
@@ -262,6 +306,37 @@ def _add_history(conn, rng: random.Random, *, first_id: int, count: int) -> None
     conn.execute(insert(t.incidents), rows)
     if events:
         conn.execute(insert(t.incident_events), events)
+    _add_messages(conn, rng, first_id=first_id)
+
+
+def _add_messages(conn, rng: random.Random, *, first_id: int) -> None:
+    """Webhook and/or email outbox rows for about a third of the new hand-offs."""
+    e = t.incident_events.c
+    handoffs = conn.execute(
+        select(e.id, e.incident_id, e.at_utc)
+        .where(e.incident_id >= first_id, e.action.in_(trends.HANDOFF_ACTIONS))
+        .order_by(e.id)
+    ).all()
+    messages = []
+    for event in handoffs:
+        if rng.random() < 0.35:
+            for channel in rng.choice([["webhook"], ["email"], ["webhook", "email"]]):
+                messages.append(
+                    {
+                        "dedupe_key": f"uji-{event.id}-{channel}",
+                        "channel": channel,
+                        "target": "https://opd.example/hook",
+                        "incident_id": event.incident_id,
+                        "event_id": event.id,
+                        "payload": "{}",
+                        "status": "SENT",
+                        "attempts": 1,
+                        "next_attempt_utc": event.at_utc,
+                        "created_at_utc": event.at_utc,
+                    }
+                )
+    if messages:
+        conn.execute(insert(t.outbox), messages)
 
 
 _OPTIONAL = (
@@ -302,6 +377,20 @@ def _change_some(conn, rng: random.Random, *, at: datetime) -> None:
             .where(c.id == row.id)
             .values(status="SELESAI", resolved_at_utc=at, updated_at_utc=at)
         )
+    # The escalation job writes an event and leaves updated_at_utc alone; an OPD acknowledges.
+    waiting = conn.execute(
+        select(c.id, c.opd_code).where(c.status == "DITERUSKAN").order_by(c.id)
+    ).all()
+    for row in rng.sample(waiting, min(20, len(waiting))):
+        if rng.random() < 0.5:
+            conn.execute(insert(t.incident_events), [_escalate(row.id, at, 1, row.opd_code)])
+        else:
+            conn.execute(
+                update(t.incidents)
+                .where(c.id == row.id)
+                .values(status="DITERIMA", acknowledged_at_utc=at, updated_at_utc=at)
+            )
+            conn.execute(insert(t.incident_events), [_event(row.id, at, "ACKNOWLEDGE")])
 
 
 def _duration(rng: random.Random) -> float:
@@ -312,6 +401,26 @@ def _duration(rng: random.Random) -> float:
     if roll < 0.97:
         return rng.uniform(127, 20_000)
     return -rng.uniform(0, 500)  # a clock set wrong on an imported record
+
+
+def _event(incident_id: int, at: datetime, action: str, *, to_opd: str | None = None) -> dict:
+    return {
+        "incident_id": incident_id,
+        "at_utc": at,
+        "actor": "uji",
+        "action": action,
+        "from_status": None,
+        "to_status": None,
+        "from_opd": None,
+        "to_opd": to_opd,
+        "reason": None,
+        "details": None,
+    }
+
+
+def _escalate(incident_id: int, at: datetime, level: int, opd: str) -> dict:
+    details = json.dumps({"level": level, "opd": opd, "waited_s": 600, "threshold_s": 600})
+    return _event(incident_id, at, "ESCALATE") | {"actor": "sistem", "details": details}
 
 
 def _reassign(incident_id: int, at: datetime, from_opd: str, to_opd: str) -> dict:
