@@ -10,6 +10,8 @@ REPO_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_DIR / "data"
 LOCAL_DIR = DATA_DIR / "local"
 DEFAULT_SQLITE_PATH = LOCAL_DIR / "siaga112.db"
+# The city's OpenStreetMap road extract, used when present (README "Jalan (routing by road)").
+DEFAULT_ROADS_FILE = LOCAL_DIR / "jalan.osm"
 
 
 @dataclass(frozen=True)
@@ -20,11 +22,14 @@ class Settings:
     demo_live: bool = False
     # A CAP source the worker polls (SIAGA_CAP_URL: a CAP or RSS/Atom index URL; dashboard.cap).
     cap_url: str | None = None
+    # The .osm road extract the ETAs route on (SIAGA_ROADS_FILE; dashboard.roads); None: none.
+    roads_file: Path | None = None
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Settings from DATABASE_URL, SIAGA_DEMO (demo data on by default), SIAGA_DEMO_LIVE and
-    SIAGA_CAP_URL (the worker polls it every SIAGA_CAP_INTERVAL_S, dashboard/worker.py)."""
+    SIAGA_CAP_URL (the worker polls it every SIAGA_CAP_INTERVAL_S, dashboard/worker.py) and
+    SIAGA_ROADS_FILE (default data/local/jalan.osm when that file exists)."""
     env = os.environ if environ is None else environ
     url = env.get("DATABASE_URL", "").strip() or f"sqlite:///{DEFAULT_SQLITE_PATH}"
     demo = _flag(env.get("SIAGA_DEMO", "1"))
@@ -33,7 +38,15 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         demo=demo,
         demo_live=demo and _flag(env.get("SIAGA_DEMO_LIVE", "1")),
         cap_url=env.get("SIAGA_CAP_URL", "").strip() or None,
+        roads_file=_roads_file(env.get("SIAGA_ROADS_FILE", "")),
     )
+
+
+def _roads_file(value: str) -> Path | None:
+    # A named file is kept even if missing: the screens then say it is missing.
+    if value.strip():
+        return Path(value.strip()).expanduser()
+    return DEFAULT_ROADS_FILE if DEFAULT_ROADS_FILE.is_file() else None
 
 
 def _flag(value: str) -> bool:

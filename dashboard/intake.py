@@ -11,7 +11,7 @@ from dashboard import catalogue, labels
 from dashboard.domain import format_wib, naive_utc, normalise_phone, route
 from dashboard.errors import InvalidInput
 from dashboard.fmt import format_km, format_minutes
-from dashboard.live import NearestPost, nearest_posts
+from dashboard.live import NearestPost, nearest_posts, route_text
 from dashboard.places import place_text
 
 # Post kinds always shown (the two that race against the clock), plus the category's own need.
@@ -81,13 +81,15 @@ def preview(
     *,
     now: datetime,
     city=None,
+    road_graph=None,
 ) -> Preview:
     """The pre-save check of a report (reads only): nothing here refuses the report.
 
     Place, flood zones and the outside-the-city flag come from geo.locate on the database's
-    city; the suggested OPD from the routing rules; the nearest posts with distance and ETA;
-    possible duplicates (same category, nearby, recent, still open); and how many recent calls
-    from this number were closed as prank, ghost or not an emergency.
+    city; the suggested OPD from the routing rules; the nearest posts with distance and ETA
+    (by road on ``road_graph`` when given, dashboard.live.nearest_posts); possible duplicates
+    (same category, nearby, recent, still open); and how many recent calls from this number
+    were closed as prank, ghost or not an emergency.
     """
     from dashboard.citydata import current_city
     from dashboard.incidents import SERVICE_AREA_MARGIN_M, possible_duplicates, prank_count
@@ -124,7 +126,11 @@ def preview(
     )
     outside = bool(place and not place.in_city and place.distance_to_city_m > SERVICE_AREA_MARGIN_M)
     # Posts hundreds of km away (a swapped or mistyped point) would only mislead.
-    posts = _posts(lat, lon, category, settings, city) if place and not outside else ()
+    posts = (
+        _posts(lat, lon, category, settings, city=city, road_graph=road_graph)
+        if place and not outside
+        else ()
+    )
     return Preview(
         located=place is not None,
         kelurahan=place.kelurahan if place else None,
@@ -251,12 +257,14 @@ def address_for_point(pv: Preview) -> str:
 
 
 def post_line(post: NearestPost) -> str:
-    """'Ambulans terdekat: PMI Kota Pekalongan · 1,2 km · ±4 menit' (approximate posts say so)."""
+    """'Ambulans terdekat: PMI Kota Pekalongan · 1,2 km · ±4 menit (lewat jalan)': the estimate
+    the km and ETA came from; approximate posts say so."""
     # The same rounding as the map's tooltips (an ETA is rounded up, never promised early).
-    return labels.INTAKE_POST.format(
+    return labels.INTAKE_POST_ROUTE.format(
         kind=labels.POST_KIND.get(post.kind, post.kind),
         name=post.name,
         km=format_km(post.road_distance_m),
+        route=route_text(post),
         eta=format_minutes(post.eta_min),
         approx=f" ({labels.APPROXIMATE_SHORT})" if post.lokasi_perkiraan else "",
     )
@@ -283,11 +291,13 @@ def _locate(lat: float, lon: float, city):
         return None
 
 
-def _posts(lat, lon, category, settings: dict, city) -> tuple[NearestPost, ...]:
+def _posts(lat, lon, category, settings: dict, *, city, road_graph) -> tuple[NearestPost, ...]:
     kinds = list(ALWAYS_SHOWN_KINDS)
     if category is not None and category.needs and category.needs not in kinds:
         kinds.append(category.needs)
-    return tuple(nearest_posts(city, lat, lon, settings=settings, kinds=kinds))
+    return tuple(
+        nearest_posts(city, lat, lon, settings=settings, kinds=kinds, road_graph=road_graph)
+    )
 
 
 def _match_label(match) -> str:

@@ -1384,3 +1384,29 @@ API_SCOPE = {
     "eido.phone": "eido.phone: dokumen EIDO memuat nomor penelepon",
 }
 ERR_API_KEY_SCOPES = "Pilih cakupan kunci API yang dikenal: {known}."
+
+# --- Road routing on the screens (issue 16) ---------------------------------------------------
+# Which estimate gave a post's road km and ETA (codes of geo.nearest ROUTE_*); {factor} is the
+# setting eta_detour_factor.
+ROUTE_MODEL = {
+    "jaringan_jalan": "lewat jalan",
+    "garis_lurus_x_faktor": "garis lurus × {factor}",
+    "garis_lurus_jauh_dari_jalan": "jauh dari jalan, garis lurus × {factor}",
+}
+LIVE_COL_POST_ROUTE = "Dasar perkiraan"
+LIVE_POST_LINE_ROUTE = (
+    "{kind}: {name}{approximate}\n"
+    "  {distance_km} km lurus · ± {road_km} km jalan ({route}) · ETA ± {eta_min} menit"
+)
+LIVE_ETA_NOTE_ROADS = (
+    "ETA = perkiraan waktu tempuh lewat jaringan jalan OpenStreetMap, searah laju kendaraan "
+    "(dari pos ke lokasi; ke rumah sakit dari lokasi), tanpa waktu persiapan. Baris 'garis lurus' "
+    "memakai jarak lurus × faktor jalan."
+)
+# {approx} (the post's own position is approximate) stays with the name it is about.
+INTAKE_POST_ROUTE = "{kind} terdekat: {name}{approx} · {km} km · ±{eta} menit ({route})"
+ROADS_FILE_WARNING = (
+    "{reason} Jarak jalan dan ETA pos terdekat memakai garis lurus × faktor jalan sampai berkas "
+    "jaringan jalan diperbaiki."
+)
+ROADS_FILE_NOT_READABLE = "Berkas jaringan jalan tidak dapat dibuka: {path}."

@@ -24,7 +24,10 @@ from dashboard.domain import (
 from dashboard.fmt import format_decimal, format_km, format_minutes
 from dashboard.places import place_text
 from dashboard.queries import IncidentFilter, Kpis
-from geo import METRES_PER_DEGREE_LAT
+from geo import DEFAULT_DETOUR_FACTOR, METRES_PER_DEGREE_LAT, nearest_facilities
+from geo.layers import City
+from geo.nearest import ROUTE_STRAIGHT_LINE, direction_for_kind
+from geo.roads import RoadGraph, RoadSlowdown
 
 # Time windows offered on the live map (hours back from now; None = every open incident).
 TIME_WINDOWS_H: dict[str, int | None] = {"semua": None, "1j": 1, "6j": 6, "24j": 24, "7h": 168}
@@ -34,6 +37,10 @@ SPEED_SETTINGS = {
     "fire": "speed_fire_kmh",
     "police": "speed_police_kmh",
 }
+# With a road graph: how much longer a street in a mapped flood zone takes (1.0: not slowed),
+# and the expected wait at each railway level crossing (0: none). Settings of the same names.
+DEFAULT_FLOOD_FACTOR = 1.0
+DEFAULT_LEVEL_CROSSING_DELAY_S = 0.0
 DEFAULT_REFRESH_S = 10
 MIN_REFRESH_S = 2
 NEWEST_LIMIT = 12
@@ -90,6 +97,10 @@ class NearestPost:
     lokasi_perkiraan: bool
     lat: float
     lon: float
+    # Which estimate gave road_distance_m and eta_min (geo.nearest ROUTE_*), and the detour
+    # factor of the straight-line estimate.
+    route_model: str = ROUTE_STRAIGHT_LINE
+    detour_factor: float = DEFAULT_DETOUR_FACTOR
 
 
 def incident_filter(
@@ -297,17 +308,31 @@ def incident_card(engine: Engine, incident_id: int, *, now_utc: datetime) -> Inc
 
 
 def nearest_posts(
-    city: object,
+    city: City,
     lat: float,
     lon: float,
     *,
     settings: dict,
     kinds: Sequence[str] = POST_KINDS,
+    road_graph: RoadGraph | None = None,
 ) -> list[NearestPost]:
-    """The nearest post of each kind (ambulance, fire) with distance and ETA (geo.nearest)."""
-    from geo import nearest_facilities
+    """The nearest post of each kind (ambulance, fire) with distance and ETA (geo.nearest).
 
+    With ``road_graph`` (dashboard.roads) the fastest route on the streets, in the direction
+    the vehicle drives (from the post; to the hospital for "hospital"), with the mapped flood
+    zones slowed by ``eta_flood_factor`` and ``eta_level_crossing_delay_s`` at each level
+    crossing; a pair the roads cannot serve, and every pair without a graph, keeps straight
+    line x ``eta_detour_factor``. ``route_model`` says which estimate each post got.
+    """
     speeds = {kind: float(settings[key]) for kind, key in SPEED_SETTINGS.items() if key in settings}
+    factor = float(settings.get("eta_detour_factor", DEFAULT_DETOUR_FACTOR))
+    roads: dict = {}
+    if road_graph is not None:
+        roads = {
+            "road_graph": road_graph,
+            "slowdowns": flood_slowdowns(city, flood_factor(settings)),
+            "level_crossing_delay_s": level_crossing_delay_s(settings),
+        }
     posts = []
     for kind in kinds:
         for match in nearest_facilities(
@@ -316,8 +341,10 @@ def nearest_posts(
             kind,
             k=1,
             city=city,
-            detour_factor=float(settings.get("eta_detour_factor", 1.3)),
+            detour_factor=factor,
             speeds_kmh=speeds or None,
+            direction=direction_for_kind(kind),
+            **roads,
         ):
             posts.append(
                 NearestPost(
@@ -330,19 +357,51 @@ def nearest_posts(
                     lokasi_perkiraan=bool(match.lokasi_perkiraan),
                     lat=float(match.lat),
                     lon=float(match.lon),
+                    route_model=str(match.route_model),
+                    detour_factor=factor,
                 )
             )
     return posts
 
 
+def flood_factor(settings: dict) -> float:
+    """eta_flood_factor: at least 1 (1 = flood zones not slowed); a malformed value is 1."""
+    return _setting_number(settings, "eta_flood_factor", DEFAULT_FLOOD_FACTOR, minimum=1.0)
+
+
+def level_crossing_delay_s(settings: dict) -> float:
+    """eta_level_crossing_delay_s: seconds added per level crossing; a malformed value is 0."""
+    return _setting_number(
+        settings, "eta_level_crossing_delay_s", DEFAULT_LEVEL_CROSSING_DELAY_S, minimum=0.0
+    )
+
+
+def flood_slowdowns(city: City, factor: float) -> tuple[RoadSlowdown, ...]:
+    """The city's flood zones as road slowdowns of ``factor`` (none at 1), built once per City."""
+    if factor <= 1.0:
+        return ()
+    return city.memo(
+        f"flood_slowdowns:{factor!r}",
+        lambda: tuple(RoadSlowdown(zone, factor) for zone in city.flood_zones_utm.geometry),
+    )
+
+
+def route_text(post: NearestPost) -> str:
+    """'lewat jalan', 'garis lurus × 1,3' or 'jauh dari jalan, garis lurus × 1,3'."""
+    text = labels.ROUTE_MODEL.get(post.route_model, post.route_model)
+    return text.format(factor=format_decimal(post.detour_factor))
+
+
 def posts_table(posts: Sequence[NearestPost]) -> pd.DataFrame:
-    """Nearest posts as display rows: kind, name (+ perkiraan), straight km, road km, ETA."""
+    """Nearest posts as display rows: kind, name (+ perkiraan), straight km, road km and the
+    estimate it came from, ETA."""
     rows = [
         [
             post.kind_label,
             post.name + (f" {labels.MAP_APPROXIMATE}" if post.lokasi_perkiraan else ""),
             format_km(post.distance_m),
             format_km(post.road_distance_m),
+            route_text(post),
             format_minutes(post.eta_min),
         ]
         for post in posts
@@ -354,6 +413,7 @@ def posts_table(posts: Sequence[NearestPost]) -> pd.DataFrame:
             labels.LIVE_COL_POST_NAME,
             labels.LIVE_COL_POST_DISTANCE,
             labels.LIVE_COL_POST_ROAD,
+            labels.LIVE_COL_POST_ROUTE,
             labels.LIVE_COL_POST_ETA,
         ],
     )
@@ -373,6 +433,14 @@ def filter_options(engine: Engine, city: object) -> FilterOptions:
         opds = catalogue.opd_names(conn)
     kecamatan = sorted(str(name) for name in city.kecamatan["nama"].tolist())
     return FilterOptions(categories=categories, opds=opds, kecamatan=kecamatan)
+
+
+def _setting_number(settings: dict, key: str, default: float, *, minimum: float) -> float:
+    try:
+        value = float(settings.get(key, default))
+    except (TypeError, ValueError):
+        return default
+    return value if math.isfinite(value) and value >= minimum else default
 
 
 def _datetime(value: object) -> datetime | None:

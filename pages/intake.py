@@ -225,6 +225,9 @@ elif not has_content:
     st.session_state.pop(STARTED_KEY, None)
 
 point = st.session_state.get(POINT_KEY)
+with form:
+    # A road file that cannot be used says so once, next to the checks that show the posts.
+    roads = ui.road_graph() if point else None
 pv = ui.run_service(
     intake.preview,
     engine,
@@ -233,6 +236,7 @@ pv = ui.run_service(
     point[1] if point else None,
     st.session_state.get("intake_phone"),
     now=ui.now_utc(),
+    road_graph=roads,
 )
 
 with where:

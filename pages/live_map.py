@@ -103,21 +103,25 @@ def _pick_panel(snapshot: live.LiveSnapshot, settings: dict) -> folium.FeatureGr
     st.markdown(f"**{labels.LIVE_OPD}**")
     st.text(card.opd)
     st.markdown(f"**{labels.LIVE_NEAREST}**")
-    posts = live.nearest_posts(ui.get_city(), card.lat, card.lon, settings=settings)
+    roads = ui.road_graph()
+    posts = live.nearest_posts(
+        ui.get_city(), card.lat, card.lon, settings=settings, road_graph=roads
+    )
     if not posts:
         st.caption(labels.LIVE_NO_POSTS)
     for post in posts:
         st.text(
-            labels.LIVE_POST_LINE.format(
+            labels.LIVE_POST_LINE_ROUTE.format(
                 kind=post.kind_label,
                 name=post.name,
                 approximate=f" {labels.MAP_APPROXIMATE}" if post.lokasi_perkiraan else "",
                 distance_km=format_km(post.distance_m),
                 road_km=format_km(post.road_distance_m),
+                route=live.route_text(post),
                 eta_min=format_minutes(post.eta_min),
             )
         )
-    st.caption(labels.LIVE_ETA_NOTE)
+    st.caption(labels.LIVE_ETA_NOTE if roads is None else labels.LIVE_ETA_NOTE_ROADS)
     return nearest_post_layer(card.lat, card.lon, posts, label=card.code)
 
 

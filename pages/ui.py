@@ -21,6 +21,9 @@ from dashboard.config import load_settings
 from dashboard.db import make_engine
 from dashboard.domain import Actor, can, utc_now
 from dashboard.errors import DispatchError
+from dashboard.roads import configured_road_graph
+from geo.errors import RoadGraphError
+from geo.roads import RoadGraph
 
 log = logging.getLogger("siaga112.ui")
 T = TypeVar("T")
@@ -134,6 +137,19 @@ def get_city():
 
 
 _last_city = None
+
+
+def road_graph() -> RoadGraph | None:
+    """The city's road graph for the nearest posts' ETAs, or None without a road file.
+
+    Parsed once per process and file version (dashboard.roads). A file that cannot be used
+    shows one warning where this is called, and the screen goes on with the straight-line ETAs.
+    """
+    try:
+        return configured_road_graph()
+    except RoadGraphError as error:
+        st.warning(plain(labels.ROADS_FILE_WARNING.format(reason=error)))
+        return None
 
 
 def current_actor(*, touch: bool = True) -> Actor | None:
