@@ -360,10 +360,6 @@ LIVE_PHONE_MASKED = "Nomor pelapor (disamarkan)"
 LIVE_OPD = "OPD"
 LIVE_NEAREST = "Pos terdekat"
 LIVE_NO_POSTS = "Tidak ada pos ambulans atau pemadam yang terdaftar."
-LIVE_POST_LINE = (
-    "{kind}: {name}{approximate}\n"
-    "  {distance_km} km lurus · ± {road_km} km jalan · ETA ± {eta_min} menit"
-)
 LIVE_ETA_NOTE = (
     "ETA = perkiraan waktu tempuh (jarak lurus × faktor jalan ÷ kecepatan), tanpa waktu persiapan."
 )
@@ -451,7 +447,6 @@ INTAKE_OUTSIDE_SERVICE = (
 )
 INTAKE_FLOOD_ZONE = "Zona rawan banjir/rob: {names}"
 INTAKE_SUGGESTED_OPD = "OPD yang disarankan aturan rute: {opd}"
-INTAKE_POST = "{kind} terdekat: {name} · {km} km · ±{eta} menit{approx}"
 INTAKE_DUPLICATE = (
     "Kemungkinan laporan ganda: {code} ({status}), {distance_m:.0f} m dari titik ini, "
     "diterima pukul {at} WIB."
