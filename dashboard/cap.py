@@ -73,7 +73,13 @@ from dashboard import tables as t
 from dashboard.citydata import current_city
 from dashboard.domain import naive_utc, utc_now
 from dashboard.errors import CapRejected, CapUnreachable, DispatchError
-from geo.cap_area import PolygonRefused, named_places, parse_polygon, ring_intersects_city
+from geo.cap_area import (
+    PolygonRefused,
+    kecamatan_under,
+    named_places,
+    parse_polygon,
+    ring_intersects_city,
+)
 from geo.layers import City
 
 log = logging.getLogger(__name__)
@@ -359,6 +365,15 @@ def judge(message: CapMessage, *, city: City) -> Judgement:
     # The texts are joined by a list separator so that no name spans two of them.
     places = named_places(" ; ".join(x for x in texts if x), city=city)
     if any(any(area) for area in hits):
+        # The places named in the text first, then the kecamatan under the rings.
+        under = [
+            name
+            for area, area_hits in zip(message.areas, hits, strict=True)
+            for ring, hit in zip(area.rings, area_hits, strict=True)
+            if hit
+            for name in kecamatan_under(ring, city=city)
+        ]
+        places = tuple(dict.fromkeys([*places, *under]))
         return Judgement(True, TOUCH_POLYGON, places, hits)
     if places:
         return Judgement(True, TOUCH_NAME, places, hits)

@@ -137,6 +137,15 @@ def ring_intersects_city(ring: list[list[float]], *, city: City | None = None) -
     return bool(outline.intersects(area))
 
 
+def kecamatan_under(ring: list[list[float]], *, city: City | None = None) -> tuple[str, ...]:
+    """The city's kecamatan the ring's area shares ground with, by name (BMKG's areaDesc names
+    only the province, so this is what tells the command room where in the city it falls)."""
+    city = city or default_city()
+    area = shapely.make_valid(Polygon(ring))
+    hits = city.kecamatan[city.kecamatan.intersects(area)]
+    return tuple(sorted(str(name) for name in hits["nama"]))
+
+
 def named_places(text: str | None, *, city: City | None = None) -> tuple[str, ...]:
     """The city's places a text names (module docstring), in order of first mention."""
     if not text:

@@ -118,7 +118,12 @@ def test_the_jawa_tengah_sample_is_stored_and_touches_the_city_by_its_polygon(en
         "Moderate",
     )
     assert (row.sent_utc, row.effective_utc, row.expires_utc) == (EFFECTIVE, EFFECTIVE, EXPIRES)
-    assert (row.touches_city, row.touch_reason, row.matched_places) == (True, "polygon", None)
+    # BMKG names only the province: the places shown are the kecamatan under the triangle.
+    assert (row.touches_city, row.touch_reason, row.matched_places) == (
+        True,
+        "polygon",
+        "Pekalongan Barat, Pekalongan Timur, Pekalongan Utara",
+    )
     assert (row.area_desc, row.source, row.received_at_utc) == (
         "Jawa Tengah",
         str(JATENG),
@@ -196,7 +201,8 @@ def test_an_update_supersedes_the_sample_when_it_is_sent(engine):
     assert (update.msg_type, update.severity, update.matched_places) == (
         "Update",
         "Severe",
-        ("Pekalongan Utara", "Pekalongan Barat"),
+        # Named in its text first, then the third kecamatan its triangle crosses.
+        ("Pekalongan Utara", "Pekalongan Barat", "Pekalongan Timur"),
     )
 
 

@@ -245,10 +245,11 @@ def test_a_cap_1_1_document_is_refused_as_not_cap_1_2():
     assert "bukan CAP 1.2: elemen akarnya <alert>" in refusal(body)
 
 
-def test_the_jawa_tengah_sample_touches_the_city_by_its_polygon_naming_no_place():
+def test_the_jawa_tengah_sample_touches_the_city_by_its_polygon_under_three_kecamatan():
     judgement = judge(parse_cap(fixture("cap_jateng.xml")), city=default_city())
     assert (judgement.touches_city, judgement.touch_reason) == (True, "polygon")
-    assert judgement.matched_places == ()
+    # Its text names no place of the city; its triangle crosses three kecamatan.
+    assert judgement.matched_places == ("Pekalongan Barat", "Pekalongan Timur", "Pekalongan Utara")
     assert judgement.ring_hits == ((True,),)
 
 

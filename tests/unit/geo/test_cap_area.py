@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from geo.cap_area import PolygonRefused, named_places, parse_polygon, ring_intersects_city
+from geo.cap_area import (
+    PolygonRefused,
+    kecamatan_under,
+    named_places,
+    parse_polygon,
+    ring_intersects_city,
+)
 
 # The description of the real BMKG Jawa Tengah sample (tests/fixtures/cap/cap_jateng.xml).
 JATENG_DESCRIPTION = (
@@ -174,3 +180,15 @@ def test_the_longer_name_wins_and_a_place_is_listed_once(city):
 @pytest.mark.parametrize("text", [None, "", "   "])
 def test_no_text_names_nothing(city, text):
     assert named_places(text, city=city) == ()
+
+
+def test_a_ring_over_the_city_names_the_kecamatan_under_it_and_one_at_sea_names_none(city):
+    # The BMKG sample's triangle: three points in a row across the north of the city.
+    sample = [[109.67, -6.89], [109.68, -6.88], [109.69, -6.87], [109.67, -6.89]]
+    assert kecamatan_under(sample, city=city) == (
+        "Pekalongan Barat",
+        "Pekalongan Timur",
+        "Pekalongan Utara",
+    )
+    at_sea = [[109.60, -6.70], [109.62, -6.70], [109.62, -6.72], [109.60, -6.70]]
+    assert kecamatan_under(at_sea, city=city) == ()
