@@ -87,6 +87,10 @@ def start_app(
             "127.0.0.1",
             "--server.headless",
             "true",
+            # An edit to a source file during a run must not reload modules inside the app
+            # under test (its maps then reload and its cached objects stop pickling).
+            "--server.fileWatcherType",
+            "none",
         ],
         cwd=REPO,
         env=full_env,
