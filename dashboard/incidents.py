@@ -982,25 +982,10 @@ def _log(
     action: str,
     *,
     now: datetime,
-    from_status: str | None = None,
-    to_status: str | None = None,
-    from_opd: str | None = None,
-    to_opd: str | None = None,
-    reason: str | None = None,
-    details: dict | None = None,
+    **fields: object,
 ) -> int:
-    values = _event_values(
-        incident_id,
-        actor,
-        action,
-        now=now,
-        from_status=from_status,
-        to_status=to_status,
-        from_opd=from_opd,
-        to_opd=to_opd,
-        reason=reason,
-        details=details,
-    )
+    """Write one incident_events row (the fields of _event_values) and return its id."""
+    values = _event_values(incident_id, actor, action, now=now, **fields)
     return conn.execute(
         insert(t.incident_events).values(**values).returning(t.incident_events.c.id)
     ).scalar_one()

@@ -77,15 +77,7 @@ async def incidents(request: Request) -> Response:
     """POST /api/v1/incidents: one report (an object) or a batch (a list)."""
     if request.method != "POST":
         return await _not_allowed(request)
-    call = _call(request)
-    try:
-        too_large, body = await _read_body(request)
-    except ClientDisconnect:
-        # The client hung up mid-body: nothing to answer, but the attempt is logged.
-        call.status, call.result, call.detail = 400, "disconnected", "klien memutus sambungan"
-        await run_in_threadpool(_log, call)
-        return Response(status_code=400)
-    return await run_in_threadpool(_post, call, request.headers, too_large, body)
+    return await _with_body(request, _post)
 
 
 async def incident(request: Request) -> Response:
@@ -115,6 +107,19 @@ async def _not_allowed(request: Request) -> Response:
     return await run_in_threadpool(
         _answer, call, _Refused(405, "not_allowed", labels.ERR_API_METHOD)
     )
+
+
+async def _with_body(request: Request, handler) -> Response:
+    """Read the body (capped) and answer with `handler` in a worker thread."""
+    call = _call(request)
+    try:
+        too_large, body = await _read_body(request)
+    except ClientDisconnect:
+        # The client hung up mid-body: nothing to answer, but the attempt is logged.
+        call.status, call.result, call.detail = 400, "disconnected", "klien memutus sambungan"
+        await run_in_threadpool(_log, call)
+        return Response(status_code=400)
+    return await run_in_threadpool(handler, call, request.headers, too_large, body)
 
 
 def _call(request: Request) -> _Call:
@@ -292,14 +297,7 @@ async def eido_documents(request: Request) -> Response:
     """POST /api/v1/eido: an EIDO document from a neighbour's CAD, recorded as an incident."""
     if request.method != "POST":
         return await _not_allowed(request)
-    call = _call(request)
-    try:
-        too_large, body = await _read_body(request)
-    except ClientDisconnect:
-        call.status, call.result, call.detail = 400, "disconnected", "klien memutus sambungan"
-        await run_in_threadpool(_log, call)
-        return Response(status_code=400)
-    return await run_in_threadpool(_post_eido, call, request.headers, too_large, body)
+    return await _with_body(request, _post_eido)
 
 
 def _get_eido(call: _Call, headers, code: str) -> Response:

@@ -6,6 +6,12 @@ from dashboard.importer import REQUIRED_COLUMNS
 from dashboard.intake_api import MAX_BATCH
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
+CODE_PARAMETER = {
+    "name": "code",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "examples": ["112-20260310-0001"]},
+}
 
 
 def _error(description: str) -> dict:
@@ -91,14 +97,7 @@ OPENAPI: dict = {
             "get": {
                 "summary": "Status, OPD and times of an incident (never the caller's phone)",
                 "operationId": "getIncident",
-                "parameters": [
-                    {
-                        "name": "code",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string", "examples": ["112-20260310-0001"]},
-                    }
-                ],
+                "parameters": [CODE_PARAMETER],
                 "responses": {
                     "200": _ok("The incident", {"$ref": "#/components/schemas/Status"}),
                     "401": _error("No key, an unknown key or a revoked key"),
@@ -228,14 +227,7 @@ OPENAPI["paths"]["/api/v1/incidents/{code}/eido"] = {
             "caller's phone (callbackComponent) only for a key that also has 'eido.phone'."
         ),
         "operationId": "getIncidentEido",
-        "parameters": [
-            {
-                "name": "code",
-                "in": "path",
-                "required": True,
-                "schema": {"type": "string", "examples": ["112-20260310-0001"]},
-            }
-        ],
+        "parameters": [CODE_PARAMETER],
         "responses": {
             "200": _ok("The EIDO document", {"$ref": "#/components/schemas/EidoDocument"}),
             "401": _error("No key, an unknown key or a revoked key"),
