@@ -205,16 +205,10 @@ def load_document(raw: bytes, *, limit_bytes: int = MAX_DOCUMENT_BYTES) -> objec
         raise ApiRefused(
             labels.ERR_EIDO_TOO_LARGE.format(limit=limit_bytes // 1024), status=413, field="body"
         )
-    try:
-        return json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        reason = "bukan teks UTF-8"
-    except json.JSONDecodeError as error:
-        reason = f"rusak di baris {error.lineno} kolom {error.colno}"
-    except (ValueError, RecursionError):
-        # A number with thousands of digits, or lists nested thousands deep.
-        reason = "JSON rusak"
-    raise ApiRefused(labels.ERR_EIDO_JSON.format(reason=reason), field="body")
+    value, reason = intake_api.json_body(raw)
+    if reason is not None:
+        raise ApiRefused(labels.ERR_EIDO_JSON.format(reason=reason), field="body")
+    return value
 
 
 def import_document(

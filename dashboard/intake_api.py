@@ -74,6 +74,20 @@ TIMES = (
 )
 
 
+def json_body(raw: bytes) -> tuple[object, str | None]:
+    """(the JSON value, None), or (None, why it is not JSON, in Indonesian) for a request body
+    or a file; a UTF-8 byte order mark is allowed."""
+    try:
+        return json.loads(raw.decode("utf-8-sig")), None
+    except UnicodeDecodeError:
+        return None, "bukan teks UTF-8"
+    except json.JSONDecodeError as error:
+        return None, f"rusak di baris {error.lineno} kolom {error.colno}"
+    except (ValueError, RecursionError):
+        # A number with thousands of digits, or lists nested thousands deep.
+        return None, "JSON rusak"
+
+
 @dataclass(frozen=True)
 class Result:
     external_id: str

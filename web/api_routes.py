@@ -8,7 +8,6 @@ api_requests. The work (key, rate, validation, writes) lives in dashboard.intake
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from dataclasses import dataclass, field
 
@@ -219,16 +218,10 @@ def _presented_key(headers) -> str | None:
 
 
 def _parse(body: bytes) -> object:
-    try:
-        return json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        reason = "bukan teks UTF-8"
-    except json.JSONDecodeError as error:
-        reason = f"rusak di baris {error.lineno} kolom {error.colno}"
-    except (ValueError, RecursionError):
-        # A number with thousands of digits, or lists nested thousands deep.
-        reason = "JSON rusak"
-    raise _Refused(422, "malformed", labels.ERR_API_JSON.format(reason=reason), field="body")
+    value, reason = intake_api.json_body(body)
+    if reason is not None:
+        raise _Refused(422, "malformed", labels.ERR_API_JSON.format(reason=reason), field="body")
+    return value
 
 
 def _first_external_id(items: object) -> str | None:
