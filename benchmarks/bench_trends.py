@@ -7,8 +7,9 @@ database); ``--measure-only`` times a filled database again. Prints one JSON lin
 
 The generated history spreads `n` incidents over the 365 days before now, with the demo's
 mix: about 36 % prank/ghost/not-an-emergency, ~8 % of forwarded calls reassigned once, and
-lognormal forward / acknowledge / resolve times. Only REASSIGN events are written (the page
-reads no other event); the REASSIGN filter uses an index, so more events would not change it.
+lognormal forward / acknowledge / resolve times. Only REASSIGN events are written: the
+hand-off view (from its rollups like the rest) sees those hand-offs only, lighter than a
+real history with a FORWARD and an ACKNOWLEDGE per forwarded call.
 
 The report is timed as the page gets it: from the trend rollups (dashboard/rollups.py), built
 once after the incidents are in (`rebuild_s`); `exact_s` is one run of the exact queries on
@@ -253,8 +254,9 @@ def pandas_report(engine: Engine, flt: trends.TrendFilter, spec) -> dict[str, ob
 
 def query_times(engine: Engine, flt: trends.TrendFilter, spec) -> dict[str, float]:
     """Seconds per step of the report (one run each), to see where the time goes: `rollups`
-    (activity, places, routing, speed, flows, hour x weekday together), then `grid` and
-    `handoff` (always on the incidents), then each exact query for comparison."""
+    (activity, places, routing, speed, flows, hour x weekday and the hand-off view together),
+    then `grid` (always on the incidents), then each exact query (`handoff` the exact hand-off
+    view) for comparison."""
     timings = {}
     with trends.read_connection(engine) as conn:
         targets = catalogue.targets(catalogue.get_settings(conn))
@@ -439,7 +441,7 @@ def _sqlite_value(value):
 def _analyze(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            for table in ("incidents", "incident_events", "trend_rollups"):
+            for table in ("incidents", "incident_events", "trend_rollups", "handoff_rollups"):
                 conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
     else:
         with engine.begin() as conn:
