@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from dashboard import catalogue, labels, queries
+from dashboard import tables as t
 from dashboard.domain import (
     OPEN_STATUSES,
     format_wib,
@@ -46,6 +49,7 @@ MIN_REFRESH_S = 2
 NEWEST_LIMIT = 12
 # A click on a marker returns the marker's own position; anything farther is a click elsewhere.
 CLICK_TOLERANCE_M = 3.0
+_EPOCH = datetime(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,75 @@ def live_snapshot(
         categories=categories,
         as_of_utc=now,
     )
+
+
+def change_stamp(engine: Engine) -> tuple:
+    """What changes whenever any incident is recorded or changed: (max id, max updated_at_utc).
+
+    Two index lookups (the primary key and ix_incidents_updated), whatever the table's size:
+    cheap enough to ask every second or two, so a live view rebuilds only when it differs.
+    """
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(func.max(t.incidents.c.id), func.max(t.incidents.c.updated_at_utc))
+        ).one()
+    return tuple(row)
+
+
+class SharedSnapshots:
+    """Live-view snapshots shared by every viewer of this process.
+
+    A snapshot is built once per filter set, refresh interval and change stamp: viewers with the
+    same filters in the same interval share one query and the same object, and a recorded or
+    changed incident makes the next call build afresh. `stamp` (the change watch of every
+    viewer) reads the database at most once a second.
+    """
+
+    def __init__(self, *, kept: int = 32) -> None:
+        self._kept = kept
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, object] = OrderedDict()
+        self._stamps: dict[tuple[str, int], tuple] = {}
+
+    def stamp(self, engine: Engine, *, now_utc: datetime) -> tuple:
+        """change_stamp(engine), shared by every call within the same second."""
+        at = (str(engine.url), int(_epoch_s(now_utc)))
+        with self._lock:
+            known = self._stamps.get(at)
+        if known is None:
+            known = change_stamp(engine)
+            with self._lock:
+                self._stamps = {at: known}
+        return known
+
+    def get(
+        self,
+        engine: Engine,
+        key: Hashable,
+        build: Callable[[], object],
+        *,
+        now_utc: datetime,
+        interval_s: float,
+    ) -> object:
+        """The snapshot `build()` made for `key` in this interval at this stamp, else a new one
+        (one build at a time: viewers arriving meanwhile wait and take its result).
+
+        The stamp is read afresh: every refresh proves the database answers (an outage shows
+        as one, not as the last snapshot) and sees every change up to this moment.
+        """
+        stamp = change_stamp(engine)
+        with self._lock:
+            self._stamps = {(str(engine.url), int(_epoch_s(now_utc))): stamp}
+        full_key = (str(engine.url), key, stamp, int(_epoch_s(now_utc) // interval_s))
+        with self._lock:
+            if full_key in self._entries:
+                self._entries.move_to_end(full_key)
+                return self._entries[full_key]
+            snapshot = build()
+            self._entries[full_key] = snapshot
+            while len(self._entries) > self._kept:
+                self._entries.popitem(last=False)
+        return snapshot
 
 
 def refresh_interval_s(settings: dict) -> float:
@@ -441,6 +514,10 @@ def _setting_number(settings: dict, key: str, default: float, *, minimum: float)
     except (TypeError, ValueError):
         return default
     return value if math.isfinite(value) and value >= minimum else default
+
+
+def _epoch_s(at: datetime) -> float:
+    return (naive_utc(at) - _EPOCH).total_seconds()
 
 
 def _datetime(value: object) -> datetime | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import folium
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
-from streamlit_folium import st_folium
 
 from dashboard import labels, live
 from dashboard.domain import OPEN_STATUSES, format_wib
@@ -14,7 +13,7 @@ from mapview.base import base_map
 from mapview.facilities import nearest_post_layer
 from mapview.incidents import incident_layer
 from mapview.style import LIGHT
-from pages import cap_warnings, components, ui
+from pages import cap_warnings, components, live_shared, ui
 
 MAP_KEY = "live_map"
 PICK_KEY = "live_pick"
@@ -37,7 +36,17 @@ def _snapshot(
     kecamatan: tuple[str, ...],
     window: str,
 ) -> live.LiveSnapshot:
-    # Viewers with the same filters share one query per refresh interval.
+    # SIAGA_LIVE_SHARED=0: a copy of the query per viewer (the snapshot shared, not the map).
+    return _query_snapshot(categories, opds, statuses, kecamatan, window)
+
+
+def _query_snapshot(
+    categories: tuple[str, ...],
+    opds: tuple[str, ...],
+    statuses: tuple[str, ...],
+    kecamatan: tuple[str, ...],
+    window: str,
+) -> live.LiveSnapshot:
     now = ui.now_utc()
     flt = live.incident_filter(
         now_utc=now,
@@ -132,7 +141,15 @@ def _live_view(filters: dict, interval_s: float) -> None:
     settings = {"refresh_interval_s": interval_s, **_settings()}
     error = None
     try:
-        snapshot = _snapshot(**filters)
+        if live_shared.shared():
+            # Viewers with the same filters share one query per interval and change.
+            snapshot = live_shared.snapshot(
+                (MAP_KEY, *filters.items()),
+                lambda: _query_snapshot(**filters),
+                interval_s=interval_s,
+            )
+        else:
+            snapshot = _snapshot(**filters)
         st.session_state[LAST_GOOD_KEY] = snapshot
     except SQLAlchemyError as exc:
         error = exc
@@ -161,21 +178,29 @@ def _live_view(filters: dict, interval_s: float) -> None:
     with right:
         selection = _pick_panel(snapshot, settings)
     with left:
-        base = base_map(ui.get_city(), categories=snapshot.categories, layer_control=False)
-        st_folium(
-            base,
-            key=MAP_KEY,
-            height=MAP_HEIGHT_PX,
-            use_container_width=True,
-            # The warning outline first: drawn under the lines to the nearest posts.
-            feature_group_to_add=[
+        city = ui.get_city()
+
+        def build():
+            base = base_map(city, categories=snapshot.categories, layer_control=False)
+            layers = [
+                # The warning outline first: drawn under the lines to the nearest posts.
                 *([warning_layer] if warning_layer is not None else []),
                 incident_layer(snapshot.incidents),
-                selection,
-            ],
-            layer_control=folium.LayerControl(collapsed=True, position="topright"),
+                # This viewer's pick replaces it (same name, so the same layer control).
+                folium.FeatureGroup(name=labels.MAP_LAYER_NEAREST),
+            ]
+            return base, layers, folium.LayerControl(collapsed=True, position="topright")
+
+        # Every viewer with these filters sends the same rendered map, plus their own pick.
+        render = live_shared.rendered(
+            (MAP_KEY, id(city), id(snapshot), live_shared.content_key(warnings)),
+            build,
+            key=MAP_KEY,
             returned_objects=["last_object_clicked"],
-            on_change=_on_map_click,
+            keep=(city, snapshot),
+        )
+        live_shared.show(
+            render, height=MAP_HEIGHT_PX, last_layer=selection, on_change=_on_map_click
         )
     st.markdown(f"**{labels.LIVE_NEWEST}**")
     st.dataframe(live.newest_rows(snapshot.incidents), hide_index=True, width="stretch")

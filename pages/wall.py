@@ -7,7 +7,6 @@ import logging
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
-from streamlit_folium import st_folium
 
 from dashboard import alerts, labels, live
 from dashboard.auth import display_actor
@@ -18,7 +17,7 @@ from mapview.base import base_map
 from mapview.incidents import incident_layer
 from mapview.legend import wall_legend_html
 from mapview.style import CLASS_COLOR, DARK
-from pages import cap_warnings, components, ui
+from pages import cap_warnings, components, live_shared, ui
 
 log = logging.getLogger("siaga112.wall")
 
@@ -113,8 +112,10 @@ def _wall(token: str, interval_s: float) -> None:
         engine = ui.get_engine()
         display_actor(engine, token)
         city = ui.get_city()
-        snapshot = live.live_snapshot(engine, now_utc=now)
-        late = alerts.wall_overdue(engine, now=now, limit=LATE_ITEMS)
+        if live_shared.shared():
+            snapshot, late = live_shared.snapshot(MAP_KEY, _state, interval_s=interval_s)
+        else:
+            snapshot, late = _state()
         st.session_state[LAST_GOOD_KEY] = snapshot
         st.session_state[CITY_KEY] = city
         st.session_state[LATE_KEY] = late
@@ -153,34 +154,48 @@ def _wall(token: str, interval_s: float) -> None:
     # The city is taller than wide: a frame of 11/20 of the width is filled by it at 1080p.
     left, right = st.columns([11, 9])
     with left:
-        base = base_map(
-            city,
-            theme=DARK,
-            categories=snapshot.categories,
-            layer_control=False,
-            zoom_control=False,
-            tooltips=False,
-            # The legend is a strip beside the map (never over it), see _legend_html.
-            legend=False,
-            # Nobody pans a wall: a later call far out at sea widens its view too.
-            grow_view_with_incidents=True,
-        )
-        st_folium(
-            base,
-            key=MAP_KEY,
-            # The late banner takes its height from the map: the screen never scrolls.
-            height=map_height,
-            use_container_width=True,
-            feature_group_to_add=[
+
+        def build():
+            base = base_map(
+                city,
+                theme=DARK,
+                categories=snapshot.categories,
+                layer_control=False,
+                zoom_control=False,
+                tooltips=False,
+                # The legend is a strip beside the map (never over it), see _legend_html.
+                legend=False,
+                # Nobody pans a wall: a later call far out at sea widens its view too.
+                grow_view_with_incidents=True,
+            )
+            layers = [
                 *([warning_layer] if warning_layer is not None else []),
                 incident_layer(snapshot.incidents, wall=True),
-            ],
+            ]
+            return base, layers, None
+
+        # Every wall showing this snapshot and these warnings sends the same rendered map.
+        render = live_shared.rendered(
+            (MAP_KEY, id(city), id(snapshot), live_shared.content_key(warnings)),
+            build,
+            key=MAP_KEY,
             returned_objects=[],
+            keep=(city, snapshot),
         )
+        # The late banner takes its height from the map: the screen never scrolls.
+        live_shared.show(render, height=map_height)
     with right:
         legend = _legend_html(snapshot, warning=warning_layer is not None)
         st.markdown(legend, unsafe_allow_html=True)
         st.markdown(_newest_html(snapshot), unsafe_allow_html=True)
+
+
+def _state() -> tuple[live.LiveSnapshot, tuple[int, list[alerts.Overdue]]]:
+    # What every wall shows (shared by all of them: live_shared.snapshot).
+    now = ui.now_utc()
+    engine = ui.get_engine()
+    late = alerts.wall_overdue(engine, now=now, limit=LATE_ITEMS)
+    return live.live_snapshot(engine, now_utc=now), late
 
 
 def _legend_html(snapshot: live.LiveSnapshot, *, warning: bool = False) -> str:
@@ -263,3 +278,5 @@ refresh_s = live.refresh_interval_s(
     {"refresh_interval_s": ui.settings_value("refresh_interval_s", 10)}
 )
 st.fragment(_wall, run_every=refresh_s)(wall_token, refresh_s)
+# A recorded or changed incident is on the wall in seconds, not at the next refresh.
+live_shared.watch_changes()

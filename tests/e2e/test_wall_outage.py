@@ -55,6 +55,8 @@ def test_a_database_outage_shows_a_banner_and_keeps_the_last_good_picture(wall_a
         raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
 
     monkeypatch.setattr(live, "live_snapshot", unreachable)
+    # Every read fails, the change check of the shared snapshot too.
+    monkeypatch.setattr(live, "change_stamp", unreachable)
     wall_app.run()
 
     assert not wall_app.exception
