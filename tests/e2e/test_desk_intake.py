@@ -133,7 +133,10 @@ def test_a_point_clicked_at_sea_replaces_the_picked_place_and_is_saved_as_at_sea
     page.wait_for_timeout(500)
     container.click(position={"x": point[0], "y": point[1]})
     address = page.get_by_label(labels.FIELD_ADDRESS_SOP)
-    expect(address).to_have_value(re.compile(r"^Laut, \d+,\d km dari Panjang Wetan$"))
+    # The click reruns the page (locate, preview): on a loaded machine that takes seconds.
+    expect(address).to_have_value(
+        re.compile(r"^Laut, \d+,\d km dari Panjang Wetan$"), timeout=20_000
+    )
     page.get_by_text(re.compile(r"^Titik di laut, \d+,\d km dari Panjang Wetan")).wait_for()
     page.get_by_role("button", name=labels.BTN_SAVE_FORWARD).click()
     page.get_by_text(re.compile(r"dicatat dan diteruskan ke")).wait_for()
