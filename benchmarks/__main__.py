@@ -21,7 +21,18 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
-BENCHMARKS = ("nearest", "map", "browser", "trends", "live", "writes", "intake", "import", "roads")
+BENCHMARKS = (
+    "nearest",
+    "map",
+    "browser",
+    "trends",
+    "live",
+    "writes",
+    "intake",
+    "import",
+    "roads",
+    "viewers",
+)
 
 
 def main() -> int:
@@ -57,6 +68,8 @@ def main() -> int:
         raw["import"] = _import(rows, quick=args.quick, pg_url=pg_url)
     if "roads" in wanted:
         raw["roads"] = _roads(rows, quick=args.quick)
+    if "viewers" in wanted:
+        raw["viewers"] = _viewers(rows, quick=args.quick)
     if args.only and args.output.exists():
         # A partial run replaces its own rows in the last full report and keeps the others.
         previous = json.loads(args.output.read_text())
@@ -243,7 +256,9 @@ def _trends(rows: list[dict], *, quick: bool, pg_url: str | None) -> list[dict]:
 def _live(rows: list[dict], *, quick: bool) -> dict:
     from benchmarks import bench_live
 
-    result = bench_live.run(inserts=5 if quick else 20)
+    inserts = 5 if quick else 20
+    result = bench_live.run(inserts=inserts)
+    naive = bench_live.run(inserts=inserts, shared=False)
     met = (
         result["p95_s"] is not None
         and result["p95_s"] <= result["target_p95_s"]
@@ -252,15 +267,43 @@ def _live(rows: list[dict], *, quick: bool) -> dict:
     _row(
         rows,
         5,
-        "insert -> visible on wall display",
-        f"{result['inserts']} inserts",
-        f"p50 {result['p50_s']} s, p95 {result['p95_s']} s",
-        "-",
-        "-",
-        f"p95 <= {result['target_p95_s']} s",
+        "insert -> visible on wall display (change watch vs 10 s rebuild), server CPU",
+        f"{result['inserts']} inserts, 1 wall",
+        f"p50 {result['p50_s']} s, p95 {result['p95_s']} s, "
+        f"{result['server_cpu_s_per_min']} CPU s/min",
+        f"p50 {naive['p50_s']} s, p95 {naive['p95_s']} s, "
+        f"{naive['server_cpu_s_per_min']} CPU s/min",
+        f"{result['server_cpu_s_per_min'] / naive['server_cpu_s_per_min']:.2f} CPU",
+        f"p95 <= {result['target_p95_s']:g} s",
         met,
     )
-    return result
+    return {"project": result, "naive": naive}
+
+
+def _viewers(rows: list[dict], *, quick: bool) -> dict:
+    from benchmarks import bench_viewers
+
+    counts = (1, 8) if quick else bench_viewers.VIEWERS
+    window_s = 20.0 if quick else 30.0
+    result = bench_viewers.run(viewers=counts, window_s=window_s)
+    naive = bench_viewers.run(viewers=counts, window_s=window_s, shared=False)
+    for view, name in (("wall", "Layar dinding"), ("live", "Peta Langsung")):
+        ours = result["ms_per_viewer_per_refresh"][view]
+        theirs = naive["ms_per_viewer_per_refresh"][view]
+        most = str(counts[-1])
+        ratio = ours[most] / ours["1"] if ours["1"] else None
+        _row(
+            rows,
+            11,
+            f"server CPU per viewer per refresh, {name} (shared vs per-viewer rebuild)",
+            f"{', '.join(str(n) for n in counts)} viewers",
+            ", ".join(f"{ours[str(n)]:.0f} ms at {n}" for n in counts),
+            ", ".join(f"{theirs[str(n)]:.0f} ms at {n}" for n in counts),
+            f"{ratio:.3f} ({most} vs 1 viewer)" if ratio is not None else "-",
+            f"<= 0.125 at {bench_viewers.VIEWERS[-1]} viewers",
+            ratio is not None and ratio <= 0.125 if most == "32" else None,
+        )
+    return {"project": result, "naive": naive}
 
 
 def _writes(rows: list[dict], *, quick: bool, pg_url: str | None) -> list[dict]:

@@ -30,9 +30,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import live
 from pages import ui
 
-# How often each viewer asks whether anything changed (seconds): a new call is on screen within
-# this plus one rebuild, well inside the timed refresh.
-WATCH_S = 1.5
+# How often each viewer asks whether anything changed (seconds, SIAGA_LIVE_WATCH_S; 0 = never):
+# a new call is on screen within this plus one rebuild, well inside the timed refresh. Each ask
+# is a Streamlit fragment run of that viewer (measured ~0.1 s of server CPU on the wall).
+WATCH_S = float(os.environ.get("SIAGA_LIVE_WATCH_S", "1.5"))
 STAMP_KEY = "live_change_stamp"
 RENDERS_KEPT = 32
 SNAPSHOTS = live.SharedSnapshots()
@@ -76,7 +77,7 @@ def change_stamp() -> tuple | None:
 
 def watch_changes() -> None:
     """A tiny fragment that reruns the page when the incidents' change stamp moves."""
-    if shared():
+    if shared() and WATCH_S > 0:
         st.fragment(_watch, run_every=WATCH_S)()
 
 
