@@ -926,8 +926,8 @@ ERR_API_KEY_UNKNOWN = "Kunci API {value} tidak ditemukan."
 ERR_API_KEY_REVOKED = "Kunci API {value} sudah dicabut."
 API_TAB = "Kunci API"
 API_TAB_CAPTION = (
-    "Kunci untuk platform 112 yang mengirim laporan ke POST /api/v1/incidents. Hanya sidik "
-    "SHA-256 kunci yang disimpan; kunci baru ditampilkan satu kali saja."
+    "Kunci untuk platform 112 (POST /api/v1/incidents) dan CAD tetangga (dokumen EIDO, "
+    "/api/v1/eido). Hanya sidik SHA-256 kunci yang disimpan; kunci baru ditampilkan satu kali saja."
 )
 API_KEY_SHOWN_ONCE = (
     "Kunci API dibuat. Salin sekarang: kunci ini hanya ditampilkan SATU KALI dan tidak dapat "
@@ -1379,6 +1379,7 @@ API_SCOPE = {
     "eido.phone": "eido.phone: dokumen EIDO memuat nomor penelepon",
 }
 ERR_API_KEY_SCOPES = "Pilih cakupan kunci API yang dikenal: {known}."
+API_KEY_PICK = "Pilih kunci API"
 
 # --- Road routing on the screens (issue 16) ---------------------------------------------------
 # Which estimate gave a post's road km and ETA (codes of geo.nearest ROUTE_*); {factor} is the

@@ -424,7 +424,11 @@ with api_tab:
         }
         with st.form("revoke_api_key"):
             st.selectbox(
-                labels.FIELD_API_KEY, list(key_names), format_func=key_names.get, key="api_key_pick"
+                labels.FIELD_API_KEY,
+                list(key_names),
+                format_func=key_names.get,
+                placeholder=labels.API_KEY_PICK,
+                key="api_key_pick",
             )
             st.checkbox(labels.API_REVOKE_CONFIRM, key="api_key_revoke_confirm")
             st.form_submit_button(labels.BTN_REVOKE_API_KEY, on_click=_revoke_api_key)
