@@ -142,13 +142,7 @@ class Result:
     created: bool
 
     def as_json(self) -> dict:
-        return {
-            "eido_id": self.eido_id,
-            "code": self.code,
-            "status": self.status,
-            "opd": {"code": self.opd_code, "name": self.opd_name} if self.opd_code else None,
-            "replayed": not self.created,
-        }
+        return {"eido_id": self.eido_id, **intake_api.incident_json(self)}
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,16 @@ def json_body(raw: bytes) -> tuple[object, str | None]:
         return None, "JSON rusak"
 
 
+def incident_json(result) -> dict:
+    """The answer's incident part for a received item (a report, an EIDO document)."""
+    return {
+        "code": result.code,
+        "status": result.status,
+        "opd": {"code": result.opd_code, "name": result.opd_name} if result.opd_code else None,
+        "replayed": not result.created,
+    }
+
+
 @dataclass(frozen=True)
 class Result:
     external_id: str
@@ -98,13 +108,7 @@ class Result:
     created: bool
 
     def as_json(self) -> dict:
-        return {
-            "external_id": self.external_id,
-            "code": self.code,
-            "status": self.status,
-            "opd": {"code": self.opd_code, "name": self.opd_name} if self.opd_code else None,
-            "replayed": not self.created,
-        }
+        return {"external_id": self.external_id, **incident_json(self)}
 
 
 @dataclass(frozen=True)
