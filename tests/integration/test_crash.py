@@ -84,7 +84,7 @@ def test_a_killed_writer_loses_no_confirmed_report_and_the_file_stays_sound(sqli
     path = Path(sqlite_engine.url.database)
     sqlite_engine.dispose()
     confirmed: list[str] = []
-    for kill_after in KILL_AFTER:
+    for kills, kill_after in enumerate(KILL_AFTER, start=1):
         confirmed += _run_and_kill(url, "create", lines=kill_after)
         # "Restart": a fresh process opens the file as the app would, WAL recovery included.
         with engine_for(url) as engine, engine.connect() as conn:
@@ -96,7 +96,8 @@ def test_a_killed_writer_loses_no_confirmed_report_and_the_file_stays_sound(sqli
             ).all()
         assert _integrity(path) == "ok"
         assert set(confirmed) <= codes, "a report the caller was told about is gone"
-        assert len(codes) - len(confirmed) <= 1, "only the report in flight may be unconfirmed"
+        # Each kill may land between a commit and its confirmation: one unconfirmed report per kill.
+        assert len(codes) - len(confirmed) <= kills, "only the report in flight may be unconfirmed"
         # Never half a report: each has its CREATE and FORWARD events, no event is orphaned.
         assert len(per_incident) == len(codes)
         assert all(count == 2 for _, count in per_incident)
