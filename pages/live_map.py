@@ -154,17 +154,20 @@ def _live_view(filters: dict, interval_s: float) -> None:
     except SQLAlchemyError as exc:
         error = exc
         snapshot = st.session_state.get(LAST_GOOD_KEY)
-    if error is not None:
-        ui.database_banner(error)
     if snapshot is None:
+        if error is not None:
+            ui.database_banner(error)
         return
     st.session_state[POINTS_KEY] = snapshot.incidents[["id", "lat", "lon", "received_at_utc"]]
     # CAP warnings in force: a banner above the map and their outline on it (gone at expiry).
     warnings = cap_warnings.current(LIGHT)
     warning_layer = cap_warnings.layer(warnings)
-    # One slot for the strip, the time and the banner: with or without a banner the map keeps
-    # its place in the page, so its frame is not rebuilt (reloaded) when a warning comes or goes.
+    # One slot for the outage banner, the strip, the time and the warning banner: with or
+    # without a banner the map keeps its place in the page, so its frame is not rebuilt
+    # (reloaded, its zoom lost) when the database goes down or comes back, or a warning comes or goes.
     with st.container():
+        if error is not None:
+            ui.database_banner(error)
         _kpi_strip(snapshot)
         st.caption(
             labels.LIVE_AS_OF.format(

@@ -98,6 +98,8 @@ def test_pages_show_a_banner_while_postgresql_is_down_and_recover_by_themselves(
         wall.goto(f"{replica_a.url}/layar?token={DEMO_DISPLAY_TOKEN}")
         _wait_for_map(wall)
         banners = {live: labels.ERR_DATABASE, wall: labels.WALL_DB_DOWN}
+        for page in banners:
+            _map_frame(page).evaluate("() => { window.siagaTestSameMap = true; }")
 
         private_pg.stop()
         stopped = time.monotonic()
@@ -109,6 +111,8 @@ def test_pages_show_a_banner_while_postgresql_is_down_and_recover_by_themselves(
             assert page.get_by_text(banner).first.is_visible()
             _assert_no_trace(page)
             _assert_map_shown(page)
+            # The last map stays as it was (zoom and pan kept): the banner did not reload it.
+            assert _map_frame(page).evaluate("() => window.siagaTestSameMap === true")
         _screenshot(live, "outage-live-map.png")
         _screenshot(wall, "outage-wall.png")
         # Any page opened during the outage says so too (Tren and Laporan baru read the database
@@ -206,6 +210,10 @@ def _wait_for_map(page) -> None:
     container.wait_for(state="visible")
     box = container.bounding_box()
     assert box and box["width"] > 200 and box["height"] > 200
+
+
+def _map_frame(page):
+    return next(frame for frame in page.frames if "st_folium" in frame.url)
 
 
 def _assert_map_shown(page) -> None:
