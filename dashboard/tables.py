@@ -611,3 +611,66 @@ escalation_rollups = Table(
     Column("count", Integer, nullable=False),
     Index("ix_escalation_rollups_period", "period_start"),
 )
+
+# --- Latihan: training (migration 0010) -------------------------------------------------------
+# These tables are written only in the training database (SIAGA_TRAINING_DATABASE_URL,
+# dashboard.training); the live database has them empty, from the same migration chain.
+
+# A scenario the admin added (JSON of dashboard.training_rules.Scenario); the library in
+# data/latihan/scenarios.json is read from the file, these rows come on top of it.
+training_scenarios = Table(
+    "training_scenarios",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("added_by", String(60), nullable=False),
+    Column("added_at_utc", DateTime, nullable=False),
+)
+
+# An SOP card the admin edited (JSON of dashboard.training_rules.SopCard): it replaces the
+# card of data/latihan/sop_cards.json for its category.
+training_cards = Table(
+    "training_cards",
+    metadata,
+    Column("category_code", String(30), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("updated_by", String(60), nullable=False),
+    Column("updated_at_utc", DateTime, nullable=False),
+)
+
+# One scenario run by one trainee inside a drill (drill_id groups the set they ran).
+training_attempts = Table(
+    "training_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("drill_id", String(36), nullable=False),
+    Column("trainee", String(60), nullable=False),
+    # call: the call-taker's drill; opd: the OPD admin's drill
+    Column("kind", String(10), nullable=False),
+    Column("scenario_code", String(40), nullable=False),
+    Column("started_at_utc", DateTime, nullable=False),
+    Column("submitted_at_utc", DateTime, nullable=False),
+    # What the trainee entered and did (JSON), kept for the trainer.
+    Column("answers", Text, nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("max_score", Integer, nullable=False),
+    CheckConstraint("kind IN ('call','opd')", name="kind_known"),
+    Index("ix_training_attempts_trainee", "trainee", "submitted_at_utc"),
+)
+
+# Each scored step of an attempt (dashboard.training_rules.STEPS): the trainer's view counts
+# which steps new staff miss most from these rows.
+training_attempt_steps = Table(
+    "training_attempt_steps",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("attempt_id", Integer, ForeignKey("training_attempts.id"), nullable=False),
+    Column("step", String(30), nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("points", Integer, nullable=False),
+    Column("max_points", Integer, nullable=False),
+    # A feedback code (labels.TRAINING_FEEDBACK renders it); NULL when the step was right.
+    Column("feedback", String(40)),
+    Index("ix_training_attempt_steps_attempt", "attempt_id"),
+    Index("ix_training_attempt_steps_step", "step"),
+)
