@@ -1406,3 +1406,12 @@ ROADS_FILE_WARNING = (
     "jaringan jalan diperbaiki."
 )
 ROADS_FILE_NOT_READABLE = "Berkas jaringan jalan tidak dapat dibuka: {path}."
+
+# --- Latihan: rules, library and services (issue 17; dashboard/training_rules.py, ------------
+# --- training_library.py, training.py) -------------------------------------------------------
+
+# --- end Latihan: rules, library and services ---
+
+# --- Latihan: pages (issue 17; pages/training*.py, app.py's training room) -------------------
+
+# --- end Latihan: pages ---
