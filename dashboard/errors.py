@@ -77,3 +77,7 @@ class CapRejected(DispatchError):
 
 class CapUnreachable(DispatchError):
     """A CAP source could not be fetched (network, HTTP status, timeout); the alerts stay."""
+
+
+class TrainingDataRejected(InvalidInput):
+    """A Latihan scenario or SOP card refused (bad JSON, wrong type, unknown code); not loaded."""

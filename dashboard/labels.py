@@ -1410,6 +1410,121 @@ ROADS_FILE_NOT_READABLE = "Berkas jaringan jalan tidak dapat dibuka: {path}."
 # --- Latihan: rules, library and services (issue 17; dashboard/training_rules.py, ------------
 # --- training_library.py, training.py) -------------------------------------------------------
 
+# Scored steps of a drill (training_rules.CALL_STEPS, OPD_STEPS).
+TRAINING_STEP = {
+    "ASK_JENIS": "Tanya jenis keadaan",
+    "ASK_KONDISI": "Tanya kondisi",
+    "ASK_LOKASI": "Tanya lokasi",
+    "ASK_NOMOR": "Tanya nomor",
+    "OUTCOME": "Keputusan",
+    "KONDISI": "Kondisi dicatat",
+    "NOMOR": "Nomor dicatat",
+    "LOCATION": "Lokasi",
+    "CATEGORY": "Kategori",
+    "OPD": "OPD tujuan",
+    "TIME": "Waktu meneruskan",
+    "ACK": "Terima laporan",
+    "HANDLE": "Tangani",
+    "RESOLVE": "Selesaikan",
+    "KEEP": "Tetap dipegang",
+    "REASSIGN": "Alihkan ke OPD yang benar",
+    "NO_HANDLING": "Tidak ditangani sendiri",
+}
+# Why points were lost (training_rules.FEEDBACK_CODES). {expected}/{given} are category or OPD
+# codes: the page puts their names in; the other fields come from StepResult.detail.
+TRAINING_FEEDBACK = {
+    "MISSED_ASK_JENIS": "Jenis keadaan darurat tidak ditanyakan.",
+    "MISSED_ASK_KONDISI": "Kondisi (korban, orang terjebak, keadaan) tidak ditanyakan.",
+    "MISSED_ASK_LOKASI": "Lokasi kejadian tidak ditanyakan.",
+    "MISSED_ASK_NOMOR": "Nomor yang bisa dihubungi tidak ditanyakan.",
+    "WRONG_OUTCOME_FORWARDED_PRANK": "Panggilan iseng ikut diteruskan ke OPD.",
+    "PRANK_NOT_RECOGNISED": "Panggilan iseng tidak dikenali (dicatat sebagai laporan ganda).",
+    "DUPLICATE_NOT_RECOGNISED": "Laporan ganda diteruskan sebagai kejadian baru.",
+    "DUPLICATE_DISMISSED_AS_PRANK": "Laporan ganda ditandai iseng; kejadiannya nyata.",
+    "WRONG_DUPLICATE": "Laporan ini mengulang {expected_incident}, bukan {given_incident}.",
+    "DUPLICATE_OF_MISSING": "Ganda: kejadian yang diulang ({expected_incident}) belum dipilih.",
+    "DISMISSED_REAL_REPORT": "Laporan nyata ditandai iseng dan tidak diteruskan.",
+    "MARKED_DUPLICATE_REAL_REPORT": "Laporan baru ditandai ganda dan tidak diteruskan.",
+    "NOT_FORWARDED": "Laporan tidak diteruskan.",
+    "KONDISI_MISSING": "Kondisi belum ditulis (minimal {min_chars} karakter).",
+    "NOMOR_MISSING": "Nomor penelepon belum dicatat.",
+    "NOMOR_INVALID": "Nomor yang dicatat bukan nomor telepon yang sah.",
+    "NOMOR_WRONG": "Nomor yang dicatat tidak sama dengan nomor penelepon.",
+    "LOCATION_NEAR": "Lokasi meleset {m} m dari titik sebenarnya (batas {tolerance_m} m).",
+    "LOCATION_FAR": "Lokasi meleset {m} m dari titik sebenarnya.",
+    "NO_POINT": "Titik lokasi tidak dipasang di peta.",
+    "WRONG_CATEGORY": "Kategori seharusnya {expected}, bukan {given}.",
+    "CATEGORY_MISSING": "Kategori belum dipilih (seharusnya {expected}).",
+    "WRONG_OPD": "OPD tujuan seharusnya {expected}, bukan {given}.",
+    "OPD_MISSING": "OPD tujuan belum dipilih (seharusnya {expected}).",
+    "SLOW_FORWARD": "Diteruskan setelah {s} detik; target {target_s} detik.",
+    "ACK_LATE": "Laporan diterima setelah {s} detik; target {target_s} detik.",
+    "ACK_MISSING": "Laporan tidak diterima (ACK).",
+    "HANDLE_LATE": "Penanganan dimulai setelah {s} detik; target {target_s} detik.",
+    "HANDLE_MISSING": "Laporan tidak ditandai sedang ditangani.",
+    "RESOLVE_LATE": "Laporan diselesaikan setelah {s} detik; target {target_s} detik.",
+    "RESOLVE_MISSING": "Laporan tidak diselesaikan.",
+    "WRONG_REASSIGN": "Laporan ini tugas OPD Anda, tetapi dialihkan ke {given}.",
+    "NOT_REASSIGNED": "Laporan ini bukan tugas OPD Anda dan tidak dialihkan.",
+    "REASSIGN_WRONG_OPD": "Dialihkan ke {given}; seharusnya ke {expected}.",
+    "REASSIGN_NO_REASON": "Alasan pengalihan terlalu singkat (minimal {min_chars} karakter).",
+    "HANDLED_NOT_THEIRS": "Laporan yang bukan tugas OPD Anda sempat diterima/ditangani sendiri.",
+}
+# Refusals of the scenario library and the SOP cards (dashboard/training_library.py). {what}
+# is TRAINING_LIB_SCENARIO / _CARD / _ITEM: which scenario or card is at fault.
+TRAINING_LIB_SCENARIO = "Skenario {code}"
+TRAINING_LIB_CARD = "Kartu SOP {code}"
+TRAINING_LIB_ITEM = "Butir ke-{index} dari {source}"
+TRAINING_LIB_EXTRA = "skenario tambahan"
+TRAINING_LIB_UNREADABLE = "Berkas {file} tidak dapat dibaca sebagai teks UTF-8."
+TRAINING_LIB_BAD_JSON = "Berkas {file} bukan JSON yang sah (baris {line}, kolom {column})."
+TRAINING_LIB_NOT_LIST = "Berkas {file} harus berisi daftar JSON ([ ... ])."
+TRAINING_LIB_NOT_OBJECT = "{what}: harus berupa objek JSON ({{ ... }})."
+TRAINING_LIB_MISSING = "{what}: kolom '{field}' wajib ada."
+TRAINING_LIB_UNKNOWN_FIELD = "{what}: kolom '{field}' tidak dikenal."
+TRAINING_LIB_TYPE = "{what}: kolom '{field}' harus {expected}."
+TRAINING_LIB_TYPE_NAME = {
+    "text": "teks",
+    "opt_text": "teks atau null",
+    "number": "angka",
+    "int": "bilangan bulat",
+    "bool": "true atau false",
+    "texts": "daftar teks",
+    "answers": "objek pertanyaan -> jawaban (teks)",
+    "incidents": "daftar objek kejadian terbuka",
+}
+TRAINING_LIB_EMPTY = "{what}: kolom '{field}' tidak boleh kosong."
+TRAINING_LIB_CODE = "{what}: kode harus 1-40 karakter huruf, angka, '-', '_' atau '.'."
+TRAINING_LIB_KIND = "{what}: kind '{value}' tidak dikenal; harus 'call' (panggilan) atau 'opd'."
+TRAINING_LIB_RANGE = "{what}: {field} {value} di luar rentang {low} sampai {high}."
+TRAINING_LIB_POSITIVE = "{what}: kolom '{field}' harus lebih dari 0."
+TRAINING_LIB_UNKNOWN_CATEGORY = (
+    "{what}: kategori '{value}' (kolom {field}) tidak ada di katalog (data/categories.csv)."
+)
+TRAINING_LIB_UNKNOWN_OPD = (
+    "{what}: OPD '{value}' (kolom {field}) tidak ada di katalog (data/opds.csv)."
+)
+TRAINING_LIB_MISSING_ANSWER = "{what}: jawaban penelepon untuk pertanyaan {question} belum ada."
+TRAINING_LIB_UNKNOWN_QUESTION = (
+    "{what}: pertanyaan '{question}' tidak dikenal; pakai JENIS, KONDISI, LOKASI atau NOMOR."
+)
+TRAINING_LIB_PHONE = "{what}: caller_phone '{value}' bukan nomor telepon yang sah."
+TRAINING_LIB_PHONE_NOT_IN_ANSWER = "{what}: jawaban NOMOR harus memuat caller_phone ({value})."
+TRAINING_LIB_HINT = (
+    "{what}: location_hint '{value}' tidak dikenal; pakai alamat, nama_lama, landmark atau laut."
+)
+TRAINING_LIB_DISTRACTOR = (
+    "{what}: distractor '{value}' tidak dikenal; pakai PRANK, DUPLICATE, SEA atau null."
+)
+TRAINING_LIB_NO_TRUTH = "{what}: laporan nyata harus punya category_code dan opd_code."
+TRAINING_LIB_DUPLICATE_OF = (
+    "{what}: laporan ganda harus menyebut duplicate_of, salah satu kode di open_incidents."
+)
+TRAINING_LIB_INCIDENT_CODE = "{what}: kode kejadian '{value}' harus berbentuk 112-YYYYMMDD-NNNN."
+TRAINING_LIB_NO_ASSIGNED_OPD = "{what}: latihan OPD harus menyebut assigned_opd (OPD penerima)."
+TRAINING_LIB_DUPLICATE_CODE = "{what}: kode ini dipakai lebih dari sekali; kode harus unik."
+TRAINING_LIB_EXTRA_EXISTS = "{what}: kode ini sudah ada di pustaka skenario; pakai kode lain."
+
 # --- end Latihan: rules, library and services ---
 
 # --- Latihan: pages (issue 17; pages/training*.py, app.py's training room) -------------------

@@ -26,12 +26,20 @@ OPD drills (kind "opd": an OPD admin gets an incident that may not be theirs)
     REASSIGN    4: reassigned to the true OPD with a reason of at least REASON_MIN_CHARS
                    characters; 2 to another OPD or with too short a reason; 0 not reassigned
     NO_HANDLING 2: they did not acknowledge/handle/resolve it themselves first
+
+A real report decided as PRANK or DUPLICATE was not handed off: its six FORWARD steps score 0
+(feedback NOT_FORWARDED). A drill with no assigned_opd arrives at its true OPD. Limits are
+inclusive: exactly tolerance_m, target_forward_s or a target is within it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+from dashboard.domain import Targets, normalise_phone
+from dashboard.errors import InvalidInput
 
 # The SOP's four facts (Dinkominfo's SOP: jenis keadaan darurat, kondisi, lokasi, nomor yang
 # bisa dihubungi), in the order a call-taker asks them.
@@ -51,6 +59,52 @@ KONDISI_MIN_CHARS = 10
 REASON_MIN_CHARS = 10
 LOCATION_NEAR_FACTOR = 3
 DEFAULT_TOLERANCE_M = 300
+
+# Scored steps (labels.TRAINING_STEP names them), in the order a score lists them.
+ASK_STEPS = tuple(f"ASK_{question}" for question in SOP_QUESTIONS)
+STEP_OUTCOME = "OUTCOME"
+FORWARD_STEPS = ("KONDISI", "NOMOR", "LOCATION", "CATEGORY", "OPD", "TIME")
+CALL_STEPS = (*ASK_STEPS, STEP_OUTCOME, *FORWARD_STEPS)
+THEIRS_STEPS = (ACK, HANDLE, RESOLVE, "KEEP")
+NOT_THEIRS_STEPS = (REASSIGN, "NO_HANDLING")
+OPD_STEPS = (*THEIRS_STEPS, *NOT_THEIRS_STEPS)
+
+# Every feedback code a score can carry (labels.TRAINING_FEEDBACK has a text for each).
+FEEDBACK_CODES = (
+    *(f"MISSED_{step}" for step in ASK_STEPS),
+    "WRONG_OUTCOME_FORWARDED_PRANK",
+    "PRANK_NOT_RECOGNISED",
+    "DUPLICATE_NOT_RECOGNISED",
+    "DUPLICATE_DISMISSED_AS_PRANK",
+    "WRONG_DUPLICATE",
+    "DUPLICATE_OF_MISSING",
+    "DISMISSED_REAL_REPORT",
+    "MARKED_DUPLICATE_REAL_REPORT",
+    "NOT_FORWARDED",
+    "KONDISI_MISSING",
+    "NOMOR_MISSING",
+    "NOMOR_INVALID",
+    "NOMOR_WRONG",
+    "LOCATION_NEAR",
+    "LOCATION_FAR",
+    "NO_POINT",
+    "WRONG_CATEGORY",
+    "CATEGORY_MISSING",
+    "WRONG_OPD",
+    "OPD_MISSING",
+    "SLOW_FORWARD",
+    *(f"{action}_{when}" for action in (ACK, HANDLE, RESOLVE) for when in ("LATE", "MISSING")),
+    "WRONG_REASSIGN",
+    "NOT_REASSIGNED",
+    "REASSIGN_WRONG_OPD",
+    "REASSIGN_NO_REASON",
+    "HANDLED_NOT_THEIRS",
+)
+
+_LOCATION_POINTS = 3
+_OUTCOME_POINTS = 4
+_ON_TIME_POINTS, _LATE_POINTS = 2, 1
+_REASSIGN_RIGHT_POINTS, _REASSIGN_PARTLY_POINTS = 4, 2
 
 
 @dataclass(frozen=True)
@@ -172,7 +226,11 @@ class Score:
 
 def expected_outcome(scenario: Scenario) -> str:
     """FORWARD, PRANK or DUPLICATE: what a call-taker should decide for this scenario."""
-    raise NotImplementedError
+    if scenario.distractor == "DUPLICATE":
+        return DUPLICATE
+    if scenario.distractor == "PRANK" or scenario.category_code is None:
+        return PRANK
+    return FORWARD
 
 
 def score_call(
@@ -185,14 +243,222 @@ def score_call(
     """Score a call drill (module docstring's table). `distance_m` is the trainee's point's
     distance to the true point (geo measures it; None without a point); `card` is the true
     category's SOP card (its target_forward_s; None: domain.Targets().forward_s)."""
-    raise NotImplementedError
+    expected = expected_outcome(scenario)
+    steps = [_asked_step(question, attempt) for question in SOP_QUESTIONS]
+    steps.append(_outcome_step(scenario, attempt, expected))
+    if expected == FORWARD:
+        if attempt.outcome == FORWARD:
+            target_s = card.target_forward_s if card is not None else Targets().forward_s
+            steps += [
+                _kondisi_step(attempt),
+                _nomor_step(scenario, attempt),
+                _location_step(scenario, distance_m),
+                _choice_step("CATEGORY", scenario.category_code, attempt.category_code),
+                _choice_step("OPD", scenario.opd_code, attempt.opd_code),
+                _time_step(attempt.elapsed_s, target_s),
+            ]
+        else:
+            steps += [
+                _missed(step, _forward_points(step), "NOT_FORWARDED") for step in FORWARD_STEPS
+            ]
+    return Score(tuple(steps))
 
 
 def score_opd(scenario: Scenario, attempt: OpdAttempt) -> Score:
     """Score an OPD drill (module docstring's table)."""
-    raise NotImplementedError
+    reassign = next((a for a in attempt.actions if a.action == REASSIGN), None)
+    if scenario.assigned_opd in (None, scenario.opd_code):
+        targets = {
+            ACK: scenario.target_ack_s,
+            HANDLE: scenario.target_handle_s,
+            RESOLVE: scenario.target_resolve_s,
+        }
+        steps = [
+            _timed_action_step(action, attempt, target_s) for action, target_s in targets.items()
+        ]
+        if reassign is None:
+            steps.append(_ok("KEEP", _ON_TIME_POINTS))
+        else:
+            steps.append(
+                _missed("KEEP", _ON_TIME_POINTS, "WRONG_REASSIGN", given=reassign.to_opd or "")
+            )
+        return Score(tuple(steps))
+    return Score((_reassign_step(scenario, reassign), _no_handling_step(attempt, reassign)))
 
 
 def step_summary(scores: Sequence[Score]) -> dict[str, tuple[int, int]]:
     """step -> (times missed, times scored) over several attempts, for the trainer's view."""
-    raise NotImplementedError
+    counts: dict[str, tuple[int, int]] = {}
+    for score in scores:
+        for step in score.steps:
+            missed, scored = counts.get(step.step, (0, 0))
+            counts[step.step] = (missed + (not step.ok), scored + 1)
+    return counts
+
+
+def _ok(step: str, points: int) -> StepResult:
+    return StepResult(step=step, ok=True, points=points, max_points=points)
+
+
+def _missed(
+    step: str, max_points: int, feedback: str, *, points: int = 0, **detail: float | int | str
+) -> StepResult:
+    return StepResult(
+        step=step,
+        ok=False,
+        points=points,
+        max_points=max_points,
+        feedback=feedback,
+        detail=detail,
+    )
+
+
+def _forward_points(step: str) -> int:
+    return {"LOCATION": _LOCATION_POINTS, "CATEGORY": 2, "OPD": 2}.get(step, 1)
+
+
+def _asked_step(question: str, attempt: CallAttempt) -> StepResult:
+    step = f"ASK_{question}"
+    if question in attempt.asked:
+        return _ok(step, 1)
+    return _missed(step, 1, f"MISSED_{step}")
+
+
+def _outcome_step(scenario: Scenario, attempt: CallAttempt, expected: str) -> StepResult:
+    given = attempt.outcome
+    if given == expected == DUPLICATE:
+        if attempt.duplicate_of == scenario.duplicate_of:
+            return _ok(STEP_OUTCOME, _OUTCOME_POINTS)
+        if not attempt.duplicate_of:
+            return _missed(
+                STEP_OUTCOME,
+                _OUTCOME_POINTS,
+                "DUPLICATE_OF_MISSING",
+                expected_incident=scenario.duplicate_of or "",
+            )
+        return _missed(
+            STEP_OUTCOME,
+            _OUTCOME_POINTS,
+            "WRONG_DUPLICATE",
+            expected_incident=scenario.duplicate_of or "",
+            given_incident=attempt.duplicate_of,
+        )
+    if given == expected:
+        return _ok(STEP_OUTCOME, _OUTCOME_POINTS)
+    feedback = (
+        {
+            (PRANK, FORWARD): "WRONG_OUTCOME_FORWARDED_PRANK",
+            (PRANK, DUPLICATE): "PRANK_NOT_RECOGNISED",
+            (DUPLICATE, FORWARD): "DUPLICATE_NOT_RECOGNISED",
+            (DUPLICATE, PRANK): "DUPLICATE_DISMISSED_AS_PRANK",
+            (FORWARD, PRANK): "DISMISSED_REAL_REPORT",
+            (FORWARD, DUPLICATE): "MARKED_DUPLICATE_REAL_REPORT",
+        }[(expected, given)]
+        if given in OUTCOMES
+        else "NOT_FORWARDED"
+    )
+    return _missed(STEP_OUTCOME, _OUTCOME_POINTS, feedback)
+
+
+def _kondisi_step(attempt: CallAttempt) -> StepResult:
+    if len(attempt.kondisi.strip()) >= KONDISI_MIN_CHARS:
+        return _ok("KONDISI", 1)
+    return _missed("KONDISI", 1, "KONDISI_MISSING", min_chars=KONDISI_MIN_CHARS)
+
+
+def _nomor_step(scenario: Scenario, attempt: CallAttempt) -> StepResult:
+    if not attempt.phone.strip():
+        return _missed("NOMOR", 1, "NOMOR_MISSING")
+    try:
+        given = normalise_phone(attempt.phone)
+    except InvalidInput:
+        return _missed("NOMOR", 1, "NOMOR_INVALID")
+    try:
+        expected = normalise_phone(scenario.caller_phone)
+    except InvalidInput:
+        # The library refuses such a scenario; a hand-made one compares the raw text.
+        expected = scenario.caller_phone.strip()
+    if given == expected:
+        return _ok("NOMOR", 1)
+    return _missed("NOMOR", 1, "NOMOR_WRONG")
+
+
+def _location_step(scenario: Scenario, distance_m: float | None) -> StepResult:
+    tolerance_m = scenario.tolerance_m
+    if distance_m is None:
+        return _missed("LOCATION", _LOCATION_POINTS, "NO_POINT")
+    if distance_m <= tolerance_m:
+        return _ok("LOCATION", _LOCATION_POINTS)
+    # Rounded up: a point 300.4 m off with a 300 m tolerance must not read "300 m".
+    off_m = math.ceil(distance_m)
+    if distance_m <= LOCATION_NEAR_FACTOR * tolerance_m:
+        return _missed(
+            "LOCATION",
+            _LOCATION_POINTS,
+            "LOCATION_NEAR",
+            points=1,
+            m=off_m,
+            tolerance_m=tolerance_m,
+        )
+    return _missed("LOCATION", _LOCATION_POINTS, "LOCATION_FAR", m=off_m, tolerance_m=tolerance_m)
+
+
+def _choice_step(step: str, expected: str | None, given: str | None) -> StepResult:
+    if given == expected:
+        return _ok(step, 2)
+    if not given:
+        return _missed(step, 2, f"{step}_MISSING", expected=expected or "")
+    return _missed(step, 2, f"WRONG_{step}", expected=expected or "", given=given)
+
+
+def _time_step(elapsed_s: float, target_s: int) -> StepResult:
+    if elapsed_s <= target_s:
+        return _ok("TIME", 1)
+    return _missed("TIME", 1, "SLOW_FORWARD", s=math.ceil(elapsed_s), target_s=target_s)
+
+
+def _timed_action_step(action: str, attempt: OpdAttempt, target_s: int) -> StepResult:
+    done = next((a for a in attempt.actions if a.action == action), None)
+    if done is None:
+        return _missed(action, _ON_TIME_POINTS, f"{action}_MISSING")
+    if done.at_s <= target_s:
+        return _ok(action, _ON_TIME_POINTS)
+    return _missed(
+        action,
+        _ON_TIME_POINTS,
+        f"{action}_LATE",
+        points=_LATE_POINTS,
+        s=math.ceil(done.at_s),
+        target_s=target_s,
+    )
+
+
+def _reassign_step(scenario: Scenario, reassign: OpdAction | None) -> StepResult:
+    if reassign is None:
+        return _missed(REASSIGN, _REASSIGN_RIGHT_POINTS, "NOT_REASSIGNED")
+    if reassign.to_opd != scenario.opd_code:
+        return _missed(
+            REASSIGN,
+            _REASSIGN_RIGHT_POINTS,
+            "REASSIGN_WRONG_OPD",
+            points=_REASSIGN_PARTLY_POINTS,
+            expected=scenario.opd_code or "",
+            given=reassign.to_opd or "",
+        )
+    if len(reassign.reason.strip()) < REASON_MIN_CHARS:
+        return _missed(
+            REASSIGN,
+            _REASSIGN_RIGHT_POINTS,
+            "REASSIGN_NO_REASON",
+            points=_REASSIGN_PARTLY_POINTS,
+            min_chars=REASON_MIN_CHARS,
+        )
+    return _ok(REASSIGN, _REASSIGN_RIGHT_POINTS)
+
+
+def _no_handling_step(attempt: OpdAttempt, reassign: OpdAction | None) -> StepResult:
+    before = attempt.actions[: attempt.actions.index(reassign)] if reassign else attempt.actions
+    handled = next((a.action for a in before if a.action in (ACK, HANDLE, RESOLVE)), None)
+    if handled is None:
+        return _ok("NO_HANDLING", 2)
+    return _missed("NO_HANDLING", 2, "HANDLED_NOT_THEIRS", action=handled)
