@@ -164,7 +164,8 @@ def _live_view(filters: dict, interval_s: float) -> None:
     warning_layer = cap_warnings.layer(warnings)
     # One slot for the outage banner, the strip, the time and the warning banner: with or
     # without a banner the map keeps its place in the page, so its frame is not rebuilt
-    # (reloaded, its zoom lost) when the database goes down or comes back, or a warning comes or goes.
+    # (reloaded, its zoom lost) when the database goes down or comes back, or a warning
+    # comes or goes.
     with st.container():
         if error is not None:
             ui.database_banner(error)
