@@ -1525,6 +1525,63 @@ TRAINING_LIB_NO_ASSIGNED_OPD = "{what}: latihan OPD harus menyebut assigned_opd 
 TRAINING_LIB_DUPLICATE_CODE = "{what}: kode ini dipakai lebih dari sekali; kode harus unik."
 TRAINING_LIB_EXTRA_EXISTS = "{what}: kode ini sudah ada di pustaka skenario; pakai kode lain."
 
+# Latihan's services (dashboard/training.py): its database, accounts, drills and read models.
+TRAINING_ERR_LIVE_DATABASE = (
+    "Basis data latihan tidak boleh sama dengan basis data layanan 112 ({url}). Atur "
+    "SIAGA_TRAINING_DATABASE_URL ke basis data lain."
+)
+TRAINING_ERR_TRAINER_ONLY = "Hanya pelatih (supervisor atau admin) yang boleh mengubah bahan latihan."
+TRAINING_ERR_NOT_TRAINEE = "Akun {username} bukan akun aktif di basis data latihan."
+TRAINING_ERR_JSON = "Teks JSON tidak dapat dibaca: {reason}."
+TRAINING_ERR_SCENARIO_EXISTS = "Skenario dengan kode {code} sudah ada."
+TRAINING_ERR_CODE_TOO_LONG = "Kode {field} paling panjang {limit} karakter."
+TRAINING_ERR_NO_SCENARIO = "Skenario latihan {code} tidak ditemukan."
+TRAINING_ERR_WRONG_KIND = "Skenario {code} bukan latihan {kind}."
+TRAINING_ERR_CARD_CATEGORY = "Kategori {code} tidak ada di katalog; kartu SOP tidak disimpan."
+TRAINING_ERR_CARD_OPD = "OPD {code} tidak ada di katalog; kartu SOP tidak disimpan."
+TRAINING_ERR_DRILL_ID = "Kode sesi latihan kosong atau terlalu panjang."
+TRAINING_ERR_NO_ATTEMPT = "Percobaan latihan #{attempt_id} tidak ditemukan."
+TRAINING_ERR_NO_OPD = "OPD {code} tidak ditemukan."
+# The training accounts' names (dashboard.training.TRAINING_USERS).
+TRAINING_USER_NAME = {
+    "latih.ct1": "Peserta latihan 1 (petugas 112)",
+    "latih.ct2": "Peserta latihan 2 (petugas 112)",
+    "latih.pmi": "Peserta latihan PMI",
+    "latih.bpbd": "Peserta latihan BPBD",
+    "latih.damkar": "Peserta latihan Damkar",
+    "pelatih": "Pelatih (supervisor)",
+}
+TRAINING_KIND = {"call": "Panggilan (petugas 112)", "opd": "Penanganan OPD"}
+# The trainer's export (training.export_rows), one column per key.
+TRAINING_EXPORT_COL = {
+    "attempt_id": "No. percobaan",
+    "drill_id": "Sesi latihan",
+    "trainee": "Peserta",
+    "trainee_name": "Nama peserta",
+    "started_wib": "Mulai (WIB)",
+    "submitted_wib": "Selesai (WIB)",
+    "scenario_code": "Kode skenario",
+    "scenario_title": "Judul skenario",
+    "kind": "Jenis latihan",
+    "score": "Skor",
+    "max_score": "Skor maksimal",
+    "percent": "Persentase (%)",
+    "missed": "Langkah terlewat",
+}
+TRAINING_EXPORT_SHEET = "Hasil latihan"
+TRAINING_EXPORT_FILE = "latihan-hasil"
+# The hand-over page (training.handover): routing rules and recent escalations of one OPD.
+TRAINING_HANDOVER_ALL_KECAMATAN = "Semua kecamatan"
+TRAINING_HANDOVER_RULE_COL = {"category": "Jenis", "kecamatan": "Kecamatan"}
+TRAINING_HANDOVER_ESCALATION_COL = {
+    "code": "Kode",
+    "category": "Jenis",
+    "at_wib": "Eskalasi (WIB)",
+    "level": "Tingkat",
+    "waited_min": "Menunggu (menit)",
+    "status": "Status sekarang",
+}
+
 # --- end Latihan: rules, library and services ---
 
 # --- Latihan: pages (issue 17; pages/training*.py, app.py's training room) -------------------

@@ -1,0 +1,536 @@
+"""Latihan's services on SQLite and PostgreSQL: its own database, accounts, drills, trainer's view,
+and the hand-over page read from the live database."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from dashboard import auth, escalation, training, training_library
+from dashboard import incidents as svc
+from dashboard import tables as t
+from dashboard.config import Settings, load_settings
+from dashboard.domain import CALL_TAKER, OPD_ADMIN, SUPERVISOR, Actor
+from dashboard.errors import InvalidInput, NotFound, PermissionDenied, TrainingDataRejected
+from dashboard.training_rules import (
+    FORWARD,
+    PRANK,
+    CallAttempt,
+    Scenario,
+    SopCard,
+)
+from tests.conftest import BPBD_ADMIN, CALL_TAKER_ANI, flood_report
+
+NOW = datetime(2026, 11, 28, 3, 0, 0)  # 10:00 WIB
+STARTED = NOW - timedelta(minutes=5)
+KRAPYAK = (-6.8680, 109.6880)  # Pekalongan Utara, in the Rob Krapyak zone
+# 0.0045 degrees north of it: 497.7 m (pyproj), inside 3 x 300 m but not 300 m.
+KRAPYAK_500_M_NORTH = (-6.8635, 109.6880)
+BENDAN = (-6.8918, 109.6615)  # Bendan Kergon, Pekalongan Barat
+ELSEWHERE = "sqlite:////nonexistent/live-elsewhere.db"
+
+TRAINER = Actor("pelatih", SUPERVISOR, full_name="Pelatih (supervisor)")
+CT1 = Actor("latih.ct1", CALL_TAKER)
+CT2 = Actor("latih.ct2", CALL_TAKER)
+LATIH_BPBD = Actor("latih.bpbd", OPD_ADMIN, opd_code="BPBD")
+
+FLOOD = Scenario(
+    code="UJI-BANJIR-KRAPYAK",
+    title="Banjir di Krapyak",
+    kind="call",
+    opening="Pak, air masuk rumah saya!",
+    answers={
+        "JENIS": "Banjir, air masuk rumah",
+        "KONDISI": "Air setinggi lutut, ada lansia di rumah",
+        "LOKASI": "Gang belakang masjid, Krapyak",
+        "NOMOR": "081234567890",
+    },
+    caller_phone="081234567890",
+    category_code="BANJIR",
+    opd_code="BPBD",
+    lat=KRAPYAK[0],
+    lon=KRAPYAK[1],
+    location_hint="alamat",
+    kelurahan="Krapyak",
+    source="uji integrasi",
+)
+PRANK_CALL = Scenario(
+    code="UJI-PRANK",
+    title="Penelepon iseng",
+    kind="call",
+    opening="Halo, ada kebakaran... hahaha",
+    answers={
+        "JENIS": "Kebakaran, katanya",
+        "KONDISI": "Tidak jelas, penelepon tertawa",
+        "LOKASI": "Di mana saja",
+        "NOMOR": "081200000000",
+    },
+    caller_phone="081200000000",
+    category_code=None,
+    opd_code=None,
+    lat=BENDAN[0],
+    lon=BENDAN[1],
+    location_hint="alamat",
+    distractor="PRANK",
+    kelurahan="Bendan Kergon",
+    source="uji integrasi",
+)
+# Our own card for BANJIR, so the forward target the TIME step uses is known here: 120 s.
+BANJIR_CARD = SopCard(
+    category_code="BANJIR",
+    ask=("Apa yang terjadi?", "Seberapa tinggi airnya?", "Di mana?", "Nomor yang bisa dihubungi?"),
+    opd_code="BPBD",
+    posts=("Pos BPBD terdekat",),
+    target_forward_s=120,
+    target_ack_s=180,
+    mistakes=("Lupa menanyakan ketinggian air",),
+)
+FULL_MARKS = CallAttempt(
+    asked=frozenset({"JENIS", "KONDISI", "LOKASI", "NOMOR"}),
+    outcome=FORWARD,
+    category_code="BANJIR",
+    opd_code="BPBD",
+    lat=KRAPYAK[0],
+    lon=KRAPYAK[1],
+    kondisi="Air setinggi lutut, ada lansia",
+    phone="0812-3456-7890",
+    elapsed_s=90,
+)
+# Asked two questions, no kondisi, the point 498 m off, the wrong OPD, late: 10 of 18.
+HALF_MARKS = CallAttempt(
+    asked=frozenset({"JENIS", "LOKASI"}),
+    outcome=FORWARD,
+    category_code="BANJIR",
+    opd_code="DAMKAR",
+    lat=KRAPYAK_500_M_NORTH[0],
+    lon=KRAPYAK_500_M_NORTH[1],
+    kondisi="",
+    phone="081234567890",
+    elapsed_s=200,
+)
+# The prank recognised after one question: 1 + 4 of 8.
+PRANK_SEEN = CallAttempt(asked=frozenset({"JENIS"}), outcome=PRANK, elapsed_s=30)
+
+
+def count(engine, table) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def training_counts(engine) -> tuple[int, int, int, int]:
+    return tuple(
+        count(engine, table)
+        for table in (
+            t.training_scenarios,
+            t.training_cards,
+            t.training_attempts,
+            t.training_attempt_steps,
+        )
+    )
+
+
+def prepared(engine):
+    training.prepare_training_database(engine, live_url=ELSEWHERE)
+    return engine
+
+
+def with_test_library(engine):
+    prepared(engine)
+    for scenario in (FLOOD, PRANK_CALL):
+        training.add_scenario(
+            engine, TRAINER, json.dumps(training_library.scenario_to_json(scenario)), now_utc=NOW
+        )
+    training.save_card(
+        engine, TRAINER, json.dumps(training_library.card_to_json(BANJIR_CARD)), now_utc=NOW
+    )
+    return engine
+
+
+def record_call(engine, actor, scenario, attempt, *, drill_id="drill-a", minutes=0):
+    return training.record_call_attempt(
+        engine,
+        actor,
+        drill_id=drill_id,
+        scenario_code=scenario.code,
+        attempt=attempt,
+        started_at_utc=STARTED + timedelta(minutes=minutes),
+        now_utc=NOW + timedelta(minutes=minutes),
+    )
+
+
+def three_attempts(engine):
+    with_test_library(engine)
+    record_call(engine, CT1, FLOOD, FULL_MARKS, minutes=0)
+    record_call(engine, CT1, FLOOD, HALF_MARKS, minutes=10)
+    record_call(engine, CT2, PRANK_CALL, PRANK_SEEN, drill_id="drill-b", minutes=20)
+
+
+# --- the training database -------------------------------------------------------------------
+
+
+def test_the_training_database_defaults_to_latihan_db_beside_the_live_file(tmp_path):
+    settings = load_settings({"DATABASE_URL": f"sqlite:///{tmp_path}/siaga112.db"})
+    assert training.training_url(settings) == f"sqlite:///{tmp_path}/latihan.db"
+
+
+def test_a_postgresql_live_database_puts_the_training_file_in_data_local():
+    settings = load_settings({"DATABASE_URL": "postgresql+psycopg://siaga@db.internal/siaga"})
+    assert training.training_url(settings).endswith("/data/local/latihan.db")
+
+
+def test_the_training_url_is_refused_when_it_is_the_live_sqlite_file_spelt_differently(tmp_path):
+    settings = load_settings(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path}/siaga112.db",
+            "SIAGA_TRAINING_DATABASE_URL": f"sqlite:///{tmp_path}/./siaga112.db",
+        }
+    )
+    with pytest.raises(InvalidInput, match="tidak boleh sama dengan basis data layanan 112"):
+        training.training_url(settings)
+
+
+def test_a_live_file_named_latihan_db_is_never_its_own_training_database(tmp_path):
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/latihan.db", demo=False)
+    with pytest.raises(InvalidInput):
+        training.training_url(settings)
+
+
+def test_the_same_postgresql_database_by_another_user_driver_or_host_spelling_is_refused():
+    settings = Settings(
+        database_url="postgresql+psycopg://siaga:rahasia@localhost/siaga",
+        demo=False,
+        training_database_url="postgresql://pelatih@127.0.0.1:5432/siaga",
+    )
+    with pytest.raises(InvalidInput) as refused:
+        training.training_url(settings)
+    assert "rahasia" not in str(refused.value)
+    other = Settings(
+        database_url="postgresql+psycopg://siaga@localhost/siaga",
+        demo=False,
+        training_database_url="postgresql+psycopg://siaga@localhost/siaga_latihan",
+    )
+    assert training.training_url(other) == "postgresql+psycopg://siaga@localhost/siaga_latihan"
+
+
+def test_prepare_is_idempotent_and_every_training_account_signs_in_with_the_password(engine):
+    prepared(engine)
+    prepared(engine)
+    with engine.connect() as conn:
+        users = conn.execute(
+            select(t.users.c.username, t.users.c.role, t.users.c.opd_code).order_by(
+                t.users.c.username
+            )
+        ).all()
+    assert [tuple(u) for u in users] == [
+        ("latih.bpbd", "opd_admin", "BPBD"),
+        ("latih.ct1", "call_taker", None),
+        ("latih.ct2", "call_taker", None),
+        ("latih.damkar", "opd_admin", "DAMKAR"),
+        ("latih.pmi", "opd_admin", "PMI"),
+        ("pelatih", "supervisor", None),
+    ]
+    signed_in = auth.authenticate(engine, "latih.pmi", training.TRAINING_PASSWORD, now=NOW)
+    assert (signed_in.role, signed_in.opd_code) == ("opd_admin", "PMI")
+    assert training.is_trainer(auth.authenticate(engine, "pelatih", "latihan112", now=NOW))
+    assert not training.is_trainer(auth.authenticate(engine, "latih.ct1", "latihan112", now=NOW))
+
+
+def test_prepare_refuses_the_live_database_and_creates_no_account_there(engine):
+    live = engine.url.render_as_string(hide_password=False)
+    with pytest.raises(InvalidInput, match="tidak boleh sama"):
+        training.prepare_training_database(engine, live_url=live)
+    assert count(engine, t.users) == 0
+
+
+# --- the library -----------------------------------------------------------------------------
+
+
+def test_a_trainer_adds_a_scenario_and_the_library_then_holds_it_beside_the_files(engine):
+    prepared(engine)
+    in_files = len(training_library.load_scenarios())
+    added = training.add_scenario(
+        engine, TRAINER, json.dumps(training_library.scenario_to_json(FLOOD)), now_utc=NOW
+    )
+    assert added == FLOOD
+    scenarios = training.library(engine).scenarios
+    assert len(scenarios) == in_files + 1
+    assert scenarios["UJI-BANJIR-KRAPYAK"] == FLOOD
+    with engine.connect() as conn:
+        row = conn.execute(select(t.training_scenarios)).one()
+    assert (row.code, row.added_by, row.added_at_utc) == ("UJI-BANJIR-KRAPYAK", "pelatih", NOW)
+
+
+def test_a_trainee_cannot_add_a_scenario(engine):
+    prepared(engine)
+    body = json.dumps(training_library.scenario_to_json(FLOOD))
+    with pytest.raises(PermissionDenied, match="Hanya pelatih"):
+        training.add_scenario(engine, CT1, body)
+    assert training_counts(engine) == (0, 0, 0, 0)
+
+
+def test_broken_json_is_refused_with_where_it_breaks_and_nothing_is_written(engine):
+    prepared(engine)
+    with pytest.raises(TrainingDataRejected) as refused:
+        training.add_scenario(engine, TRAINER, '{"code": "X",\n "title": }')
+    assert str(refused.value) == "Teks JSON tidak dapat dibaca: rusak di baris 2 kolom 11."
+    assert training_counts(engine) == (0, 0, 0, 0)
+
+
+def test_a_scenario_code_already_taken_by_the_trainer_or_the_files_is_refused(engine):
+    prepared(engine)
+    body = json.dumps(training_library.scenario_to_json(FLOOD))
+    training.add_scenario(engine, TRAINER, body)
+    with pytest.raises(TrainingDataRejected) as refused:
+        training.add_scenario(engine, TRAINER, body)
+    assert str(refused.value) == "Skenario dengan kode UJI-BANJIR-KRAPYAK sudah ada."
+    from_files = next(iter(training_library.load_scenarios().values()))
+    with pytest.raises(TrainingDataRejected, match="sudah ada"):
+        training.add_scenario(
+            engine, TRAINER, json.dumps(training_library.scenario_to_json(from_files))
+        )
+    assert training_counts(engine) == (1, 0, 0, 0)
+
+
+def test_a_saved_card_replaces_its_categorys_card_and_an_unknown_category_is_refused(engine):
+    prepared(engine)
+    body = json.dumps(training_library.card_to_json(BANJIR_CARD))
+    training.save_card(engine, TRAINER, body, now_utc=NOW)
+    faster = dataclasses.replace(BANJIR_CARD, target_forward_s=90)
+    training.save_card(engine, TRAINER, json.dumps(training_library.card_to_json(faster)))
+    assert training.library(engine).cards["BANJIR"].target_forward_s == 90
+    assert count(engine, t.training_cards) == 1
+    unknown = dataclasses.replace(BANJIR_CARD, category_code="TSUNAMI")
+    with pytest.raises(TrainingDataRejected, match="Kategori TSUNAMI tidak ada di katalog"):
+        training.save_card(engine, TRAINER, json.dumps(training_library.card_to_json(unknown)))
+    with pytest.raises(PermissionDenied):
+        training.save_card(engine, CT1, body)
+
+
+# --- drills ----------------------------------------------------------------------------------
+
+
+def test_a_call_attempt_is_stored_with_each_step_and_the_exact_points(engine):
+    with_test_library(engine)
+    recorded = record_call(engine, CT1, FLOOD, HALF_MARKS)
+    points = {s.step: (s.points, s.max_points) for s in recorded.score.steps}
+    # Asked 2 of 4, the right decision, no kondisi, the number, 498 m off a 300 m tolerance
+    # (1 of 3), the right category, the wrong OPD, 200 s against the card's 120 s.
+    assert points == {
+        "ASK_JENIS": (1, 1),
+        "ASK_KONDISI": (0, 1),
+        "ASK_LOKASI": (1, 1),
+        "ASK_NOMOR": (0, 1),
+        "OUTCOME": (4, 4),
+        "KONDISI": (0, 1),
+        "NOMOR": (1, 1),
+        "LOCATION": (1, 3),
+        "CATEGORY": (2, 2),
+        "OPD": (0, 2),
+        "TIME": (0, 1),
+    }
+    assert (recorded.score.points, recorded.score.max_points) == (10, 18)
+    with engine.connect() as conn:
+        row = conn.execute(select(t.training_attempts)).one()
+        steps = conn.execute(
+            select(t.training_attempt_steps).order_by(t.training_attempt_steps.c.id)
+        ).all()
+    assert row.id == recorded.attempt_id
+    assert (row.trainee, row.kind, row.scenario_code, row.score, row.max_score) == (
+        "latih.ct1",
+        "call",
+        "UJI-BANJIR-KRAPYAK",
+        10,
+        18,
+    )
+    assert (row.started_at_utc, row.submitted_at_utc) == (STARTED, NOW)
+    answers = json.loads(row.answers)
+    assert (answers["asked"], answers["opd_code"], answers["elapsed_s"]) == (
+        ["JENIS", "LOKASI"],
+        "DAMKAR",
+        200,
+    )
+    assert [(s.step, bool(s.ok), s.points, s.max_points, s.feedback) for s in steps] == [
+        (s.step, s.ok, s.points, s.max_points, s.feedback) for s in recorded.score.steps
+    ]
+    assert all(s.attempt_id == recorded.attempt_id for s in steps)
+    detail = training.attempt_detail(engine, recorded.attempt_id)
+    assert (detail.trainee, detail.scenario_title, detail.score) == (
+        "latih.ct1",
+        "Banjir di Krapyak",
+        10,
+    )
+    assert detail.steps["step"].tolist() == list(points)
+    assert detail.steps.loc[detail.steps["step"] == "OPD", "feedback"].item() is not None
+
+
+def test_an_attempt_at_an_unknown_scenario_is_refused_and_writes_nothing(engine):
+    with_test_library(engine)
+    before = training_counts(engine)
+    with pytest.raises(NotFound, match="Skenario latihan TIDAK-ADA tidak ditemukan"):
+        training.record_call_attempt(
+            engine,
+            CT1,
+            drill_id="drill-a",
+            scenario_code="TIDAK-ADA",
+            attempt=FULL_MARKS,
+            started_at_utc=STARTED,
+            now_utc=NOW,
+        )
+    assert training_counts(engine) == before
+
+
+def test_someone_without_an_account_in_the_training_database_cannot_record(engine):
+    with_test_library(engine)
+    before = training_counts(engine)
+    with pytest.raises(PermissionDenied, match=r"ct\.ani bukan akun aktif"):
+        record_call(engine, CALL_TAKER_ANI, FLOOD, FULL_MARKS)
+    assert training_counts(engine) == before
+
+
+# --- the trainer's view ----------------------------------------------------------------------
+
+
+def test_the_trainer_sees_each_attempts_score_of_its_maximum_and_percent(engine):
+    three_attempts(engine)
+    scores = training.trainee_scores(engine)
+    assert scores[
+        ["trainee", "scenario_code", "scenario_title", "kind", "score", "max_score", "percent"]
+    ].values.tolist() == [
+        ["latih.ct1", "UJI-BANJIR-KRAPYAK", "Banjir di Krapyak", "call", 18, 18, 100.0],
+        ["latih.ct1", "UJI-BANJIR-KRAPYAK", "Banjir di Krapyak", "call", 10, 18, 55.6],
+        ["latih.ct2", "UJI-PRANK", "Penelepon iseng", "call", 5, 8, 62.5],
+    ]
+    assert scores["submitted_at_utc"].tolist() == [
+        NOW,
+        NOW + timedelta(minutes=10),
+        NOW + timedelta(minutes=20),
+    ]
+    assert scores["trainee_name"].tolist()[-1] == "Peserta latihan 2 (petugas 112)"
+
+
+def test_the_steps_missed_most_come_first_with_their_exact_shares(engine):
+    three_attempts(engine)
+    misses = training.step_misses(engine)
+    # Kondisi and nomor questions: missed by the half-marks call and the prank (2 of 3); the
+    # half-marks call alone misses kondisi, location, OPD and time (1 of the 2 forwards);
+    # the prank skipped the location question (1 of 3).
+    assert misses[["step", "attempts", "missed"]].values.tolist() == [
+        ["ASK_KONDISI", 3, 2],
+        ["ASK_NOMOR", 3, 2],
+        ["KONDISI", 2, 1],
+        ["LOCATION", 2, 1],
+        ["OPD", 2, 1],
+        ["TIME", 2, 1],
+        ["ASK_LOKASI", 3, 1],
+        ["ASK_JENIS", 3, 0],
+        ["CATEGORY", 2, 0],
+        ["NOMOR", 2, 0],
+        ["OUTCOME", 3, 0],
+    ]
+    assert misses["share_missed"].tolist()[:3] == [2 / 3, 2 / 3, 1 / 2]
+    per_trainee = training.step_misses(engine, by_trainee=True)
+    ct2 = per_trainee[per_trainee["trainee"] == "latih.ct2"]
+    assert ct2[["step", "attempts", "missed", "share_missed"]].values.tolist() == [
+        ["ASK_KONDISI", 1, 1, 1.0],
+        ["ASK_LOKASI", 1, 1, 1.0],
+        ["ASK_NOMOR", 1, 1, 1.0],
+        ["ASK_JENIS", 1, 0, 0.0],
+        ["OUTCOME", 1, 0, 0.0],
+    ]
+    ct1_location = per_trainee[
+        (per_trainee["trainee"] == "latih.ct1") & (per_trainee["step"] == "LOCATION")
+    ]
+    assert ct1_location[["attempts", "missed", "share_missed"]].values.tolist() == [[2, 1, 0.5]]
+
+
+def test_the_export_has_indonesian_headers_wib_times_and_the_missed_steps(engine):
+    three_attempts(engine)
+    rows = training.export_rows(engine)
+    assert list(rows.columns)[:4] == ["No. percobaan", "Sesi latihan", "Peserta", "Nama peserta"]
+    second = rows.iloc[1]
+    assert second["Selesai (WIB)"] == datetime(2026, 11, 28, 10, 10, 0)
+    assert (second["Skor"], second["Skor maksimal"], second["Persentase (%)"]) == (10, 18, 55.6)
+    assert second["Jenis latihan"] == "Panggilan (petugas 112)"
+    assert second["Langkah terlewat"] == (
+        "Tanya kondisi, Tanya nomor, Kondisi dicatat, Lokasi, OPD tujuan, Waktu meneruskan"
+    )
+    csv_text = training.export_csv(engine).decode("utf-8-sig")
+    assert "28-11-2026 10:10:00" in csv_text.splitlines()[2]
+    assert training.export_xlsx(engine)[:2] == b"PK"
+
+
+# --- the hand-over page ----------------------------------------------------------------------
+
+
+def test_the_handover_lists_exactly_the_opds_open_incidents_rules_escalations_and_cards(engine):
+    live = engine
+    old = svc.create_incident(
+        live,
+        CALL_TAKER_ANI,
+        flood_report(lat=KRAPYAK[0], lon=KRAPYAK[1]),
+        now=NOW - timedelta(days=40),
+    )
+    escalation.escalate_due(live, now=NOW - timedelta(days=40) + timedelta(seconds=400))
+    done = svc.acknowledge(
+        live, BPBD_ADMIN, old.id, seen_version=old.version, now=NOW - timedelta(days=39)
+    )
+    done = svc.start_handling(
+        live, BPBD_ADMIN, old.id, seen_version=done.version, now=NOW - timedelta(days=39)
+    )
+    svc.resolve(
+        live,
+        BPBD_ADMIN,
+        old.id,
+        seen_version=done.version,
+        note="Air surut",
+        now=NOW - timedelta(days=39),
+    )
+    waiting = svc.create_incident(
+        live, CALL_TAKER_ANI, flood_report(lat=KRAPYAK[0], lon=KRAPYAK[1]), now=NOW
+    )
+    taken = svc.create_incident(
+        live, CALL_TAKER_ANI, flood_report(lat=BENDAN[0], lon=BENDAN[1]), now=NOW
+    )
+    svc.acknowledge(live, BPBD_ADMIN, taken.id, seen_version=taken.version, now=NOW)
+    fire = svc.create_incident(
+        live,
+        CALL_TAKER_ANI,
+        flood_report(lat=BENDAN[0], lon=BENDAN[1], category_code="KEBAKARAN"),
+        now=NOW,
+    )
+    assert fire.opd_code == "DAMKAR"
+    # 365 s: BANJIR (120/360 s) and KEBAKARAN (60/300 s) both straight to level 2.
+    escalation.escalate_due(live, now=NOW + timedelta(seconds=365))
+    before = (count(live, t.incidents), count(live, t.incident_events))
+    fire_card = dataclasses.replace(BANJIR_CARD, category_code="KEBAKARAN", opd_code="DAMKAR")
+    cards = {"BANJIR": BANJIR_CARD, "KEBAKARAN": fire_card}
+
+    page = training.handover(live, "BPBD", now_utc=NOW + timedelta(minutes=10), cards=cards)
+
+    assert page.opd_name == "BPBD"
+    assert sorted(r.code for r in page.open_incidents) == sorted([waiting.code, taken.code])
+    assert sorted(page.open_table["Kode"]) == sorted([waiting.code, taken.code])
+    assert [(r.category_code, r.kecamatan) for r in page.routing_rules] == [
+        ("BANJIR", None),
+        ("POHON_TUMBANG", None),
+        ("ROB", None),
+    ]
+    assert page.routing_table["Kecamatan"].tolist() == ["Semua kecamatan"] * 3
+    assert page.escalations.values.tolist() == [
+        [waiting.code, "Banjir", "28-11-2026 10:06:05", 2, 6, "Diteruskan"],
+    ]
+    assert page.cards == (BANJIR_CARD,)
+    assert (count(live, t.incidents), count(live, t.incident_events)) == before
+    damkar = training.handover(live, "DAMKAR", now_utc=NOW + timedelta(minutes=10), cards=cards)
+    assert [r.code for r in damkar.open_incidents] == [fire.code]
+    assert damkar.escalations["Kode"].tolist() == [fire.code]
+    assert damkar.cards == (fire_card,)
+
+
+def test_the_handover_of_an_unknown_opd_is_refused(engine):
+    with pytest.raises(NotFound, match="OPD TIDAKADA tidak ditemukan"):
+        training.handover(engine, "TIDAKADA", now_utc=NOW)
