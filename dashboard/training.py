@@ -182,24 +182,29 @@ def library(engine: Engine) -> Library:
         card_rows = conn.execute(
             select(t.training_cards.c.body).order_by(t.training_cards.c.category_code)
         ).all()
+        # Checked against this database's catalogue (inactive codes included, so retiring a
+        # category does not make the whole library unreadable), not the catalogue files.
+        known = {
+            "categories": set(conn.execute(select(t.categories.c.code)).scalars()),
+            "opds": set(conn.execute(select(t.opds.c.code)).scalars()),
+        }
     return Library(
         scenarios=training_library.load_scenarios(
-            extra=[json.loads(r.body) for r in scenario_rows]
+            extra=[json.loads(r.body) for r in scenario_rows], **known
         ),
-        cards=training_library.load_cards(overrides=[json.loads(r.body) for r in card_rows]),
+        cards=training_library.load_cards(
+            overrides=[json.loads(r.body) for r in card_rows], **known
+        ),
     )
 
 
 def add_scenario(
     engine: Engine, actor: Actor, body: str, *, now_utc: datetime | None = None
 ) -> Scenario:
-    """Add a scenario from its JSON text (trainer only); refused when its code exists."""
+    """Add a scenario from its JSON text (trainer only), validated against the catalogue;
+    refused when its code exists in the files or among the trainer's."""
     _check_trainer(actor)
     scenario = training_library.scenario_from_json(_json_object(body))
-    if len(scenario.code) > SCENARIO_CODE_MAX:
-        raise TrainingDataRejected(
-            labels.TRAINING_ERR_CODE_TOO_LONG.format(field="skenario", limit=SCENARIO_CODE_MAX)
-        )
     now = naive_utc(now_utc) if now_utc else utc_now()
     exists = TrainingDataRejected(labels.TRAINING_ERR_SCENARIO_EXISTS.format(code=scenario.code))
     in_files = training_library.load_scenarios()
@@ -229,7 +234,8 @@ def add_scenario(
 def save_card(
     engine: Engine, actor: Actor, body: str, *, now_utc: datetime | None = None
 ) -> SopCard:
-    """Store an SOP card from its JSON text (trainer only): it replaces its category's card."""
+    """Store an SOP card from its JSON text (trainer only): it replaces its category's card;
+    its category and OPD must be in the catalogue."""
     _check_trainer(actor)
     card = training_library.card_from_json(_json_object(body))
     now = naive_utc(now_utc) if now_utc else utc_now()
@@ -240,12 +246,9 @@ def save_card(
     }
     c = t.training_cards.c
     with engine.begin() as conn:
-        if card.category_code not in catalogue.categories(conn):
-            raise TrainingDataRejected(
-                labels.TRAINING_ERR_CARD_CATEGORY.format(code=card.category_code)
-            )
-        if card.opd_code not in catalogue.opd_names(conn):
-            raise TrainingDataRejected(labels.TRAINING_ERR_CARD_OPD.format(code=card.opd_code))
+        training_library.validate_card(
+            card, set(catalogue.categories(conn)), set(catalogue.opd_names(conn))
+        )
         changed = conn.execute(
             update(t.training_cards).where(c.category_code == card.category_code).values(**values)
         ).rowcount
@@ -275,9 +278,9 @@ def record_call_attempt(
     now_utc: datetime | None = None,
 ) -> RecordedAttempt:
     """Score a call drill (training_rules.score_call) and store it with its steps."""
-    scenario = _scenario(engine, scenario_code, kind=CALL)
-    lib_cards = library(engine).cards
-    card = lib_cards.get(scenario.category_code) if scenario.category_code else None
+    lib = library(engine)
+    scenario = _scenario(lib, scenario_code, kind=CALL)
+    card = lib.cards.get(scenario.category_code) if scenario.category_code else None
     distance_m = None
     if attempt.lat is not None and attempt.lon is not None:
         distance_m = geodesic_distance_m(attempt.lat, attempt.lon, scenario.lat, scenario.lon)
@@ -306,7 +309,7 @@ def record_opd_attempt(
     now_utc: datetime | None = None,
 ) -> RecordedAttempt:
     """Score an OPD drill (training_rules.score_opd) and store it with its steps."""
-    scenario = _scenario(engine, scenario_code, kind=OPD)
+    scenario = _scenario(library(engine), scenario_code, kind=OPD)
     score = training_rules.score_opd(scenario, attempt)
     return _store_attempt(
         engine,
@@ -605,8 +608,8 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _scenario(engine: Engine, code: str, *, kind: str) -> Scenario:
-    scenario = library(engine).scenarios.get(code)
+def _scenario(lib: Library, code: str, *, kind: str) -> Scenario:
+    scenario = lib.scenarios.get(code)
     if scenario is None:
         raise NotFound(labels.TRAINING_ERR_NO_SCENARIO.format(code=str(code)[:SCENARIO_CODE_MAX]))
     if scenario.kind != kind:

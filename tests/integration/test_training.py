@@ -17,9 +17,13 @@ from dashboard.config import Settings, load_settings
 from dashboard.domain import CALL_TAKER, OPD_ADMIN, SUPERVISOR, Actor
 from dashboard.errors import InvalidInput, NotFound, PermissionDenied, TrainingDataRejected
 from dashboard.training_rules import (
+    ACK,
     FORWARD,
     PRANK,
+    REASSIGN,
     CallAttempt,
+    OpdAction,
+    OpdAttempt,
     Scenario,
     SopCard,
 )
@@ -36,7 +40,7 @@ ELSEWHERE = "sqlite:////nonexistent/live-elsewhere.db"
 TRAINER = Actor("pelatih", SUPERVISOR, full_name="Pelatih (supervisor)")
 CT1 = Actor("latih.ct1", CALL_TAKER)
 CT2 = Actor("latih.ct2", CALL_TAKER)
-LATIH_BPBD = Actor("latih.bpbd", OPD_ADMIN, opd_code="BPBD")
+LATIH_DAMKAR = Actor("latih.damkar", OPD_ADMIN, opd_code="DAMKAR")
 
 FLOOD = Scenario(
     code="UJI-BANJIR-KRAPYAK",
@@ -76,6 +80,23 @@ PRANK_CALL = Scenario(
     lon=BENDAN[1],
     location_hint="alamat",
     distractor="PRANK",
+    kelurahan="Bendan Kergon",
+    source="uji integrasi",
+)
+# An OPD drill: a fallen tree sent to Damkar that is BPBD's.
+TREE = Scenario(
+    code="UJI-OPD-POHON",
+    title="Pohon tumbang salah alamat",
+    kind="opd",
+    opening="Pohon tumbang menutup Jl. Patiunus",
+    answers={},
+    caller_phone="081234567890",
+    category_code="POHON_TUMBANG",
+    opd_code="BPBD",
+    lat=BENDAN[0],
+    lon=BENDAN[1],
+    location_hint="alamat",
+    assigned_opd="DAMKAR",
     kelurahan="Bendan Kergon",
     source="uji integrasi",
 )
@@ -304,7 +325,7 @@ def test_a_saved_card_replaces_its_categorys_card_and_an_unknown_category_is_ref
     assert training.library(engine).cards["BANJIR"].target_forward_s == 90
     assert count(engine, t.training_cards) == 1
     unknown = dataclasses.replace(BANJIR_CARD, category_code="TSUNAMI")
-    with pytest.raises(TrainingDataRejected, match="Kategori TSUNAMI tidak ada di katalog"):
+    with pytest.raises(TrainingDataRejected, match=r"kategori 'TSUNAMI' .* tidak ada di katalog"):
         training.save_card(engine, TRAINER, json.dumps(training_library.card_to_json(unknown)))
     with pytest.raises(PermissionDenied):
         training.save_card(engine, CT1, body)
@@ -388,6 +409,56 @@ def test_someone_without_an_account_in_the_training_database_cannot_record(engin
     before = training_counts(engine)
     with pytest.raises(PermissionDenied, match=r"ct\.ani bukan akun aktif"):
         record_call(engine, CALL_TAKER_ANI, FLOOD, FULL_MARKS)
+    assert training_counts(engine) == before
+
+
+def test_an_opd_attempt_that_handled_first_and_sent_it_to_the_wrong_opd_scores_two_of_six(
+    engine,
+):
+    with_test_library(engine)
+    training.add_scenario(engine, TRAINER, json.dumps(training_library.scenario_to_json(TREE)))
+    attempt = OpdAttempt(
+        (
+            OpdAction(ACK, at_s=30),
+            OpdAction(REASSIGN, at_s=60, to_opd="PMI", reason="Bukan tugas Damkar"),
+        )
+    )
+    recorded = training.record_opd_attempt(
+        engine,
+        LATIH_DAMKAR,
+        drill_id="drill-c",
+        scenario_code="UJI-OPD-POHON",
+        attempt=attempt,
+        started_at_utc=STARTED,
+        now_utc=NOW,
+    )
+    assert (recorded.score.points, recorded.score.max_points) == (2, 6)
+    detail = training.attempt_detail(engine, recorded.attempt_id)
+    assert (detail.kind, detail.trainee) == ("opd", "latih.damkar")
+    assert detail.steps.values.tolist() == [
+        ["REASSIGN", False, 2, 4, "REASSIGN_WRONG_OPD"],
+        ["NO_HANDLING", False, 0, 2, "HANDLED_NOT_THEIRS"],
+    ]
+    assert detail.answers == {
+        "actions": [
+            {"action": "ACK", "at_s": 30, "to_opd": None, "reason": ""},
+            {"action": "REASSIGN", "at_s": 60, "to_opd": "PMI", "reason": "Bukan tugas Damkar"},
+        ]
+    }
+
+
+def test_a_call_scenario_cannot_be_recorded_as_an_opd_drill(engine):
+    with_test_library(engine)
+    before = training_counts(engine)
+    with pytest.raises(InvalidInput, match="bukan latihan Penanganan OPD"):
+        training.record_opd_attempt(
+            engine,
+            LATIH_DAMKAR,
+            drill_id="drill-c",
+            scenario_code=FLOOD.code,
+            attempt=OpdAttempt(()),
+            started_at_utc=STARTED,
+        )
     assert training_counts(engine) == before
 
 
