@@ -37,31 +37,124 @@ PAGES = {
     "find": ("pages/find.py", "Cari laporan", ":material/search:", "cari"),
     "trends": ("pages/trends.py", "Tren", ":material/trending_up:", "tren"),
     "admin": ("pages/admin.py", "Admin", ":material/settings:", "admin"),
+    "handover": (
+        "pages/handover.py",
+        labels.HANDOVER_TITLE,
+        ":material/handshake:",
+        "serah-terima",
+    ),
     "wall": ("pages/wall.py", "Layar dinding", ":material/tv:", "layar"),
     "login": ("pages/login.py", "Masuk", ":material/login:", "masuk"),
 }
 PAGES_BY_ROLE = {
     CALL_TAKER: ("home", "live", "intake", "queue", "find"),
-    OPD_ADMIN: ("home", "live", "queue"),
-    SUPERVISOR: ("home", "live", "intake", "queue", "find", "trends"),
+    OPD_ADMIN: ("home", "live", "queue", "handover"),
+    SUPERVISOR: ("home", "live", "intake", "queue", "find", "trends", "handover"),
     LEADERSHIP: ("home", "live", "trends"),
-    ADMIN: ("home", "live", "queue", "find", "trends", "admin"),
+    ADMIN: ("home", "live", "queue", "find", "trends", "handover", "admin"),
 }
-SIGNED_IN_PAGES = ("live", "intake", "queue", "find", "trends", "admin")
+SIGNED_IN_PAGES = ("live", "intake", "queue", "find", "trends", "handover", "admin")
+
+# The training room (Latihan, /latihan): its own pages, sign-in and database (pages/ui.TRAINING).
+TRAINING_PAGES = {
+    "t_call": ("pages/training_call.py", labels.TRAINING_PAGE_CALL, ":material/call:", "latihan"),
+    "t_opd": (
+        "pages/training_opd.py",
+        labels.TRAINING_PAGE_OPD,
+        ":material/assignment:",
+        "latihan-opd",
+    ),
+    "t_cards": (
+        "pages/training_cards.py",
+        labels.TRAINING_PAGE_CARDS,
+        ":material/menu_book:",
+        "latihan-sop",
+    ),
+    "t_trainer": (
+        "pages/training_trainer.py",
+        labels.TRAINING_PAGE_TRAINER,
+        ":material/school:",
+        "latihan-pelatih",
+    ),
+}
+TRAINING_PAGES_BY_ROLE = {
+    CALL_TAKER: ("t_call", "t_cards"),
+    # Everyone has the call drill at /latihan, the room's door (an OPD admin hears calls too).
+    OPD_ADMIN: ("t_opd", "t_call", "t_cards"),
+    SUPERVISOR: ("t_trainer", "t_call", "t_opd", "t_cards"),
+    ADMIN: ("t_trainer", "t_call", "t_opd", "t_cards"),
+}
+TRAINING_ROOM_KEY = "_training_room"
 
 
 def _page(key: str, *, default: bool = False, url_path: str | None = None) -> st.Page:
-    script, title, icon, path = PAGES[key]
+    script, title, icon, path = PAGES[key] if key in PAGES else TRAINING_PAGES[key]
     return st.Page(script, title=title, icon=icon, url_path=url_path or path, default=default)
+
+
+def _opened_path() -> str:
+    """The last part of the path this tab was opened at ("layar" for /layar?token=...)."""
+    try:
+        opened = urlsplit(st.context.url or "").path
+    except (AttributeError, RuntimeError):
+        return ""
+    return opened.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _opened_at(path: str) -> bool:
     """Whether this tab was opened at /<path> (a TV's bookmark without its token, say)."""
+    return _opened_path() == path
+
+
+def _in_training_room() -> bool:
+    """Whether this tab is in the training room: opened at /latihan..., and then for good."""
+    if not st.session_state.get(TRAINING_ROOM_KEY):
+        st.session_state[TRAINING_ROOM_KEY] = _opened_path().startswith("latihan")
+    return st.session_state[TRAINING_ROOM_KEY]
+
+
+def _training_pages(keys: tuple[str, ...]) -> tuple[st.Page, list[st.Page]]:
+    """(the navigation, hidden, and the pages to link to). As for the wall, the default page
+    answers at "/" only, so the first page is there twice: /latihan is the room's door."""
+    pages = [_page(key) for key in keys]
+    root = _page(keys[0], default=True, url_path="latihan-mulai")
+    return st.navigation([root, *pages], position="hidden"), pages
+
+
+def _training_navigation() -> st.Page:
+    """Latihan: the LATIHAN banner on every page, training accounts on the training database;
+    nothing here reads or writes the live database (no wall, Tren, alert or outbox of it)."""
+    ui.desk_style()
+    ui.training_banner()
     try:
-        opened = urlsplit(st.context.url or "").path
-    except (AttributeError, RuntimeError):
-        return False
-    return opened.rstrip("/").rsplit("/", 1)[-1] == path
+        ui.training_engine()
+    except SQLAlchemyError as error:
+        ui.database_banner(error)
+        ui.retry_page_every()
+        st.stop()
+    actor = ui.current_actor(room=ui.TRAINING)
+    if actor is None:
+        # Every training page asks for a training sign-in (ui.require), then opens.
+        with st.sidebar:
+            ui.live_link()
+        return _training_pages(tuple(TRAINING_PAGES))[0]
+    with st.sidebar:
+        st.markdown(f"**{labels.TRAINING_TITLE}**")
+        st.caption(
+            f"{actor.full_name or actor.username} · {labels.ROLE.get(actor.role, actor.role)}"
+            + (f" · {actor.opd_code}" if actor.opd_code else "")
+        )
+        if st.button(labels.BTN_SIGN_OUT, key="training_sign_out"):
+            ui.sign_out(ui.TRAINING)
+            st.rerun()
+        ui.live_link()
+        ui.watch_session(live.refresh_interval_s({}), ui.TRAINING)
+    keys = TRAINING_PAGES_BY_ROLE.get(actor.role, ("t_call", "t_cards"))
+    page, links = _training_pages(keys)
+    with st.sidebar:
+        for link in links:
+            st.page_link(link)
+    return page
 
 
 def _navigation() -> st.Page:
@@ -71,6 +164,8 @@ def _navigation() -> st.Page:
         # /layar would be "page not found" (a dialog on the TV). One wall script serves both.
         root = _page("wall", default=True, url_path="layar-utama")
         return st.navigation([root, _page("wall")], position="hidden")
+    if _in_training_room():
+        return _training_navigation()
     try:
         ui.get_engine()
     except SQLAlchemyError as error:

@@ -1583,4 +1583,146 @@ TRAINING_HANDOVER_ESCALATION_COL = {
 
 # --- Latihan: pages (issue 17; pages/training*.py, app.py's training room) -------------------
 
+TRAINING_TITLE = "Siaga 112 · Latihan"
+TRAINING_PAGE_CALL = "Latihan panggilan"
+TRAINING_PAGE_OPD = "Latihan OPD"
+TRAINING_PAGE_CARDS = "Kartu SOP"
+TRAINING_PAGE_TRAINER = "Pelatih"
+TRAINING_BANNER = "LATIHAN"
+TRAINING_BANNER_NOTE = (
+    "· basis data latihan, bukan laporan sungguhan · tidak ada notifikasi, webhook, email atau "
+    "API yang keluar dari mode ini"
+)
+TRAINING_LOGIN_HINT = (
+    "Akun latihan (bukan akun kerja): `latih.ct1`, `latih.pmi`, `latih.bpbd`, `latih.damkar`, "
+    "pelatih `pelatih`; kata sandi dari pelatih (README, bagian Latihan)."
+)
+TRAINING_TO_LIVE = "← Kembali ke Siaga 112 (data langsung)"
+TRAINING_FROM_LIVE = "Mode Latihan untuk petugas baru →"
+TRAINING_CALL_INTRO = (
+    "Penelepon latihan berbicara lewat teks. Tanyakan fakta SOP (jenis keadaan darurat, kondisi, "
+    "lokasi, nomor yang bisa dihubungi), isi formulir, lalu putuskan. Nilai dan masukan muncul "
+    "setelah setiap skenario."
+)
+TRAINING_OPD_INTRO = (
+    "Laporan latihan tiba di OPD. Terima, tangani dan selesaikan dalam target waktu, atau alihkan "
+    "dengan alasan bila laporan itu bukan kewenangan OPD ini. Waktu dihitung sejak skenario tampil."
+)
+TRAINING_PICK_SCENARIOS = "Skenario latihan"
+TRAINING_START = "Mulai latihan"
+TRAINING_CALLER = "Penelepon"
+TRAINING_YOU = "Anda"
+TRAINING_QUESTION = {
+    "JENIS": "Keadaan darurat apa yang terjadi?",
+    "KONDISI": "Bagaimana kondisinya sekarang? Ada korban?",
+    "LOKASI": "Di mana lokasinya persis?",
+    "NOMOR": "Nomor berapa yang bisa kami hubungi?",
+}
+TRAINING_ASK = {
+    "JENIS": "Tanya jenis keadaan",
+    "KONDISI": "Tanya kondisi",
+    "LOKASI": "Tanya lokasi",
+    "NOMOR": "Tanya nomor",
+}
+TRAINING_OPEN_INCIDENTS = "Laporan yang sedang terbuka"
+TRAINING_COL_CODE = "Kode"
+TRAINING_COL_CATEGORY = "Kategori"
+TRAINING_COL_PLACE = "Lokasi"
+TRAINING_COL_RECEIVED = "Diterima"
+TRAINING_COL_SCENARIO = "Skenario"
+TRAINING_COL_POINTS = "Nilai"
+TRAINING_COL_STEP = "Langkah"
+TRAINING_COL_OK = "Benar"
+TRAINING_COL_FEEDBACK = "Masukan"
+TRAINING_FIELD_CATEGORY = "Jenis keadaan darurat (kategori)"
+TRAINING_FIELD_OPD = "Teruskan ke OPD"
+TRAINING_FIELD_LAT = "Lintang (lat)"
+TRAINING_FIELD_LON = "Bujur (lon)"
+TRAINING_FIELD_KONDISI = "Kondisi"
+TRAINING_FIELD_PHONE = "Nomor yang bisa dihubungi"
+TRAINING_FIELD_OUTCOME = "Keputusan"
+TRAINING_FIELD_DUPLICATE = "Duplikat dari laporan"
+TRAINING_FIELD_TO_OPD = "Alihkan ke OPD"
+TRAINING_FIELD_REASON = "Alasan pengalihan"
+TRAINING_FIELD_JSON = "Isi (JSON)"
+TRAINING_PICK_NONE = "— pilih —"
+TRAINING_NO_PLACE = "Tidak ada tempat yang cocok: isi koordinat bila penelepon menyebutnya."
+TRAINING_OUTCOME = {
+    "FORWARD": "Teruskan ke OPD",
+    "PRANK": "Panggilan iseng",
+    "DUPLICATE": "Duplikat laporan terbuka",
+}
+TRAINING_SUBMIT_FORWARD = "Teruskan laporan"
+TRAINING_SUBMIT_PRANK = "Tutup sebagai panggilan iseng"
+TRAINING_SUBMIT_DUPLICATE = "Tandai sebagai duplikat"
+TRAINING_SCENARIO_OF = "Skenario {n} dari {total}: {title}"
+TRAINING_SCORE = "Nilai {points} dari {max_points} ({percent})"
+TRAINING_NEXT = "Skenario berikutnya"
+TRAINING_FINISH = "Lihat ringkasan latihan"
+TRAINING_DRILL_DONE = "Latihan selesai"
+TRAINING_NEW_DRILL = "Latihan baru"
+TRAINING_CARD_NONE = "Pilih kategori untuk melihat kartu SOP-nya."
+TRAINING_CARD_TITLE = "Kartu SOP: {category}"
+TRAINING_CARD_ASK = "Yang ditanyakan"
+TRAINING_CARD_ROUTE = (
+    "**OPD:** {opd} · **Pos:** {posts} · **Target:** diteruskan ≤ {forward_s} s, "
+    "diterima OPD ≤ {ack_s} s"
+)
+TRAINING_CARD_MISTAKES = "Kesalahan yang sering terjadi"
+TRAINING_OPD_ARRIVED = "Laporan masuk ke {opd} (Anda admin OPD ini dalam latihan)."
+TRAINING_AT_SEA = "Laut"
+TRAINING_OPD_TARGETS = (
+    "Target: diterima ≤ {ack_s} s, ditangani ≤ {handle_s} s, selesai ≤ {resolve_s} s sejak tampil."
+)
+TRAINING_OPD_DONE = "Yang sudah Anda lakukan"
+TRAINING_ACTION = {
+    "ACK": "Terima",
+    "HANDLE": "Tangani",
+    "RESOLVE": "Selesai",
+    "REASSIGN": "Alihkan",
+}
+TRAINING_REASSIGN_TITLE = "Bukan kewenangan OPD ini? Alihkan"
+TRAINING_END_SCENARIO = "Akhiri skenario"
+TRAINING_CARDS_INTRO = (
+    "Kartu SOP per kategori: pertanyaan, OPD dan pos, target waktu, kesalahan yang sering terjadi. "
+    "Isinya dari data/latihan/sop_cards.json; perubahan pelatih disimpan di basis data latihan."
+)
+TRAINING_EDIT_TITLE = "Ubah bahan latihan (pelatih)"
+TRAINING_EDIT_CARD = "Ubah kartu SOP"
+TRAINING_ADD_SCENARIO = "Tambah skenario"
+TRAINING_EDIT_CARD_HINT = "Ubah teks JSON kartu ini lalu simpan; kartu lama diganti."
+TRAINING_ADD_SCENARIO_HINT = (
+    "Contoh di bawah adalah skenario yang ada: ganti kodenya (mis. LAT-101) dan isinya, "
+    "lalu simpan."
+)
+TRAINING_SAVE_CARD = "Simpan kartu"
+TRAINING_SAVE_SCENARIO = "Simpan skenario"
+TRAINING_CARD_SAVED = "Kartu SOP {category} disimpan."
+TRAINING_SCENARIO_SAVED = "Skenario {code} ditambahkan."
+TRAINING_NO_ATTEMPTS = "Belum ada latihan yang dikerjakan."
+TRAINING_SCORES_TITLE = "Nilai per peserta"
+TRAINING_MISSED_TITLE = "Langkah SOP yang paling sering terlewat"
+TRAINING_EXPORT_CSV = "Unduh CSV"
+TRAINING_EXPORT_XLSX = "Unduh XLSX"
+TRAINING_COL_ATTEMPTS = "Dikerjakan"
+TRAINING_COL_TRAINEE = "Peserta"
+TRAINING_COL_WHEN = "Waktu"
+TRAINING_COL_PERCENT = "Persen"
+TRAINING_COL_MISSED = "Terlewat"
+TRAINING_COL_SHARE = "Bagian terlewat"
+TRAINING_CHART_Y = "Nilai (%)"
+TRAINING_CHART_X = "Waktu latihan"
+INTAKE_SOP_CARD = "Kartu SOP kategori ini"
+HANDOVER_TITLE = "Serah terima"
+HANDOVER_INTRO = (
+    "Untuk petugas pengganti setelah mutasi atau rotasi: laporan terbuka OPD, aturan rute, "
+    "eskalasi 30 hari terakhir dan kartu SOP kategorinya. Hanya dibaca, tidak mengubah apa pun."
+)
+HANDOVER_PICK_OPD = "OPD"
+HANDOVER_OPEN = "Laporan terbuka {opd}: {n}"
+HANDOVER_NONE_OPEN = "Tidak ada laporan terbuka."
+HANDOVER_RULES = "Aturan rute ke OPD ini"
+HANDOVER_ESCALATIONS = "Eskalasi 30 hari terakhir"
+HANDOVER_NO_ESCALATIONS = "Tidak ada eskalasi dalam 30 hari terakhir."
+HANDOVER_CARDS = "Kartu SOP kategori OPD ini"
 # --- end Latihan: pages ---

@@ -22,6 +22,8 @@ from dashboard import tables as t
 from dashboard.domain import Actor, naive_utc, session_expired, utc_now
 
 COOKIE_NAME = "siaga_sesi"
+# The training room's session (Latihan, its own database): never mixed with the live one.
+TRAINING_COOKIE_NAME = "siaga_latihan"
 CLAIM_TTL_S = 60
 # Activity is written at most this often: a click is not a database write every time.
 TOUCH_EVERY_S = 30

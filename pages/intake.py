@@ -17,7 +17,7 @@ from dashboard import drafts, incidents, intake, labels
 from dashboard.domain import format_wib
 from mapview.base import base_map
 from mapview.facilities import nearest_post_layer
-from pages import ui
+from pages import training_view, ui
 
 POINT_KEY = "intake_point"
 LAST_CLICK_KEY = "intake_last_click"
@@ -197,6 +197,12 @@ with form:
         placeholder=labels.CATEGORY_PLACEHOLDER,
         key="intake_category",
     )
+    if st.session_state.get("intake_category"):
+        # The category's SOP card, folded: what to ask, which OPD, the usual mistakes.
+        card = training_view.card_for(st.session_state["intake_category"])
+        if card is not None:
+            with st.expander(labels.INTAKE_SOP_CARD):
+                training_view.show_card(card, compact=True)
     st.text_area(labels.FIELD_KONDISI_SOP, key="intake_kondisi", height=90)
     phone_col, address_col = st.columns(2)
     phone_col.text_input(

@@ -8,15 +8,17 @@ import re
 import secrets
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
 import streamlit as st
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from dashboard import labels, sessions
+from dashboard import labels, sessions, training
 from dashboard.config import load_settings
 from dashboard.db import make_engine
 from dashboard.domain import Actor, can, utc_now
@@ -152,7 +154,54 @@ def road_graph() -> RoadGraph | None:
         return None
 
 
-def current_actor(*, touch: bool = True) -> Actor | None:
+@dataclass(frozen=True)
+class Room:
+    """Where a tab's session lives: the live desk, or the training room (Latihan), each with
+    its own session keys, cookie and database, so neither can act in the other."""
+
+    name: str  # "" for the live desk; "latihan" (session_cookie.js picks its routes by it)
+    session_key: str
+    actor_key: str
+    cookie: str
+    engine: Callable[[], Engine]
+    idle_min: Callable[[], int]
+
+
+def _live_idle_min() -> int:
+    return int(settings_value("session_idle_min", DEFAULT_IDLE_MIN))
+
+
+# The engines are looked up at call time (tests swap get_engine): hence the lambdas.
+LIVE = Room(
+    "",
+    SESSION_KEY,
+    ACTOR_KEY,
+    sessions.COOKIE_NAME,
+    lambda: get_engine(),  # noqa: PLW0108
+    _live_idle_min,
+)
+
+
+@st.cache_resource(show_spinner=False)
+def training_engine() -> Engine:
+    """The training room's own database (dashboard.training.training_url), prepared once per
+    process: never the live one."""
+    engine = make_engine(training.training_url())
+    training.prepare_training_database(engine)
+    return engine
+
+
+TRAINING = Room(
+    "latihan",
+    "training_session_id",
+    "training_actor",
+    sessions.TRAINING_COOKIE_NAME,
+    lambda: training_engine(),  # noqa: PLW0108
+    lambda: DEFAULT_IDLE_MIN,
+)
+
+
+def current_actor(*, touch: bool = True, room: Room = LIVE) -> Actor | None:
     """The signed-in actor, or None; checked against the server-side session on every run.
 
     This tab's session id is kept in session_state; a new tab or a reload finds it through the
@@ -161,46 +210,45 @@ def current_actor(*, touch: bool = True) -> Actor | None:
     expiry, an admin closing the account) ends here too. An auto-refreshing fragment passes
     touch=False: a screen refreshing by itself is not activity and must not keep it alive.
     """
-    session_id = st.session_state.get(SESSION_KEY)
-    cookie = None if session_id is not None else st.context.cookies.get(sessions.COOKIE_NAME)
+    session_id = st.session_state.get(room.session_key)
+    cookie = None if session_id is not None else st.context.cookies.get(room.cookie)
     if session_id is None and not cookie:
         return None
-    idle_min = int(settings_value("session_idle_min", DEFAULT_IDLE_MIN))
     try:
         check = sessions.check_session(
-            get_engine(), session_id=session_id, sid=cookie, idle_min=idle_min, touch=touch
+            room.engine(), session_id=session_id, sid=cookie, idle_min=room.idle_min(), touch=touch
         )
     except SQLAlchemyError:
         # An outage is not a reason to sign people out: keep the session, pages show the banner.
-        return st.session_state.get(ACTOR_KEY)
+        return st.session_state.get(room.actor_key)
     if check.actor is None:
-        _forget_session()
+        _forget_session(room)
         if check.ended:
             st.session_state[SIGNED_OUT_REASON_KEY] = labels.SESSION_ENDED[check.ended]
         return None
-    st.session_state[SESSION_KEY] = check.session_id
-    st.session_state[ACTOR_KEY] = check.actor
+    st.session_state[room.session_key] = check.session_id
+    st.session_state[room.actor_key] = check.actor
     return check.actor
 
 
-def sign_in(actor: Actor) -> None:
+def sign_in(actor: Actor, room: Room = LIVE) -> None:
     """Open a server-side session; the browser gets its cookie on this tab's next run."""
-    session_id, ticket = sessions.open_session(get_engine(), actor)
-    st.session_state[SESSION_KEY] = session_id
-    st.session_state[ACTOR_KEY] = actor
-    st.session_state[COOKIE_SCRIPT_KEY] = ("claim", ticket)
+    session_id, ticket = sessions.open_session(room.engine(), actor)
+    st.session_state[room.session_key] = session_id
+    st.session_state[room.actor_key] = actor
+    st.session_state[COOKIE_SCRIPT_KEY] = ("claim", ticket, room.name)
 
 
-def sign_out() -> None:
+def sign_out(room: Room = LIVE) -> None:
     """End the session for every tab of this browser and remove the cookie."""
-    session_id = st.session_state.get(SESSION_KEY)
+    session_id = st.session_state.get(room.session_key)
     if session_id is not None:
         try:
-            sessions.end_session(get_engine(), session_id)
+            sessions.end_session(room.engine(), session_id)
         except SQLAlchemyError:
             log.exception("database unavailable: the cookie is removed, the row ends later")
-    _forget_session()
-    st.session_state[COOKIE_SCRIPT_KEY] = ("clear", "")
+    _forget_session(room)
+    st.session_state[COOKIE_SCRIPT_KEY] = ("clear", "", room.name)
 
 
 def deliver_cookie_script() -> None:
@@ -209,10 +257,40 @@ def deliver_cookie_script() -> None:
     pending = st.session_state.pop(COOKIE_SCRIPT_KEY, None)
     if pending is None:
         return
-    action, ticket = pending
+    action, ticket, room = pending
+    call = ", ".join(json.dumps(value) for value in (action, ticket, room))
+    st.html(f"<script>{_COOKIE_JS}\nsiagaSession({call});</script>", unsafe_allow_javascript=True)
+
+
+_TRAINING_CSS = """
+.siaga-latihan { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000100;
+  padding: 6px 16px; font: 700 18px/1.3 sans-serif; letter-spacing: 0.04em; color: #111;
+  text-align: left; background: repeating-linear-gradient(135deg, #ffd54f 0 22px,
+  #ffca28 22px 44px); border-top: 3px solid #111; }
+.siaga-latihan span { font-weight: 400; letter-spacing: 0; font-size: 15px; }
+[data-testid="stMain"] { padding-bottom: 48px; }
+"""
+
+
+def training_banner() -> None:
+    """The LATIHAN stripe fixed along the bottom of every training page (never hidden by
+    scrolling, never over the page's own top controls)."""
     st.html(
-        f"<script>{_COOKIE_JS}\nsiagaSession({json.dumps(action)}, {json.dumps(ticket)});</script>",
-        unsafe_allow_javascript=True,
+        f"<style>{_TRAINING_CSS}</style><div class='siaga-latihan' data-testid='training-banner'>"
+        f"{labels.TRAINING_BANNER} <span>{labels.TRAINING_BANNER_NOTE}</span></div>"
+    )
+
+
+def live_link() -> None:
+    """A link out of the training room to the live desk (a new page load: its own session)."""
+    st.markdown(f'<a href="/" target="_self">{labels.TRAINING_TO_LIVE}</a>', unsafe_allow_html=True)
+
+
+def training_link() -> None:
+    """A link from the live desk into the training room (/latihan)."""
+    st.markdown(
+        f'<a href="/latihan" target="_self">{labels.TRAINING_FROM_LIVE}</a>',
+        unsafe_allow_html=True,
     )
 
 
@@ -221,23 +299,23 @@ def desk_style() -> None:
     st.html(f"<style>{_DESK_CSS}</style>")
 
 
-def watch_session(every_s: float) -> None:
+def watch_session(every_s: float, room: Room = LIVE) -> None:
     """Re-check the session every few seconds on any page: a tab signed out elsewhere (or whose
     account was closed) shows the sign-in form by itself instead of waiting for a click."""
 
     def _watch() -> None:
-        if current_actor(touch=False) is None:
+        if current_actor(touch=False, room=room) is None:
             st.rerun(scope="app")
 
     st.fragment(_watch, run_every=every_s)()
 
 
-def _forget_session() -> None:
-    for key in (SESSION_KEY, ACTOR_KEY):
+def _forget_session(room: Room = LIVE) -> None:
+    for key in (room.session_key, room.actor_key):
         st.session_state.pop(key, None)
 
 
-def sign_in_form() -> None:
+def sign_in_form(room: Room = LIVE) -> None:
     """The sign-in form; on success the script reruns on the page that was asked for."""
     from dashboard import auth
     from dashboard.config import load_settings
@@ -252,20 +330,24 @@ def sign_in_form() -> None:
         password = st.text_input(labels.FIELD_PASSWORD, type="password")
         submitted = st.form_submit_button(labels.BTN_SIGN_IN, type="primary")
     if submitted:
-        actor = run_service(auth.authenticate, get_engine(), username, password)
+        actor = run_service(auth.authenticate, room.engine(), username, password)
         if actor is not None:
-            sign_in(actor)
+            sign_in(actor, room)
             st.rerun()
-    if load_settings().demo:
-        st.caption(labels.LOGIN_DEMO_HINT)
+    if room is TRAINING:
+        st.caption(labels.TRAINING_LOGIN_HINT)
+    else:
+        if load_settings().demo:
+            st.caption(labels.LOGIN_DEMO_HINT)
+        training_link()
 
 
-def require(action: str | None = None) -> Actor:
+def require(action: str | None = None, room: Room = LIVE) -> Actor:
     """The signed-in actor allowed to `action`; otherwise a message and the page stops."""
-    actor = current_actor()
+    actor = current_actor(room=room)
     if actor is None:
         # Opened by URL without a session: sign in here, then the same page opens.
-        sign_in_form()
+        sign_in_form(room)
         st.stop()
     if action and not can(actor, action):
         st.error(labels.ERR_PERMISSION.format(action=action))

@@ -1,7 +1,9 @@
 """Sign-in cookie routes: trade the signing-in tab's ticket for the cookie, and clear it.
 
 A Streamlit page runs over a WebSocket and cannot set an HttpOnly cookie; these two small HTTP
-routes can. Both answer JSON, never a stack trace; a database outage is a 503.
+routes can. Both answer JSON, never a stack trace; a database outage is a 503. The training room
+(Latihan) has its own pair under /auth/latihan/, its own cookie and its own database: a training
+session never reaches the live database, and a live one never opens the training room.
 """
 
 from __future__ import annotations
@@ -9,8 +11,11 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from dashboard.training import training_url
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
@@ -33,13 +38,28 @@ def _engine() -> Engine:
     return make_engine(load_settings().database_url)
 
 
+@functools.cache
+def _training_engine() -> Engine:
+    return make_engine(training_url())
+
+
+@dataclass(frozen=True)
+class _Room:
+    cookie: str
+    engine: Callable[[], Engine]
+
+
+LIVE = _Room(sessions.COOKIE_NAME, _engine)
+TRAINING = _Room(sessions.TRAINING_COOKIE_NAME, _training_engine)
+
+
 def _same_origin(request: Request) -> bool:
     """A browser sends Origin with every POST; one from another site may not touch the cookie."""
     origin = request.headers.get("origin")
     return origin is None or urlsplit(origin).netloc == request.headers.get("host", "")
 
 
-async def claim(request: Request) -> JSONResponse:
+async def claim(request: Request, room: _Room = LIVE) -> JSONResponse:
     """POST /auth/sesi {"tiket": ...}: set the session cookie for a fresh ticket."""
     if not _same_origin(request):
         return JSONResponse({"ok": False, "galat": labels.ERR_SESSION_TICKET}, status_code=403)
@@ -51,7 +71,7 @@ async def claim(request: Request) -> JSONResponse:
     if not isinstance(ticket, str) or not ticket:
         return JSONResponse({"ok": False, "galat": labels.ERR_SESSION_TICKET}, status_code=400)
     try:
-        sid = await run_in_threadpool(sessions.claim_session, _engine(), ticket)
+        sid = await run_in_threadpool(sessions.claim_session, room.engine(), ticket)
     except SQLAlchemyError as error:
         log.warning("session claim failed: %s", type(error).__name__)
         return JSONResponse({"ok": False, "galat": labels.ERR_SESSION_DATABASE}, status_code=503)
@@ -59,7 +79,7 @@ async def claim(request: Request) -> JSONResponse:
         return JSONResponse({"ok": False, "galat": labels.ERR_SESSION_TICKET}, status_code=403)
     response = JSONResponse({"ok": True})
     response.set_cookie(
-        sessions.COOKIE_NAME,
+        room.cookie,
         sid,
         httponly=True,
         samesite="strict",
@@ -69,21 +89,33 @@ async def claim(request: Request) -> JSONResponse:
     return response
 
 
-async def sign_out(request: Request) -> JSONResponse:
+async def sign_out(request: Request, room: _Room = LIVE) -> JSONResponse:
     """POST /auth/keluar: end the cookie's session and remove the cookie."""
     if not _same_origin(request):
         return JSONResponse({"ok": False, "galat": labels.ERR_SESSION_TICKET}, status_code=403)
-    sid = request.cookies.get(sessions.COOKIE_NAME, "")
+    sid = request.cookies.get(room.cookie, "")
     try:
-        await run_in_threadpool(sessions.end_session_by_sid, _engine(), sid)
+        await run_in_threadpool(sessions.end_session_by_sid, room.engine(), sid)
     except SQLAlchemyError as error:
         log.warning("sign-out by cookie failed: %s", type(error).__name__)
     response = JSONResponse({"ok": True})
-    response.delete_cookie(sessions.COOKIE_NAME, path="/", httponly=True, samesite="strict")
+    response.delete_cookie(room.cookie, path="/", httponly=True, samesite="strict")
     return response
+
+
+async def training_claim(request: Request) -> JSONResponse:
+    """POST /auth/latihan/sesi: `claim` for the training room."""
+    return await claim(request, TRAINING)
+
+
+async def training_sign_out(request: Request) -> JSONResponse:
+    """POST /auth/latihan/keluar: `sign_out` for the training room."""
+    return await sign_out(request, TRAINING)
 
 
 ROUTES = [
     Route("/auth/sesi", claim, methods=["POST"]),
     Route("/auth/keluar", sign_out, methods=["POST"]),
+    Route("/auth/latihan/sesi", training_claim, methods=["POST"]),
+    Route("/auth/latihan/keluar", training_sign_out, methods=["POST"]),
 ]

@@ -1,0 +1,245 @@
+"""Latihan panggilan: a trainee takes scripted callers, asks the SOP questions, decides, is scored.
+
+A drill is a set of call scenarios run one after another. For each: the caller's first words;
+a button per SOP question reveals the caller's answer (what was asked is scored); the form
+(category, OPD, place search or coordinates, kondisi, number) with the category's SOP card
+beside it; a decision (forward, prank, duplicate of an open incident). After the decision the
+score and what was missed, in Indonesian. Everything is on the training database.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import intake, labels, training
+from dashboard.domain import utc_now
+from dashboard.training_rules import (
+    DUPLICATE,
+    FORWARD,
+    OUTCOMES,
+    PRANK,
+    SOP_QUESTIONS,
+    CallAttempt,
+    Scenario,
+)
+from pages import training_view as view
+from pages import ui
+
+DRILL_KEY = "t_drill_call"
+DEFAULT_DRILL_SIZE = 3
+FIELD_PREFIX = "t_call_"
+
+
+def _drill() -> dict | None:
+    return st.session_state.get(DRILL_KEY)
+
+
+def _start(codes: list[str]) -> None:
+    st.session_state[DRILL_KEY] = {
+        "id": training.new_drill_id(),
+        "codes": list(codes),
+        "index": 0,
+        "results": [],
+        "started_utc": utc_now(),
+        "asked": [],
+        "scored": None,
+    }
+    _clear_fields()
+
+
+def _clear_fields() -> None:
+    for key in [k for k in st.session_state if str(k).startswith(FIELD_PREFIX)]:
+        del st.session_state[key]
+
+
+def _ask(question: str) -> None:
+    drill = _drill()
+    if drill is not None and question not in drill["asked"]:
+        drill["asked"].append(question)
+
+
+def _use_place(lat: float, lon: float) -> None:
+    st.session_state[f"{FIELD_PREFIX}lat"] = lat
+    st.session_state[f"{FIELD_PREFIX}lon"] = lon
+
+
+def _next() -> None:
+    drill = _drill()
+    drill["index"] += 1
+    drill["asked"] = []
+    drill["scored"] = None
+    drill["started_utc"] = utc_now()
+    _clear_fields()
+
+
+def _submit(actor, scenario: Scenario) -> None:
+    drill = _drill()
+    get = st.session_state.get
+    outcome = get(f"{FIELD_PREFIX}outcome", FORWARD)
+    attempt = CallAttempt(
+        asked=frozenset(drill["asked"]),
+        outcome=outcome,
+        category_code=get(f"{FIELD_PREFIX}category"),
+        opd_code=get(f"{FIELD_PREFIX}opd"),
+        lat=get(f"{FIELD_PREFIX}lat"),
+        lon=get(f"{FIELD_PREFIX}lon"),
+        kondisi=get(f"{FIELD_PREFIX}kondisi", "") or "",
+        phone=get(f"{FIELD_PREFIX}phone", "") or "",
+        duplicate_of=get(f"{FIELD_PREFIX}duplicate") if outcome == DUPLICATE else None,
+        elapsed_s=(utc_now() - drill["started_utc"]).total_seconds(),
+    )
+    recorded = ui.run_service(
+        training.record_call_attempt,
+        view.engine(),
+        actor,
+        drill_id=drill["id"],
+        scenario_code=scenario.code,
+        attempt=attempt,
+        started_at_utc=drill["started_utc"],
+    )
+    if recorded is not None:
+        drill["scored"] = recorded.score
+        drill["results"].append((scenario.code, recorded.score))
+
+
+def _choose(scenarios: dict[str, Scenario]) -> None:
+    calls = {code: s for code, s in scenarios.items() if s.kind == "call"}
+    st.markdown(labels.TRAINING_CALL_INTRO)
+    chosen = st.multiselect(
+        labels.TRAINING_PICK_SCENARIOS,
+        list(calls),
+        default=list(calls)[:DEFAULT_DRILL_SIZE],
+        format_func=lambda code: f"{code} · {calls[code].title}",
+        key="t_call_pick",
+    )
+    if st.button(labels.TRAINING_START, type="primary", disabled=not chosen):
+        _start(chosen)
+        st.rerun()
+
+
+def _transcript(scenario: Scenario, asked: list[str]) -> None:
+    st.markdown(f"**{labels.TRAINING_CALLER}:** {scenario.opening}")
+    for question in asked:
+        st.markdown(f"**{labels.TRAINING_YOU}:** {labels.TRAINING_QUESTION[question]}")
+        st.markdown(f"**{labels.TRAINING_CALLER}:** {scenario.answers.get(question, '')}")
+    remaining = [q for q in SOP_QUESTIONS if q not in asked]
+    cols = st.columns(max(1, len(remaining)))
+    for col, question in zip(cols, remaining, strict=False):
+        col.button(
+            labels.TRAINING_ASK[question],
+            key=f"{FIELD_PREFIX}ask_{question}",
+            on_click=_ask,
+            args=(question,),
+            width="stretch",
+        )
+    if scenario.open_incidents:
+        st.markdown(f"**{labels.TRAINING_OPEN_INCIDENTS}**")
+        st.dataframe(
+            [
+                {
+                    labels.TRAINING_COL_CODE: item.code,
+                    labels.TRAINING_COL_CATEGORY: view.category_names().get(
+                        item.category_code, item.category_code
+                    ),
+                    labels.TRAINING_COL_PLACE: item.place,
+                    labels.TRAINING_COL_RECEIVED: item.received,
+                }
+                for item in scenario.open_incidents
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+
+
+def _form(actor, scenario: Scenario) -> str | None:
+    categories, opds = view.category_names(), view.opd_names()
+    category = st.selectbox(
+        labels.TRAINING_FIELD_CATEGORY,
+        [None, *categories],
+        format_func=lambda code: labels.TRAINING_PICK_NONE if code is None else categories[code],
+        key=f"{FIELD_PREFIX}category",
+    )
+    st.selectbox(
+        labels.TRAINING_FIELD_OPD,
+        [None, *opds],
+        format_func=lambda code: labels.TRAINING_PICK_NONE if code is None else opds[code],
+        key=f"{FIELD_PREFIX}opd",
+    )
+    query = st.text_input(labels.SEARCH_PLACE, key=f"{FIELD_PREFIX}search")
+    matches = ui.run_service(intake.search_places, view.engine(), query) or []
+    for i, match in enumerate(matches):
+        st.button(
+            match.label,
+            key=f"{FIELD_PREFIX}match_{i}",
+            on_click=_use_place,
+            args=(match.lat, match.lon),
+        )
+    if query and len(query.strip()) >= 3 and not matches:
+        st.caption(labels.TRAINING_NO_PLACE)
+    left, right = st.columns(2)
+    left.number_input(
+        labels.TRAINING_FIELD_LAT,
+        value=None,
+        format="%.5f",
+        step=0.0001,
+        key=f"{FIELD_PREFIX}lat",
+    )
+    right.number_input(
+        labels.TRAINING_FIELD_LON,
+        value=None,
+        format="%.5f",
+        step=0.0001,
+        key=f"{FIELD_PREFIX}lon",
+    )
+    st.text_area(labels.TRAINING_FIELD_KONDISI, key=f"{FIELD_PREFIX}kondisi", height=80)
+    st.text_input(labels.TRAINING_FIELD_PHONE, key=f"{FIELD_PREFIX}phone")
+    outcome = st.radio(
+        labels.TRAINING_FIELD_OUTCOME,
+        list(OUTCOMES),
+        format_func=lambda code: labels.TRAINING_OUTCOME[code],
+        key=f"{FIELD_PREFIX}outcome",
+        horizontal=True,
+    )
+    if outcome == DUPLICATE:
+        codes = [item.code for item in scenario.open_incidents]
+        st.selectbox(
+            labels.TRAINING_FIELD_DUPLICATE,
+            [None, *codes],
+            format_func=lambda code: labels.TRAINING_PICK_NONE if code is None else code,
+            key=f"{FIELD_PREFIX}duplicate",
+        )
+    label = {
+        FORWARD: labels.TRAINING_SUBMIT_FORWARD,
+        PRANK: labels.TRAINING_SUBMIT_PRANK,
+        DUPLICATE: labels.TRAINING_SUBMIT_DUPLICATE,
+    }[outcome]
+    st.button(label, type="primary", on_click=_submit, args=(actor, scenario))
+    return category
+
+
+actor = view.require()
+st.title(labels.TRAINING_PAGE_CALL)
+lib = view.library()
+drill = _drill()
+if drill is None:
+    _choose(lib.scenarios)
+    st.stop()
+if drill["index"] >= len(drill["codes"]):
+    _clear_fields()
+    view.drill_summary(drill, lib.scenarios, DRILL_KEY)
+    st.stop()
+scenario = lib.scenarios.get(drill["codes"][drill["index"]])
+if scenario is None:
+    st.error(labels.ERR_NOT_FOUND)
+    st.stop()
+view.scenario_header(drill, scenario)
+if drill["scored"] is not None:
+    view.show_result(drill, _next)
+    st.stop()
+talk, form, card = st.columns([1.2, 1.2, 1])
+with talk:
+    _transcript(scenario, drill["asked"])
+with form:
+    picked = _form(actor, scenario)
+with card:
+    view.show_card(lib.cards.get(picked) if picked else None)

@@ -1,0 +1,197 @@
+"""Latihan OPD: an OPD admin gets an incident and acts on it against the targets.
+
+The incident may not be theirs (it arrived at the wrong OPD): then the right move is to
+reassign it with a reason, not to acknowledge and handle it. Each action's time counts from
+the moment the scenario is shown; the drill ends with Selesai, Alihkan or "Akhiri skenario",
+then the score and what was missed. Everything is on the training database.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import labels, training
+from dashboard.domain import utc_now
+from dashboard.training_rules import (
+    ACK,
+    HANDLE,
+    REASSIGN,
+    RESOLVE,
+    OpdAction,
+    OpdAttempt,
+    Scenario,
+)
+from pages import training_view as view
+from pages import ui
+
+DRILL_KEY = "t_drill_opd"
+DEFAULT_DRILL_SIZE = 3
+FIELD_PREFIX = "t_opd_"
+
+
+def _drill() -> dict | None:
+    return st.session_state.get(DRILL_KEY)
+
+
+def _start(codes: list[str]) -> None:
+    st.session_state[DRILL_KEY] = {
+        "id": training.new_drill_id(),
+        "codes": list(codes),
+        "index": 0,
+        "results": [],
+        "started_utc": utc_now(),
+        "actions": [],
+        "scored": None,
+    }
+
+
+def _act(action: str) -> None:
+    drill = _drill()
+    at_s = (utc_now() - drill["started_utc"]).total_seconds()
+    get = st.session_state.get
+    if action == REASSIGN:
+        drill["actions"].append(
+            OpdAction(
+                REASSIGN,
+                at_s,
+                to_opd=get(f"{FIELD_PREFIX}to_opd"),
+                reason=get(f"{FIELD_PREFIX}reason", "") or "",
+            )
+        )
+    else:
+        drill["actions"].append(OpdAction(action, at_s))
+
+
+def _finish(actor, scenario: Scenario) -> None:
+    drill = _drill()
+    recorded = ui.run_service(
+        training.record_opd_attempt,
+        view.engine(),
+        actor,
+        drill_id=drill["id"],
+        scenario_code=scenario.code,
+        attempt=OpdAttempt(tuple(drill["actions"])),
+        started_at_utc=drill["started_utc"],
+    )
+    if recorded is not None:
+        drill["scored"] = recorded.score
+        drill["results"].append((scenario.code, recorded.score))
+
+
+def _act_and_maybe_finish(actor, scenario: Scenario, action: str) -> None:
+    _act(action)
+    if action in (RESOLVE, REASSIGN):
+        _finish(actor, scenario)
+
+
+def _next() -> None:
+    drill = _drill()
+    drill["index"] += 1
+    drill["actions"] = []
+    drill["scored"] = None
+    drill["started_utc"] = utc_now()
+    for key in [k for k in st.session_state if str(k).startswith(FIELD_PREFIX)]:
+        del st.session_state[key]
+
+
+def _choose(actor, scenarios: dict[str, Scenario]) -> None:
+    drills = {code: s for code, s in scenarios.items() if s.kind == "opd"}
+    # An OPD's own admin starts with the incidents that arrive at their OPD.
+    own = [code for code, s in drills.items() if s.assigned_opd == actor.opd_code]
+    st.markdown(labels.TRAINING_OPD_INTRO)
+    chosen = st.multiselect(
+        labels.TRAINING_PICK_SCENARIOS,
+        list(drills),
+        default=(own or list(drills))[:DEFAULT_DRILL_SIZE],
+        format_func=lambda code: f"{code} · {drills[code].title}",
+        key="t_opd_pick",
+    )
+    if st.button(labels.TRAINING_START, type="primary", disabled=not chosen):
+        _start(chosen)
+        st.rerun()
+
+
+def _incident(scenario: Scenario, actions: list[OpdAction]) -> None:
+    categories, opds = view.category_names(), view.opd_names()
+    st.info(
+        labels.TRAINING_OPD_ARRIVED.format(
+            opd=opds.get(scenario.assigned_opd, scenario.assigned_opd or "-")
+        )
+    )
+    st.markdown(
+        f"**{categories.get(scenario.category_code, scenario.category_code or '-')}** · "
+        f"{scenario.kelurahan or labels.TRAINING_AT_SEA}"
+    )
+    st.text(scenario.opening)
+    st.caption(
+        labels.TRAINING_OPD_TARGETS.format(
+            ack_s=scenario.target_ack_s,
+            handle_s=scenario.target_handle_s,
+            resolve_s=scenario.target_resolve_s,
+        )
+    )
+    if actions:
+        st.markdown(f"**{labels.TRAINING_OPD_DONE}**")
+        st.markdown(
+            "\n".join(
+                f"- {labels.TRAINING_ACTION[a.action]} · {round(a.at_s)} s"
+                + (f" → {opds.get(a.to_opd, a.to_opd)}" if a.action == REASSIGN else "")
+                for a in actions
+            )
+        )
+
+
+def _actions(actor, scenario: Scenario, actions: list[OpdAction]) -> None:
+    done = {a.action for a in actions}
+    cols = st.columns(3)
+    for col, action in zip(cols, (ACK, HANDLE, RESOLVE), strict=True):
+        col.button(
+            labels.TRAINING_ACTION[action],
+            key=f"{FIELD_PREFIX}do_{action}",
+            disabled=action in done,
+            on_click=_act_and_maybe_finish,
+            args=(actor, scenario, action),
+            width="stretch",
+        )
+    opds = view.opd_names()
+    with st.expander(labels.TRAINING_REASSIGN_TITLE):
+        st.selectbox(
+            labels.TRAINING_FIELD_TO_OPD,
+            [None, *opds],
+            format_func=lambda code: labels.TRAINING_PICK_NONE if code is None else opds[code],
+            key=f"{FIELD_PREFIX}to_opd",
+        )
+        st.text_input(labels.TRAINING_FIELD_REASON, key=f"{FIELD_PREFIX}reason")
+        st.button(
+            labels.TRAINING_ACTION[REASSIGN],
+            key=f"{FIELD_PREFIX}do_reassign",
+            on_click=_act_and_maybe_finish,
+            args=(actor, scenario, REASSIGN),
+        )
+    st.button(labels.TRAINING_END_SCENARIO, on_click=_finish, args=(actor, scenario))
+
+
+actor = view.require()
+st.title(labels.TRAINING_PAGE_OPD)
+lib = view.library()
+drill = _drill()
+if drill is None:
+    _choose(actor, lib.scenarios)
+    st.stop()
+if drill["index"] >= len(drill["codes"]):
+    view.drill_summary(drill, lib.scenarios, DRILL_KEY)
+    st.stop()
+scenario = lib.scenarios.get(drill["codes"][drill["index"]])
+if scenario is None:
+    st.error(labels.ERR_NOT_FOUND)
+    st.stop()
+view.scenario_header(drill, scenario)
+if drill["scored"] is not None:
+    view.show_result(drill, _next)
+    st.stop()
+left, right = st.columns([1.3, 1])
+with left:
+    _incident(scenario, drill["actions"])
+    _actions(actor, scenario, drill["actions"])
+with right:
+    view.show_card(lib.cards.get(scenario.category_code) if scenario.category_code else None)

@@ -1,0 +1,91 @@
+"""Pelatih: each trainee's scores over time, the SOP steps new staff miss most, an export."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import exports, labels, training
+from dashboard.domain import format_wib
+from dashboard.fmt import format_percent
+from pages import training_view as view
+
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+actor = view.require()
+st.title(labels.TRAINING_PAGE_TRAINER)
+if not training.is_trainer(actor):
+    st.error(labels.TRAINING_ERR_TRAINER_ONLY)
+    st.stop()
+engine = view.engine()
+scores = training.trainee_scores(engine)
+if scores.empty:
+    st.info(labels.TRAINING_NO_ATTEMPTS)
+    st.stop()
+rows = training.export_rows(engine)
+st.subheader(labels.TRAINING_SCORES_TITLE)
+newest_first = scores.iloc[::-1]
+st.dataframe(
+    {
+        labels.TRAINING_COL_TRAINEE: [
+            f"{name} ({user})" if name != user else user
+            for name, user in zip(
+                newest_first["trainee_name"], newest_first["trainee"], strict=True
+            )
+        ],
+        labels.TRAINING_COL_WHEN: [format_wib(v) for v in newest_first["submitted_at_utc"]],
+        labels.TRAINING_COL_SCENARIO: [
+            f"{code} · {title}"
+            for code, title in zip(
+                newest_first["scenario_code"], newest_first["scenario_title"], strict=True
+            )
+        ],
+        labels.TRAINING_COL_POINTS: [
+            f"{score}/{top}"
+            for score, top in zip(newest_first["score"], newest_first["max_score"], strict=True)
+        ],
+        labels.TRAINING_COL_PERCENT: [
+            format_percent(None if pd.isna(v) else v / 100) for v in newest_first["percent"]
+        ],
+    },
+    hide_index=True,
+    width="stretch",
+)
+# Each trainee's percentage over their attempts, oldest first: are they getting better?
+st.line_chart(
+    scores.pivot_table(
+        index="submitted_at_utc", columns="trainee", values="percent", aggfunc="last"
+    ),
+    y_label=labels.TRAINING_CHART_Y,
+    x_label=labels.TRAINING_CHART_X,
+)
+st.subheader(labels.TRAINING_MISSED_TITLE)
+misses = training.step_misses(engine)
+st.dataframe(
+    {
+        labels.TRAINING_COL_STEP: [labels.TRAINING_STEP.get(s, s) for s in misses["step"]],
+        labels.TRAINING_COL_ATTEMPTS: misses["attempts"].tolist(),
+        labels.TRAINING_COL_MISSED: misses["missed"].tolist(),
+        labels.TRAINING_COL_SHARE: [format_percent(v) for v in misses["share_missed"]],
+    },
+    hide_index=True,
+    width="stretch",
+)
+cols = st.columns(2)
+cols[0].download_button(
+    labels.TRAINING_EXPORT_CSV,
+    data=lambda: exports.csv_bytes(rows),
+    file_name="latihan-nilai.csv",
+    mime=CSV_MIME,
+    on_click="ignore",
+    key="t_export_csv",
+)
+cols[1].download_button(
+    labels.TRAINING_EXPORT_XLSX,
+    data=lambda: exports.xlsx_bytes({labels.TRAINING_SCORES_TITLE: rows}),
+    file_name="latihan-nilai.xlsx",
+    mime=XLSX_MIME,
+    on_click="ignore",
+    key="t_export_xlsx",
+)
