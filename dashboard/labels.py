@@ -1530,7 +1530,9 @@ TRAINING_ERR_LIVE_DATABASE = (
     "Basis data latihan tidak boleh sama dengan basis data layanan 112 ({url}). Atur "
     "SIAGA_TRAINING_DATABASE_URL ke basis data lain."
 )
-TRAINING_ERR_TRAINER_ONLY = "Hanya pelatih (supervisor atau admin) yang boleh mengubah bahan latihan."
+TRAINING_ERR_TRAINER_ONLY = (
+    "Hanya pelatih (supervisor atau admin) yang boleh mengubah bahan latihan."
+)
 TRAINING_ERR_NOT_TRAINEE = "Akun {username} bukan akun aktif di basis data latihan."
 TRAINING_ERR_JSON = "Teks JSON tidak dapat dibaca: {reason}."
 TRAINING_ERR_SCENARIO_EXISTS = "Skenario dengan kode {code} sudah ada."
