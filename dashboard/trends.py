@@ -1121,95 +1121,6 @@ class _Floor(FunctionElement):
     inherit_cache = True
 
 
-def _arg(compiler, element, **kw) -> str:
-    return compiler.process(next(iter(element.clauses)), **kw)
-
-
-_SQLITE_SHIFT = f"'+{WIB_OFFSET_H} hours'"
-_PG_SHIFT = f"INTERVAL '{WIB_OFFSET_H} hours'"
-
-
-@compiles(_WibDay, "sqlite")
-def _wib_day_sqlite(element, compiler, **kw):
-    return f"date({_arg(compiler, element, **kw)}, {_SQLITE_SHIFT})"
-
-
-@compiles(_WibDay, "postgresql")
-def _wib_day_pg(element, compiler, **kw):
-    return f"to_char({_arg(compiler, element, **kw)} + {_PG_SHIFT}, 'YYYY-MM-DD')"
-
-
-@compiles(_WibWeek, "sqlite")
-def _wib_week_sqlite(element, compiler, **kw):
-    # Back 6 days, then forward to the next Monday (or stay on it): the week's Monday.
-    return f"date({_arg(compiler, element, **kw)}, {_SQLITE_SHIFT}, '-6 days', 'weekday 1')"
-
-
-@compiles(_WibWeek, "postgresql")
-def _wib_week_pg(element, compiler, **kw):
-    inner = f"date_trunc('week', {_arg(compiler, element, **kw)} + {_PG_SHIFT})"
-    return f"to_char({inner}, 'YYYY-MM-DD')"
-
-
-@compiles(_WibMonth, "sqlite")
-def _wib_month_sqlite(element, compiler, **kw):
-    return f"strftime('%Y-%m-01', {_arg(compiler, element, **kw)}, {_SQLITE_SHIFT})"
-
-
-@compiles(_WibMonth, "postgresql")
-def _wib_month_pg(element, compiler, **kw):
-    return f"to_char({_arg(compiler, element, **kw)} + {_PG_SHIFT}, 'YYYY-MM-01')"
-
-
-@compiles(_WibHour, "sqlite")
-def _wib_hour_sqlite(element, compiler, **kw):
-    return f"CAST(strftime('%H', {_arg(compiler, element, **kw)}, {_SQLITE_SHIFT}) AS INTEGER)"
-
-
-@compiles(_WibHour, "postgresql")
-def _wib_hour_pg(element, compiler, **kw):
-    return f"CAST(EXTRACT(HOUR FROM {_arg(compiler, element, **kw)} + {_PG_SHIFT}) AS INTEGER)"
-
-
-@compiles(_WibWeekday, "sqlite")
-def _wib_weekday_sqlite(element, compiler, **kw):
-    day = f"strftime('%w', {_arg(compiler, element, **kw)}, {_SQLITE_SHIFT})"
-    return f"((CAST({day} AS INTEGER) + 6) % 7)"
-
-
-@compiles(_WibWeekday, "postgresql")
-def _wib_weekday_pg(element, compiler, **kw):
-    iso = f"EXTRACT(ISODOW FROM {_arg(compiler, element, **kw)} + {_PG_SHIFT})"
-    return f"(CAST({iso} AS INTEGER) - 1)"
-
-
-@compiles(_EpochS, "sqlite")
-def _epoch_s_sqlite(element, compiler, **kw):
-    # The stored text's first 19 characters are 'YYYY-MM-DD HH:MM:SS': an exact truncation.
-    # julianday() counts whole milliseconds internally, so x 86400 rounds back to exact
-    # seconds (since the Julian epoch: only differences are used); twice as fast as strftime.
-    day = f"julianday(substr({_arg(compiler, element, **kw)}, 1, 19))"
-    return f"CAST(ROUND({day} * 86400) AS INTEGER)"
-
-
-@compiles(_EpochS, "postgresql")
-def _epoch_s_pg(element, compiler, **kw):
-    inner = f"date_trunc('second', {_arg(compiler, element, **kw)})"
-    return f"CAST(EXTRACT(EPOCH FROM {inner}) AS BIGINT)"
-
-
-@compiles(_Floor, "sqlite")
-def _floor_sqlite(element, compiler, **kw):
-    value = _arg(compiler, element, **kw)
-    # CAST truncates toward zero; step down one for negative non-integers.
-    return f"(CAST({value} AS INTEGER) - (({value}) < CAST({value} AS INTEGER)))"
-
-
-@compiles(_Floor, "postgresql")
-def _floor_pg(element, compiler, **kw):
-    return f"CAST(floor({_arg(compiler, element, **kw)}) AS BIGINT)"
-
-
 class _JsonInt(FunctionElement):
     """An integer member of a JSON object stored as text (NULL when absent)."""
 
@@ -1224,32 +1135,72 @@ class _JsonText(FunctionElement):
     inherit_cache = True
 
 
-def _args(compiler, element, **kw) -> list[str]:
-    return [compiler.process(clause, **kw) for clause in element.clauses]
+_WIB_SHIFT = {
+    "sqlite": f"'+{WIB_OFFSET_H} hours'",
+    "postgresql": f"INTERVAL '{WIB_OFFSET_H} hours'",
+}
+
+# Per element and database: the SQL, with {0}, {1} ... the compiled arguments and {shift} the
+# database's way of writing the WIB offset.
+_DIALECT_SQL: dict[type[FunctionElement], dict[str, str]] = {
+    _WibDay: {
+        "sqlite": "date({0}, {shift})",
+        "postgresql": "to_char({0} + {shift}, 'YYYY-MM-DD')",
+    },
+    _WibWeek: {
+        # Back 6 days, then forward to the next Monday (or stay on it): the week's Monday.
+        "sqlite": "date({0}, {shift}, '-6 days', 'weekday 1')",
+        "postgresql": "to_char(date_trunc('week', {0} + {shift}), 'YYYY-MM-DD')",
+    },
+    _WibMonth: {
+        "sqlite": "strftime('%Y-%m-01', {0}, {shift})",
+        "postgresql": "to_char({0} + {shift}, 'YYYY-MM-01')",
+    },
+    _WibHour: {
+        "sqlite": "CAST(strftime('%H', {0}, {shift}) AS INTEGER)",
+        "postgresql": "CAST(EXTRACT(HOUR FROM {0} + {shift}) AS INTEGER)",
+    },
+    _WibWeekday: {
+        "sqlite": "((CAST(strftime('%w', {0}, {shift}) AS INTEGER) + 6) % 7)",
+        "postgresql": "(CAST(EXTRACT(ISODOW FROM {0} + {shift}) AS INTEGER) - 1)",
+    },
+    _EpochS: {
+        # The stored text's first 19 characters are 'YYYY-MM-DD HH:MM:SS': an exact truncation.
+        # julianday() counts whole milliseconds internally, so x 86400 rounds back to exact
+        # seconds (since the Julian epoch: only differences are used); twice as fast as strftime.
+        "sqlite": "CAST(ROUND(julianday(substr({0}, 1, 19)) * 86400) AS INTEGER)",
+        "postgresql": "CAST(EXTRACT(EPOCH FROM date_trunc('second', {0})) AS BIGINT)",
+    },
+    _Floor: {
+        # CAST truncates toward zero; step down one for negative non-integers.
+        "sqlite": "(CAST({0} AS INTEGER) - (({0}) < CAST({0} AS INTEGER)))",
+        "postgresql": "CAST(floor({0}) AS BIGINT)",
+    },
+    _JsonInt: {
+        "sqlite": "CAST(json_extract({0}, '$.' || {1}) AS INTEGER)",
+        "postgresql": "CAST(CAST({0} AS jsonb) ->> {1} AS INTEGER)",
+    },
+    _JsonText: {
+        "sqlite": "CAST(json_extract({0}, '$.' || {1}) AS TEXT)",
+        "postgresql": "(CAST({0} AS jsonb) ->> {1})",
+    },
+}
 
 
-@compiles(_JsonInt, "sqlite")
-def _json_int_sqlite(element, compiler, **kw):
-    doc, key = _args(compiler, element, **kw)
-    return f"CAST(json_extract({doc}, '$.' || {key}) AS INTEGER)"
+def _register_dialect_sql() -> None:
+    for element_type, by_dialect in _DIALECT_SQL.items():
+        for dialect, template in by_dialect.items():
+            _compile_as(element_type, dialect, template)
 
 
-@compiles(_JsonInt, "postgresql")
-def _json_int_pg(element, compiler, **kw):
-    doc, key = _args(compiler, element, **kw)
-    return f"CAST(CAST({doc} AS jsonb) ->> {key} AS INTEGER)"
+def _compile_as(element_type: type[FunctionElement], dialect: str, template: str) -> None:
+    @compiles(element_type, dialect)
+    def _compile(element, compiler, **kw):
+        args = [compiler.process(clause, **kw) for clause in element.clauses]
+        return template.format(*args, shift=_WIB_SHIFT[dialect])
 
 
-@compiles(_JsonText, "sqlite")
-def _json_text_sqlite(element, compiler, **kw):
-    doc, key = _args(compiler, element, **kw)
-    return f"CAST(json_extract({doc}, '$.' || {key}) AS TEXT)"
-
-
-@compiles(_JsonText, "postgresql")
-def _json_text_pg(element, compiler, **kw):
-    doc, key = _args(compiler, element, **kw)
-    return f"(CAST({doc} AS jsonb) ->> {key})"
+_register_dialect_sql()
 
 
 def _pname(p: float) -> str:
