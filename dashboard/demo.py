@@ -31,8 +31,8 @@ from dashboard.domain import (
     Actor,
     incident_code,
     naive_utc,
-    overdue_reason,
     route,
+    row_overdue_reason,
     utc_now,
     wib_day,
 )
@@ -331,14 +331,7 @@ def keep_alive(
     for row in rows:
         if not _step_due(row, now):
             continue
-        late = overdue_reason(
-            row.status,
-            received_at_utc=row.received_at_utc,
-            assigned_at_utc=row.assigned_at_utc,
-            acknowledged_at_utc=row.acknowledged_at_utc,
-            now_utc=now,
-            targets=targets,
-        )
+        late = row_overdue_reason(row, now_utc=now, targets=targets)
         if late and rng.random() >= min(1.0, interval_s / LATE_LINGER_S):
             continue
         try:

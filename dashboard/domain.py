@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dashboard import labels
@@ -367,6 +368,18 @@ def overdue_reason(
     if status in OPEN_STATUSES and now - received_at_utc > timedelta(seconds=targets.resolve_s):
         return NOT_RESOLVED
     return None
+
+
+def row_overdue_reason(row: Any, *, now_utc: datetime, targets: Targets) -> str | None:
+    """overdue_reason of an incident row: anything with the incident's columns as attributes."""
+    return overdue_reason(
+        row.status,
+        received_at_utc=row.received_at_utc,
+        assigned_at_utc=row.assigned_at_utc,
+        acknowledged_at_utc=row.acknowledged_at_utc,
+        now_utc=now_utc,
+        targets=targets,
+    )
 
 
 def escalation_level_due(

@@ -19,6 +19,7 @@ from dashboard.domain import (
     as_utc,
     naive_utc,
     overdue_reason,
+    row_overdue_reason,
 )
 
 INCIDENT_COLUMNS = (
@@ -188,14 +189,7 @@ def kpis(engine: Engine, *, now_utc: datetime) -> Kpis:
     overdue = 0
     for row in open_rows:
         by_status[row.status] += 1
-        if overdue_reason(
-            row.status,
-            received_at_utc=row.received_at_utc,
-            assigned_at_utc=row.assigned_at_utc,
-            acknowledged_at_utc=row.acknowledged_at_utc,
-            now_utc=now,
-            targets=targets,
-        ):
+        if row_overdue_reason(row, now_utc=now, targets=targets):
             overdue += 1
     count, nuisance = today[0], today[1] or 0
     median = float(pd.Series(forward_s).median()) if forward_s else None

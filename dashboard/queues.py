@@ -35,7 +35,7 @@ from dashboard.domain import (
     mask_phone,
     naive_utc,
     normalise_phone,
-    overdue_reason,
+    row_overdue_reason,
     wib_days_utc,
     wib_today,
 )
@@ -539,14 +539,7 @@ def _incident_select():
 
 
 def _queue_row(r, *, now: datetime, targets: Targets) -> QueueRow:
-    code = overdue_reason(
-        r.status,
-        received_at_utc=r.received_at_utc,
-        assigned_at_utc=r.assigned_at_utc,
-        acknowledged_at_utc=r.acknowledged_at_utc,
-        now_utc=now,
-        targets=targets,
-    )
+    code = row_overdue_reason(r, now_utc=now, targets=targets)
     reason = labels.OVERDUE.get(code)
     return QueueRow(
         id=r.id,
