@@ -21,6 +21,7 @@ from dashboard.domain import (
     overdue_reason,
     row_overdue_reason,
 )
+from dashboard.places import PLACE_FIELDS
 
 INCIDENT_COLUMNS = (
     "id",
@@ -32,12 +33,7 @@ INCIDENT_COLUMNS = (
     "lat",
     "lon",
     "address",
-    "kelurahan",
-    "kecamatan",
-    "in_city",
-    "at_sea",
-    "nearest_kelurahan",
-    "distance_to_city_m",
+    *PLACE_FIELDS,
     "in_flood_zone",
     "flood_zone_names",
     "caller_phone",

@@ -40,7 +40,7 @@ from dashboard.domain import (
     wib_today,
 )
 from dashboard.errors import InvalidInput, NotFound, PermissionDenied
-from dashboard.places import place_text
+from dashboard.places import PLACE_FIELDS, place_text
 from dashboard.queries import py_datetime
 
 # Who sees which queue: an OPD admin only their OPD's incidents; the others the whole board.
@@ -55,12 +55,7 @@ QUEUE_COLUMNS = (
     "priority",
     "kondisi",
     "address",
-    "kelurahan",
-    "kecamatan",
-    "in_city",
-    "at_sea",
-    "nearest_kelurahan",
-    "distance_to_city_m",
+    *PLACE_FIELDS,
     "in_flood_zone",
     "caller_phone",
     "status",
@@ -647,12 +642,7 @@ _FOUND_COLUMNS = (
     "priority",
     "status",
     "cancel_reason",
-    "kelurahan",
-    "kecamatan",
-    "in_city",
-    "at_sea",
-    "nearest_kelurahan",
-    "distance_to_city_m",
+    *PLACE_FIELDS,
     "address",
     "caller_phone",
     "resolved_at_utc",
