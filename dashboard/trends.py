@@ -1073,124 +1073,25 @@ def _wib_period(column, granularity: str):
 # --- dialect helpers: one SQL expression per database, chosen by SQLAlchemy at compile time ---
 
 
-class _WibDay(FunctionElement):
-    """'YYYY-MM-DD' of the WIB day of a naive-UTC timestamp."""
-
-    type = String()
-    inherit_cache = True
-
-
-class _WibWeek(FunctionElement):
-    """'YYYY-MM-DD' of the Monday starting the WIB ISO week."""
-
-    type = String()
-    inherit_cache = True
-
-
-class _WibMonth(FunctionElement):
-    """'YYYY-MM-01' of the WIB month."""
-
-    type = String()
-    inherit_cache = True
-
-
-class _WibHour(FunctionElement):
-    type = Integer()
-    inherit_cache = True
-
-
-class _WibWeekday(FunctionElement):
-    """0 = Monday ... 6 = Sunday, in WIB."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-class _EpochS(FunctionElement):
-    """Whole seconds of a naive-UTC timestamp truncated to the second, on a fixed scale.
-
-    Only differences are meaningful (the epoch differs between the databases).
-    """
-
-    type = Integer()
-    inherit_cache = True
-
-
-class _Floor(FunctionElement):
-    type = Integer()
-    inherit_cache = True
-
-
-class _JsonInt(FunctionElement):
-    """An integer member of a JSON object stored as text (NULL when absent)."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-class _JsonText(FunctionElement):
-    """A text member of a JSON object stored as text (NULL when absent)."""
-
-    type = String()
-    inherit_cache = True
-
-
 _WIB_SHIFT = {
     "sqlite": f"'+{WIB_OFFSET_H} hours'",
     "postgresql": f"INTERVAL '{WIB_OFFSET_H} hours'",
 }
 
-# Per element and database: the SQL, with {0}, {1} ... the compiled arguments and {shift} the
-# database's way of writing the WIB offset.
-_DIALECT_SQL: dict[type[FunctionElement], dict[str, str]] = {
-    _WibDay: {
-        "sqlite": "date({0}, {shift})",
-        "postgresql": "to_char({0} + {shift}, 'YYYY-MM-DD')",
-    },
-    _WibWeek: {
-        # Back 6 days, then forward to the next Monday (or stay on it): the week's Monday.
-        "sqlite": "date({0}, {shift}, '-6 days', 'weekday 1')",
-        "postgresql": "to_char(date_trunc('week', {0} + {shift}), 'YYYY-MM-DD')",
-    },
-    _WibMonth: {
-        "sqlite": "strftime('%Y-%m-01', {0}, {shift})",
-        "postgresql": "to_char({0} + {shift}, 'YYYY-MM-01')",
-    },
-    _WibHour: {
-        "sqlite": "CAST(strftime('%H', {0}, {shift}) AS INTEGER)",
-        "postgresql": "CAST(EXTRACT(HOUR FROM {0} + {shift}) AS INTEGER)",
-    },
-    _WibWeekday: {
-        "sqlite": "((CAST(strftime('%w', {0}, {shift}) AS INTEGER) + 6) % 7)",
-        "postgresql": "(CAST(EXTRACT(ISODOW FROM {0} + {shift}) AS INTEGER) - 1)",
-    },
-    _EpochS: {
-        # The stored text's first 19 characters are 'YYYY-MM-DD HH:MM:SS': an exact truncation.
-        # julianday() counts whole milliseconds internally, so x 86400 rounds back to exact
-        # seconds (since the Julian epoch: only differences are used); twice as fast as strftime.
-        "sqlite": "CAST(ROUND(julianday(substr({0}, 1, 19)) * 86400) AS INTEGER)",
-        "postgresql": "CAST(EXTRACT(EPOCH FROM date_trunc('second', {0})) AS BIGINT)",
-    },
-    _Floor: {
-        # CAST truncates toward zero; step down one for negative non-integers.
-        "sqlite": "(CAST({0} AS INTEGER) - (({0}) < CAST({0} AS INTEGER)))",
-        "postgresql": "CAST(floor({0}) AS BIGINT)",
-    },
-    _JsonInt: {
-        "sqlite": "CAST(json_extract({0}, '$.' || {1}) AS INTEGER)",
-        "postgresql": "CAST(CAST({0} AS jsonb) ->> {1} AS INTEGER)",
-    },
-    _JsonText: {
-        "sqlite": "CAST(json_extract({0}, '$.' || {1}) AS TEXT)",
-        "postgresql": "(CAST({0} AS jsonb) ->> {1})",
-    },
-}
 
+def _dialect_function(
+    name: str, sql_type, doc: str, *, sqlite: str, postgresql: str
+) -> type[FunctionElement]:
+    """A SQL function element written once per database.
 
-def _register_dialect_sql() -> None:
-    for element_type, by_dialect in _DIALECT_SQL.items():
-        for dialect, template in by_dialect.items():
-            _compile_as(element_type, dialect, template)
+    In each template {0}, {1} ... are the compiled arguments and {shift} is that database's way
+    of writing the WIB offset.
+    """
+    element = type(name, (FunctionElement,), {"__doc__": doc, "type": sql_type})
+    element.inherit_cache = True
+    for dialect, template in (("sqlite", sqlite), ("postgresql", postgresql)):
+        _compile_as(element, dialect, template)
+    return element
 
 
 def _compile_as(element_type: type[FunctionElement], dialect: str, template: str) -> None:
@@ -1200,7 +1101,75 @@ def _compile_as(element_type: type[FunctionElement], dialect: str, template: str
         return template.format(*args, shift=_WIB_SHIFT[dialect])
 
 
-_register_dialect_sql()
+_WibDay = _dialect_function(
+    "_WibDay",
+    String(),
+    "'YYYY-MM-DD' of the WIB day of a naive-UTC timestamp.",
+    sqlite="date({0}, {shift})",
+    postgresql="to_char({0} + {shift}, 'YYYY-MM-DD')",
+)
+_WibWeek = _dialect_function(
+    "_WibWeek",
+    String(),
+    "'YYYY-MM-DD' of the Monday starting the WIB ISO week.",
+    # Back 6 days, then forward to the next Monday (or stay on it): the week's Monday.
+    sqlite="date({0}, {shift}, '-6 days', 'weekday 1')",
+    postgresql="to_char(date_trunc('week', {0} + {shift}), 'YYYY-MM-DD')",
+)
+_WibMonth = _dialect_function(
+    "_WibMonth",
+    String(),
+    "'YYYY-MM-01' of the WIB month.",
+    sqlite="strftime('%Y-%m-01', {0}, {shift})",
+    postgresql="to_char({0} + {shift}, 'YYYY-MM-01')",
+)
+_WibHour = _dialect_function(
+    "_WibHour",
+    Integer(),
+    "0 ... 23, the WIB hour.",
+    sqlite="CAST(strftime('%H', {0}, {shift}) AS INTEGER)",
+    postgresql="CAST(EXTRACT(HOUR FROM {0} + {shift}) AS INTEGER)",
+)
+_WibWeekday = _dialect_function(
+    "_WibWeekday",
+    Integer(),
+    "0 = Monday ... 6 = Sunday, in WIB.",
+    sqlite="((CAST(strftime('%w', {0}, {shift}) AS INTEGER) + 6) % 7)",
+    postgresql="(CAST(EXTRACT(ISODOW FROM {0} + {shift}) AS INTEGER) - 1)",
+)
+_EpochS = _dialect_function(
+    "_EpochS",
+    Integer(),
+    "Whole seconds of a naive-UTC timestamp truncated to the second, on a fixed scale.\n\n"
+    "Only differences are meaningful (the epoch differs between the databases).",
+    # The stored text's first 19 characters are 'YYYY-MM-DD HH:MM:SS': an exact truncation.
+    # julianday() counts whole milliseconds internally, so x 86400 rounds back to exact
+    # seconds (since the Julian epoch: only differences are used); twice as fast as strftime.
+    sqlite="CAST(ROUND(julianday(substr({0}, 1, 19)) * 86400) AS INTEGER)",
+    postgresql="CAST(EXTRACT(EPOCH FROM date_trunc('second', {0})) AS BIGINT)",
+)
+_Floor = _dialect_function(
+    "_Floor",
+    Integer(),
+    "The largest integer not above a number.",
+    # CAST truncates toward zero; step down one for negative non-integers.
+    sqlite="(CAST({0} AS INTEGER) - (({0}) < CAST({0} AS INTEGER)))",
+    postgresql="CAST(floor({0}) AS BIGINT)",
+)
+_JsonInt = _dialect_function(
+    "_JsonInt",
+    Integer(),
+    "An integer member of a JSON object stored as text (NULL when absent).",
+    sqlite="CAST(json_extract({0}, '$.' || {1}) AS INTEGER)",
+    postgresql="CAST(CAST({0} AS jsonb) ->> {1} AS INTEGER)",
+)
+_JsonText = _dialect_function(
+    "_JsonText",
+    String(),
+    "A text member of a JSON object stored as text (NULL when absent).",
+    sqlite="CAST(json_extract({0}, '$.' || {1}) AS TEXT)",
+    postgresql="(CAST({0} AS jsonb) ->> {1})",
+)
 
 
 def _pname(p: float) -> str:
