@@ -57,7 +57,12 @@ SIGNED_IN_PAGES = ("live", "intake", "queue", "find", "trends", "handover", "adm
 
 # The training room (Latihan, /latihan): its own pages, sign-in and database (pages/ui.TRAINING).
 TRAINING_PAGES = {
-    "t_call": ("pages/training_call.py", labels.TRAINING_PAGE_CALL, ":material/call:", "latihan"),
+    "t_call": (
+        "pages/training_call.py",
+        labels.TRAINING_PAGE_CALL,
+        ":material/call:",
+        "latihan-panggilan",
+    ),
     "t_opd": (
         "pages/training_opd.py",
         labels.TRAINING_PAGE_OPD,
@@ -116,7 +121,8 @@ def _in_training_room() -> bool:
 def _training_pages(keys: tuple[str, ...]) -> tuple[st.Page, list[st.Page]]:
     """(the navigation, hidden, and the pages to link to). As for the wall, the default page
     answers at "/" only, so the first page is there twice: /latihan is the room's door."""
-    pages = [_page(key) for key in keys]
+    # The role's first page is the door (/latihan): an OPD admin lands on Latihan OPD.
+    pages = [_page(key, url_path="latihan" if i == 0 else None) for i, key in enumerate(keys)]
     root = _page(keys[0], default=True, url_path="latihan-mulai")
     return st.navigation([root, *pages], position="hidden"), pages
 

@@ -671,6 +671,8 @@ training_attempt_steps = Table(
     Column("max_points", Integer, nullable=False),
     # A feedback code (labels.TRAINING_FEEDBACK renders it); NULL when the step was right.
     Column("feedback", String(40)),
+    # The numbers its text needs (StepResult.detail as JSON, e.g. {"m": 850}); NULL for none.
+    Column("detail", Text),
     Index("ix_training_attempt_steps_attempt", "attempt_id"),
     Index("ix_training_attempt_steps_step", "step"),
 )

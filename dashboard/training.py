@@ -48,6 +48,7 @@ from dashboard.training_rules import (
     Scenario,
     Score,
     SopCard,
+    StepResult,
 )
 from geo.nearest import geodesic_distance_m
 
@@ -108,6 +109,8 @@ class AttemptDetail:
     # step, ok, points, max_points, feedback (a labels.TRAINING_FEEDBACK code or None),
     # in the order they were scored.
     steps: pd.DataFrame
+    # The same steps as the trainee saw them right after the attempt (feedback numbers too).
+    result: Score
 
 
 @dataclass(frozen=True)
@@ -422,7 +425,7 @@ def attempt_detail(engine: Engine, attempt_id: int) -> AttemptDetail:
         if row is None:
             raise NotFound(labels.TRAINING_ERR_NO_ATTEMPT.format(attempt_id=attempt_id))
         steps = conn.execute(
-            select(s.step, s.ok, s.points, s.max_points, s.feedback)
+            select(s.step, s.ok, s.points, s.max_points, s.feedback, s.detail)
             .where(s.attempt_id == attempt_id)
             .order_by(s.id)
         ).all()
@@ -451,6 +454,19 @@ def attempt_detail(engine: Engine, attempt_id: int) -> AttemptDetail:
                 for r in steps
             ],
             columns=["step", "ok", "points", "max_points", "feedback"],
+        ),
+        result=Score(
+            tuple(
+                StepResult(
+                    step=r.step,
+                    ok=bool(r.ok),
+                    points=r.points,
+                    max_points=r.max_points,
+                    feedback=r.feedback,
+                    detail=json.loads(r.detail) if r.detail else {},
+                )
+                for r in steps
+            )
         ),
     )
 
@@ -662,6 +678,7 @@ def _store_attempt(
                     "points": step.points,
                     "max_points": step.max_points,
                     "feedback": step.feedback,
+                    "detail": _dumps(dict(step.detail)) if step.detail else None,
                 }
                 for step in score.steps
             ],

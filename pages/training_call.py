@@ -123,9 +123,9 @@ def _transcript(scenario: Scenario, asked: list[str]) -> None:
         st.markdown(f"**{labels.TRAINING_YOU}:** {labels.TRAINING_QUESTION[question]}")
         st.markdown(f"**{labels.TRAINING_CALLER}:** {scenario.answers.get(question, '')}")
     remaining = [q for q in SOP_QUESTIONS if q not in asked]
-    cols = st.columns(max(1, len(remaining)))
-    for col, question in zip(cols, remaining, strict=False):
-        col.button(
+    cols = st.columns(2)
+    for i, question in enumerate(remaining):
+        cols[i % 2].button(
             labels.TRAINING_ASK[question],
             key=f"{FIELD_PREFIX}ask_{question}",
             on_click=_ask,

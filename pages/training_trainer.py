@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
 from dashboard import exports, labels, training
-from dashboard.domain import format_wib
+from dashboard.domain import format_wib, to_wib
 from dashboard.fmt import format_percent
 from pages import training_view as view
+from pages import ui
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,14 +54,38 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-# Each trainee's percentage over their attempts, oldest first: are they getting better?
-st.line_chart(
-    scores.pivot_table(
-        index="submitted_at_utc", columns="trainee", values="percent", aggfunc="last"
-    ),
-    y_label=labels.TRAINING_CHART_Y,
-    x_label=labels.TRAINING_CHART_X,
+# Each trainee's percentage over their attempts (WIB times): are they getting better?
+over_time = scores.assign(when=[to_wib(v).replace(tzinfo=None) for v in scores["submitted_at_utc"]])
+st.altair_chart(
+    alt.Chart(over_time)
+    .mark_line(point=True)
+    .encode(
+        x=alt.X("when:T", title=labels.TRAINING_CHART_X, axis=alt.Axis(format="%d-%m %H:%M")),
+        y=alt.Y("percent:Q", title=labels.TRAINING_CHART_Y, scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("trainee:N", title=labels.TRAINING_COL_TRAINEE),
+        tooltip=[
+            alt.Tooltip("trainee:N", title=labels.TRAINING_COL_TRAINEE),
+            alt.Tooltip("scenario_code:N", title=labels.TRAINING_COL_SCENARIO),
+            alt.Tooltip("percent:Q", title=labels.TRAINING_COL_PERCENT),
+        ],
+    )
+    .properties(height=260),
+    width="stretch",
 )
+# One attempt as the trainee saw it: the score and each step's feedback.
+attempt_ids = newest_first["attempt_id"].tolist()
+titles = dict(zip(newest_first["attempt_id"], newest_first["scenario_code"], strict=True))
+who = dict(zip(newest_first["attempt_id"], newest_first["trainee"], strict=True))
+picked = st.selectbox(
+    labels.TRAINING_PICK_ATTEMPT,
+    attempt_ids,
+    format_func=lambda i: f"#{i} · {who[i]} · {titles[i]}",
+    key="t_trainer_attempt",
+)
+if picked is not None:
+    detail = ui.run_service(training.attempt_detail, engine, int(picked))
+    if detail is not None:
+        view.show_score(detail.result)
 st.subheader(labels.TRAINING_MISSED_TITLE)
 misses = training.step_misses(engine)
 st.dataframe(

@@ -11,6 +11,7 @@ and the wall display shows nothing of it.
 
 from __future__ import annotations
 
+import csv
 import sqlite3
 
 import pytest
@@ -22,7 +23,7 @@ from dashboard.catalogue import DATA_DIR
 from dashboard.sessions import COOKIE_NAME, TRAINING_COOKIE_NAME
 from dashboard.setup import DEMO_DISPLAY_TOKEN
 from dashboard.training import TRAINING_PASSWORD
-from tests.e2e.conftest import DESK_VIEWPORTS, new_page
+from tests.e2e.conftest import DESK_VIEWPORTS, new_page, sign_in
 from tests.e2e.harness import start_app
 from tests.helpers.browser import choose, settle
 
@@ -66,8 +67,6 @@ def _scenarios():
 
 
 def _names() -> tuple[dict[str, str], dict[str, str]]:
-    import csv
-
     with (DATA_DIR / "categories.csv").open(encoding="utf-8") as handle:
         categories = {row["code"]: row["name"] for row in csv.DictReader(handle)}
     with (DATA_DIR / "opds.csv").open(encoding="utf-8") as handle:
@@ -198,6 +197,7 @@ def test_a_trainee_drills_three_calls_the_trainer_sees_the_scores_and_live_is_un
 
         # The trainer sees the three scores.
         _sign_in_training(trainer, url, "pelatih")
+        trainer.get_by_role("link", name=labels.TRAINING_PAGE_TRAINER).click()
         trainer.get_by_role("heading", name=labels.TRAINING_PAGE_TRAINER).wait_for()
         for code, points, max_points in (
             (right.code, FULL_CALL, FULL_CALL),
@@ -217,6 +217,28 @@ def test_a_trainee_drills_three_calls_the_trainer_sees_the_scores_and_live_is_un
         for scenario in (right, wrong_opd, prank):
             assert scenario.code not in body
             assert scenario.opening not in body
+
+        # On the live desk (after the dump: signing in writes a session): the SOP card folded
+        # under Laporan baru's category, and Serah terima for a rotated OPD admin's replacement.
+        desk = new_page(browser, url, DESK_VIEWPORTS["1366x768"])
+        try:
+            sign_in(desk, url, "ct.ani")
+            desk.get_by_role("link", name="Laporan baru").click()
+            choose(desk, labels.FIELD_CATEGORY_SOP, categories["KEBAKARAN"] + " (P1)")
+            desk.get_by_text(labels.INTAKE_SOP_CARD).click()
+            fire_card = training_library.load_cards()["KEBAKARAN"]
+            desk.get_by_text(fire_card.ask[0]).wait_for()
+            sign_in(desk, url, "opd.bpbd")
+            desk.get_by_role("link", name=labels.HANDOVER_TITLE).click()
+            desk.get_by_role("heading", name=labels.HANDOVER_RULES).wait_for(timeout=60_000)
+            desk.get_by_text(labels.HANDOVER_OPEN.split(":")[0].format(opd="BPBD")).wait_for()
+            desk.get_by_text(f"Kartu SOP: {categories['ROB']}").first.wait_for()
+            assert desk.watch.page_errors == []
+        except Exception:
+            desk.screenshot(path=str(training_app.log_path.parent / "desk-failed.png"))
+            raise
+        finally:
+            desk.context.close()
     finally:
         for page in (wall, trainee, trainer):
             page.context.close()

@@ -386,6 +386,13 @@ def test_a_call_attempt_is_stored_with_each_step_and_the_exact_points(engine):
     )
     assert detail.steps["step"].tolist() == list(points)
     assert detail.steps.loc[detail.steps["step"] == "OPD", "feedback"].item() is not None
+    # Nothing leaves the training room: no incident, alert or outbox message came of it.
+    with engine.connect() as conn:
+        for table in (t.incidents, t.incident_events, t.alerts, t.outbox):
+            assert conn.execute(select(func.count()).select_from(table)).scalar_one() == 0
+    # The trainer later reads the very feedback the trainee saw, its numbers included.
+    assert detail.result == recorded.score
+    assert any(step.detail for step in detail.result.steps)
 
 
 def test_an_attempt_at_an_unknown_scenario_is_refused_and_writes_nothing(engine):

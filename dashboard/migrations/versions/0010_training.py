@@ -65,6 +65,7 @@ def upgrade() -> None:
         sa.Column("points", sa.Integer(), nullable=False),
         sa.Column("max_points", sa.Integer(), nullable=False),
         sa.Column("feedback", sa.String(length=40), nullable=True),
+        sa.Column("detail", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["attempt_id"],
             ["training_attempts.id"],
