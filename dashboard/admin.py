@@ -10,12 +10,16 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from dashboard import audit, labels
+from dashboard import audit, catalogue, labels
 from dashboard import tables as t
+from dashboard.citydata import current_city
 from dashboard.domain import OPEN_STATUSES, Actor, check_permission, clean_text, format_wib
 from dashboard.errors import ImportRejected, InvalidInput, UnknownReference
-from dashboard.layers import LAYER_NAMES
+from dashboard.incidents import check_coordinates, locate_report
+from dashboard.layers import LAYER_NAMES, import_layer
+from dashboard.layers import move_facility as store_position
 from dashboard.queries import py_datetime
+from geo import GeoError
 
 OPD_CODE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]{1,19}")
 OPD_COLUMNS = ("code", "name", "short_name", "phone", "description", "active")
@@ -183,8 +187,6 @@ def set_area_override(
 
 def kecamatan_choices(engine: Engine) -> tuple[str, ...]:
     """The kecamatan names of the city the database describes, sorted."""
-    from dashboard.citydata import current_city
-
     city = current_city(engine)
     return tuple(sorted({str(name) for name in city.kelurahan["kecamatan"]}))
 
@@ -209,9 +211,6 @@ def move_facility(
 
     The point must be in or near the city: a swapped lat/lon would put a fire post in the sea.
     """
-    from dashboard.incidents import check_coordinates, locate_report
-    from dashboard.layers import move_facility as store_position
-
     check_permission(actor, "admin")
     lat, lon = check_coordinates(lat, lon)
     locate_report(engine, lat, lon)
@@ -224,9 +223,6 @@ def import_layer_upload(
     """Replace a map layer from an uploaded file (kept in a private temporary folder only for
     the import). A refused file raises ImportRejected with geo's Indonesian reason; the old
     layer stays in use. Returns the number of features stored."""
-    from dashboard.layers import import_layer
-    from geo import GeoError
-
     check_permission(actor, "import")
     if layer_name not in LAYER_NAMES:
         raise InvalidInput(labels.ERR_UNKNOWN_LAYER.format(value=str(layer_name)[:40]))
@@ -275,10 +271,8 @@ def layer_table(engine: Engine, actor: Actor) -> pd.DataFrame:
 
 def opd_names(engine: Engine) -> dict[str, str]:
     """Active OPDs, code -> short name."""
-    from dashboard.catalogue import opd_names as names
-
     with engine.connect() as conn:
-        return names(conn)
+        return catalogue.opd_names(conn)
 
 
 def users_frame(users: pd.DataFrame) -> pd.DataFrame:

@@ -28,6 +28,7 @@ from dashboard.domain import (
     utc_now,
 )
 from dashboard.errors import InvalidInput, NotFound, PermissionDenied
+from dashboard.escalation import thresholds_for
 from dashboard.handoff import ASSIGNED, ESCALATED, MOVED_AWAY
 from dashboard.places import PLACE_FIELDS, place_text
 
@@ -197,8 +198,6 @@ def wall_overdue(
 ) -> tuple[int, list[Overdue]]:
     """Incidents handed to an OPD and not acknowledged past their category's first threshold
     (or already escalated): how many, and the oldest few."""
-    from dashboard.escalation import thresholds_for
-
     now = naive_utc(now) if now else utc_now()
     i = t.incidents.c
     with engine.connect() as conn:

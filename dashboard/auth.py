@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from dashboard import audit, labels
 from dashboard import tables as t
+from dashboard.catalogue import get_settings
 from dashboard.domain import (
     OPD_ADMIN,
     ROLES,
@@ -57,8 +58,6 @@ class LoginPolicy:
 
 def login_policy(conn: Connection) -> LoginPolicy:
     """The lockout policy from the settings table (login_max_failures, login_lockout_min)."""
-    from dashboard.catalogue import get_settings
-
     settings = get_settings(conn)
     base = LoginPolicy()
     return LoginPolicy(

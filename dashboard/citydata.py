@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from dashboard import tables as t
+from geo import load_city
 
 _lock = threading.Lock()
 _cache: dict[tuple, object] = {}
@@ -17,8 +18,6 @@ _cache: dict[tuple, object] = {}
 
 def current_city(engine: Engine):
     """geo.City with the database's facilities and layers; rebuilt only when they change."""
-    from geo import load_city
-
     with engine.connect() as conn:
         facility_stamp = select(func.max(t.facilities.c.updated_at_utc), func.count())
         layer_stamp = select(func.max(t.geo_layers.c.imported_at_utc), func.count())

@@ -11,12 +11,20 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from dashboard import labels
+import pandas as pd
+
+from dashboard import apikeys, backup, cap, demo, eido, labels
 from dashboard.apikeys import SCOPES
+from dashboard.auth import create_display_token, create_user
 from dashboard.config import load_settings
 from dashboard.db import make_engine
-from dashboard.domain import ADMIN, ROLES, WALL, Actor, wib_days_utc
-from dashboard.errors import DispatchError, ImportRejected, InvalidInput
+from dashboard.domain import ADMIN, ROLES, WALL, Actor, format_wib, wib_days_utc
+from dashboard.errors import CapRejected, DispatchError, ImportRejected, InvalidInput
+from dashboard.importer import import_incidents
+from dashboard.layers import import_layer
+from dashboard.setup import prepare_database
+from dashboard.worker import run_cli
+from geo import GeoError
 
 CLI_ACTOR = Actor(username="cli", role=ADMIN, full_name="Baris perintah")
 
@@ -166,22 +174,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_maintenance(sub) -> None:
-    try:
-        from dashboard import backup
-    except ImportError:
-        return
     backup.add_commands(sub)
 
 
 def _worker(engine, args, settings) -> int:
-    from dashboard.worker import run_cli
-
     return run_cli(engine, worker_id=args.worker_id, cap_url=settings.cap_url)
 
 
 def _init_db(engine, args, settings) -> int:
-    from dashboard.setup import prepare_database
-
     prepare_database(
         engine, demo_mode=settings.demo and not args.no_demo, retire_demo=not settings.demo
     )
@@ -190,9 +190,6 @@ def _init_db(engine, args, settings) -> int:
 
 
 def _seed_demo(engine, args, settings) -> int:
-    from dashboard import demo
-    from dashboard.setup import prepare_database
-
     prepare_database(engine, demo_mode=False)
     count = demo.seed_demo(engine, days=args.days, seed=args.seed, calls_per_day=args.per_day)
     print(f"{count} laporan demo ditambahkan.")
@@ -200,9 +197,6 @@ def _seed_demo(engine, args, settings) -> int:
 
 
 def _simulate(engine, args, settings) -> int:
-    from dashboard import demo
-    from dashboard.setup import prepare_database
-
     prepare_database(engine, demo_mode=settings.demo)
     print(f"Simulasi berjalan: {args.rate} laporan/menit. Hentikan dengan Ctrl+C.")
     count = demo.simulate(
@@ -213,9 +207,6 @@ def _simulate(engine, args, settings) -> int:
 
 
 def _import_incidents(engine, args, settings) -> int:
-    from dashboard.importer import import_incidents
-    from dashboard.setup import prepare_database
-
     prepare_database(engine, demo_mode=False)
     result = import_incidents(engine, CLI_ACTOR, args.file)
     print(f"{result.inserted} laporan diimpor, {result.skipped_existing} sudah ada (dilewati).")
@@ -223,10 +214,6 @@ def _import_incidents(engine, args, settings) -> int:
 
 
 def _import_cap(engine, args, settings) -> int:
-    from dashboard import cap, labels
-    from dashboard.errors import CapRejected
-    from dashboard.setup import prepare_database
-
     prepare_database(engine, demo_mode=False)
     try:
         result = cap.import_source(engine, args.source)
@@ -240,10 +227,6 @@ def _import_cap(engine, args, settings) -> int:
 
 
 def _import_layer(engine, args, settings) -> int:
-    from dashboard.layers import import_layer
-    from dashboard.setup import prepare_database
-    from geo import GeoError
-
     prepare_database(engine, demo_mode=False)
     try:
         count = import_layer(engine, CLI_ACTOR, args.layer, args.file)
@@ -255,9 +238,6 @@ def _import_layer(engine, args, settings) -> int:
 
 
 def _create_user(engine, args, settings) -> int:
-    from dashboard.auth import create_user
-    from dashboard.setup import prepare_database
-
     prepare_database(engine, demo_mode=False)
     if args.password_env:
         password = os.environ.get(args.password_env, "")
@@ -280,9 +260,6 @@ def _create_user(engine, args, settings) -> int:
 
 
 def _create_display_token(engine, args, settings) -> int:
-    from dashboard.auth import create_display_token
-    from dashboard.setup import prepare_database
-
     prepare_database(engine, demo_mode=False)
     token = create_display_token(engine, CLI_ACTOR, name=args.name)
     print("Token (simpan, hanya ditampilkan sekali):")
@@ -292,9 +269,6 @@ def _create_display_token(engine, args, settings) -> int:
 
 
 def _api_key_create(engine, args, settings) -> int:
-    from dashboard import apikeys
-    from dashboard.setup import prepare_database
-
     prepare_database(engine, demo_mode=False)
     scopes = tuple(dict.fromkeys(args.scope or ("intake",)))
     key_id, key = apikeys.create_key(engine, CLI_ACTOR, name=args.name, scopes=scopes)
@@ -305,8 +279,6 @@ def _api_key_create(engine, args, settings) -> int:
 
 
 def _export_eido(engine, args, settings) -> int:
-    from dashboard import eido
-
     if args.since:
         try:
             day = date.fromisoformat(args.since)
@@ -329,9 +301,6 @@ def _export_eido(engine, args, settings) -> int:
 
 
 def _import_eido(engine, args, settings) -> int:
-    from dashboard import eido
-    from dashboard.setup import prepare_database
-
     prepare_database(engine, demo_mode=False)
     try:
         raw = args.file.read_bytes()
@@ -354,17 +323,12 @@ def _import_eido(engine, args, settings) -> int:
 
 
 def _api_key_revoke(engine, args, settings) -> int:
-    from dashboard import apikeys
-
     apikeys.revoke_key(engine, CLI_ACTOR, args.id)
     print(f"Kunci API {args.id} dicabut.")
     return 0
 
 
 def _api_key_list(engine, args, settings) -> int:
-    from dashboard import apikeys
-    from dashboard.domain import format_wib
-
     keys = apikeys.list_keys(engine, CLI_ACTOR)
     if keys.empty:
         print("Belum ada kunci API.")
@@ -382,6 +346,4 @@ def _api_key_list(engine, args, settings) -> int:
 
 
 def _given(value) -> bool:
-    import pandas as pd
-
     return value is not None and not pd.isna(value)

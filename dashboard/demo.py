@@ -19,7 +19,9 @@ import shapely
 from sqlalchemy import Engine, func, insert, select, text
 
 from dashboard import catalogue
+from dashboard import incidents as svc
 from dashboard import tables as t
+from dashboard.citydata import current_city
 from dashboard.domain import (
     BARU,
     DIBATALKAN,
@@ -36,7 +38,9 @@ from dashboard.domain import (
     utc_now,
     wib_day,
 )
+from dashboard.errors import DispatchError
 from dashboard.places import place_columns
+from geo import default_city, locate_many
 
 DEFAULT_SEED = 112
 # The present the demo leaves (relative to the clock at seeding): the last two hours carry a
@@ -256,8 +260,6 @@ def simulate(
     on_event: Callable[[str], None] | None = None,
 ) -> int:
     """Live feed for demos and training: new calls at `rate_per_min`, open ones moving on."""
-    from dashboard import incidents as svc
-
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
     sampler = _PointSampler(nprng)
@@ -269,14 +271,7 @@ def simulate(
     while duration_s is None or time.monotonic() - started < duration_s:
         plan = _plan_call(rng, utc_now(), cats)
         lat, lon = sampler.sample(plan["category_code"], rng)
-        report = svc.NewReport(
-            category_code=plan["category_code"],
-            kondisi=plan["kondisi"],
-            lat=lat,
-            lon=lon,
-            address=plan["address"],
-            caller_phone=plan["caller_phone"],
-        )
+        report = _planned_report(plan, lat, lon)
         recorded = svc.create_incident(engine, actor, report)
         count += 1
         if on_event:
@@ -312,9 +307,6 @@ def keep_alive(
     is drawn once per incident and status (deterministic from the code), so a tick that comes
     late does not change what happens, only when. Returns one line per thing done.
     """
-    from dashboard import incidents as svc
-    from dashboard.errors import DispatchError
-
     now = naive_utc(now) if now else utc_now()
     rng = rng or random.Random()
     done: list[str] = []
@@ -361,22 +353,23 @@ def keep_alive(
     return done
 
 
-def _live_call(engine: Engine, rng: random.Random, cats: dict, *, now: datetime) -> str:
-    from dashboard import incidents as svc
-
-    plan = _plan_call(rng, now, cats)
-    lat, lon = _live_sampler().sample(plan["category_code"], rng)
-    report = svc.NewReport(
+def _planned_report(plan: dict, lat: float, lon: float, **options) -> svc.NewReport:
+    """The report a planned call makes at its sampled point (options: NewReport's others)."""
+    return svc.NewReport(
         category_code=plan["category_code"],
         kondisi=plan["kondisi"],
         lat=lat,
         lon=lon,
         address=plan["address"],
         caller_phone=plan["caller_phone"],
-        received_at_utc=now,
-        forward=False,
-        source=DEMO_SOURCE,
+        **options,
     )
+
+
+def _live_call(engine: Engine, rng: random.Random, cats: dict, *, now: datetime) -> str:
+    plan = _plan_call(rng, now, cats)
+    lat, lon = _live_sampler().sample(plan["category_code"], rng)
+    report = _planned_report(plan, lat, lon, received_at_utc=now, forward=False, source=DEMO_SOURCE)
     if plan["cancel_reason"]:
         recorded = svc.record_and_close(engine, SIMULATOR, report, plan["cancel_reason"], now=now)
     else:
@@ -417,9 +410,6 @@ def is_empty(engine: Engine) -> bool:
 
 
 def _advance_one(engine: Engine, rng: random.Random, actor: Actor, on_event) -> None:
-    from dashboard import incidents as svc
-    from dashboard.errors import DispatchError
-
     with engine.connect() as conn:
         rows = conn.execute(
             select(
@@ -494,9 +484,6 @@ def _write(
     rng,
     now: datetime,
 ) -> int:
-    from dashboard.citydata import current_city
-    from geo import locate_many
-
     if not plans:
         return 0
     lats = np.array([p[0] for p in points])
@@ -742,8 +729,6 @@ class _PointSampler:
     """Random points inside kelurahan polygons, weighted by category (water in the north)."""
 
     def __init__(self, nprng: np.random.Generator) -> None:
-        from geo import default_city
-
         city = default_city()
         gdf = city.kelurahan
         self._names = list(gdf["nama"])

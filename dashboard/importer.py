@@ -12,7 +12,9 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from dashboard import catalogue, labels
+from dashboard import incidents as svc
 from dashboard import tables as t
+from dashboard.citydata import current_city
 from dashboard.domain import WIB, Actor, check_permission, naive_utc, utc_now
 from dashboard.errors import DispatchError, ImportRejected
 
@@ -44,9 +46,6 @@ def import_incidents(
     Rows whose external_id is already stored are skipped, so a file can be imported again.
     The rows are located in one pass and written with one statement per table.
     """
-    from dashboard import incidents as svc
-    from dashboard.citydata import current_city
-
     check_permission(actor, "import")
     now = naive_utc(now) if now else utc_now()
     records = _read_records(Path(path))
@@ -109,8 +108,6 @@ def report_from_record(record: dict, *, forward: bool = False, source: str = "fo
     ImportRejected for a list or object value, a bad received_at, or no external_id. Shared by
     the file import and the intake API, so both say the same thing about the same record.
     """
-    from dashboard import incidents as svc
-
     _check_scalars(record)
     external_id = str(record.get("external_id") or "").strip()
     report = svc.NewReport(

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard import catalogue, handoff, labels
 from dashboard import tables as t
+from dashboard.citydata import current_city
 from dashboard.domain import (
     BARU,
     CANCEL_REASONS,
@@ -52,6 +53,7 @@ from dashboard.errors import (
     UnknownReference,
 )
 from dashboard.places import place_columns
+from geo import METRES_PER_DEGREE_LAT, geodesic_distance_m, locate, locate_points
 
 KONDISI_MAX = 2000
 ADDRESS_MAX = 500
@@ -177,9 +179,6 @@ def check_coordinates(lat: object, lon: object) -> tuple[float, float]:
 
 def locate_report(engine: Engine, lat: float, lon: float, *, city=None):
     """geo.locate on the city the database describes; refuses points far outside the city."""
-    from dashboard.citydata import current_city
-    from geo import locate
-
     place = locate(lat, lon, city=city if city is not None else current_city(engine))
     refusal = _outside_service_area(place)
     if refusal is not None:
@@ -190,9 +189,6 @@ def locate_report(engine: Engine, lat: float, lon: float, *, city=None):
 def locate_reports(engine: Engine, points: list[tuple[float, float]], *, city=None) -> list:
     """locate_report for many points in one pass (a batch): per point, its place or the
     OutsideServiceArea refusal locate_report would have raised (returned, not raised)."""
-    from dashboard.citydata import current_city
-    from geo import locate_points
-
     if not points:
         return []
     city = city if city is not None else current_city(engine)
@@ -523,8 +519,6 @@ def possible_duplicates(
     window_min: int,
 ) -> list[dict[str, object]]:
     """Open reports of the same category near this point in the last minutes (nearest first)."""
-    from geo import METRES_PER_DEGREE_LAT, geodesic_distance_m
-
     since = naive_utc(now) - timedelta(minutes=window_min)
     # A degree box prefilter keeps the query on the index; the exact distance is geodesic.
     dlat = radius_m / METRES_PER_DEGREE_LAT * 1.5

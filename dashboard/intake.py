@@ -8,11 +8,14 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from dashboard import catalogue, labels
+from dashboard.citydata import current_city
 from dashboard.domain import format_wib, naive_utc, normalise_phone, route
 from dashboard.errors import InvalidInput
 from dashboard.fmt import format_km, format_minutes
+from dashboard.incidents import SERVICE_AREA_MARGIN_M, possible_duplicates, prank_count
 from dashboard.live import NearestPost, nearest_posts, route_text
 from dashboard.places import place_text
+from geo import GeoError, locate, search_place
 
 # Post kinds always shown (the two that race against the clock), plus the category's own need.
 ALWAYS_SHOWN_KINDS = ("ambulance", "fire")
@@ -91,9 +94,6 @@ def preview(
     (same category, nearby, recent, still open); and how many recent calls from this number
     were closed as prank, ghost or not an emergency.
     """
-    from dashboard.citydata import current_city
-    from dashboard.incidents import SERVICE_AREA_MARGIN_M, possible_duplicates, prank_count
-
     now = naive_utc(now)
     category_code = (category_code or "").strip().upper() or None
     phone_norm, phone_error = _phone(phone)
@@ -167,9 +167,6 @@ def preview(
 def search_places(engine: Engine, text: str, *, limit: int = 5, city=None) -> list[PlaceMatch]:
     """geo.search_place on the database's city, as labelled choices (kelurahan, old names,
     landmarks); an empty or too short query finds nothing rather than everything."""
-    from dashboard.citydata import current_city
-    from geo import search_place
-
     query = (text or "").strip()
     if len(query) < 3:
         return []
@@ -283,8 +280,6 @@ def _phone(phone: str | None) -> tuple[str | None, str | None]:
 
 
 def _locate(lat: float, lon: float, city):
-    from geo import GeoError, locate
-
     try:
         return locate(lat, lon, city=city)
     except GeoError:

@@ -10,14 +10,14 @@ from dashboard import audit, labels
 from dashboard import tables as t
 from dashboard.domain import Actor, check_permission, utc_now
 from dashboard.errors import NotFound
+from dashboard.incidents import check_coordinates
+from geo import read_layer, to_geojson_text
 
 LAYER_NAMES = ("flood_zones", "kelurahan", "kecamatan", "facilities")
 
 
 def import_layer(engine: Engine, actor: Actor, name: str, path: Path | str) -> int:
     """Read, validate and store a layer; the old one stays if anything fails. Returns features."""
-    from geo import read_layer, to_geojson_text
-
     check_permission(actor, "import")
     gdf = read_layer(Path(path), layer_name=name)
     now = utc_now()
@@ -55,8 +55,6 @@ def move_facility(
     engine: Engine, actor: Actor, facility_id: str, *, lat: float, lon: float
 ) -> None:
     """Correct a facility's position (admin); it is then no longer marked approximate."""
-    from dashboard.incidents import check_coordinates
-
     check_permission(actor, "admin")
     lat, lon = check_coordinates(lat, lon)
     with engine.begin() as conn:

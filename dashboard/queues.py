@@ -41,7 +41,7 @@ from dashboard.domain import (
 )
 from dashboard.errors import InvalidInput, NotFound, PermissionDenied
 from dashboard.places import PLACE_FIELDS, place_text
-from dashboard.queries import py_datetime
+from dashboard.queries import incident_detail, py_datetime
 
 # Who sees which queue: an OPD admin only their OPD's incidents; the others the whole board.
 BOARD_ROLES = frozenset({SUPERVISOR, ADMIN, CALL_TAKER})
@@ -169,8 +169,6 @@ def incident_view(engine: Engine, actor: Actor, incident_id: int) -> IncidentVie
 
     An OPD admin may open only their own OPD's incidents.
     """
-    from dashboard.queries import incident_detail
-
     if actor.role == WALL:
         raise PermissionDenied(labels.ERR_PERMISSION.format(action="detail laporan"))
     incident, events = incident_detail(engine, incident_id)

@@ -208,7 +208,7 @@ def build_report(
     """
     # rollups builds on this module's filter and SQL helpers: importing it at the top would
     # be a cycle, so the one place that delegates to it imports it here.
-    from dashboard import rollups
+    from dashboard import rollups  # noqa: PLC0415 - cycle: dashboard.rollups imports this module
 
     check_filter(flt)
     with read_connection(engine) as conn:

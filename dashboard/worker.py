@@ -29,6 +29,8 @@ from collections.abc import Callable, Mapping
 from sqlalchemy import Engine
 
 from dashboard import cap, delivery, demo, escalation, rollups
+from dashboard.config import load_settings
+from dashboard.db import make_engine
 from dashboard.domain import utc_now
 
 log = logging.getLogger(__name__)
@@ -160,8 +162,6 @@ def start_in_background(
         worker_id = new_worker_id()
 
         def target() -> None:
-            from dashboard.db import make_engine
-
             engine = make_engine(database_url)
             try:
                 run_forever(
@@ -214,8 +214,6 @@ def _summary(error: BaseException) -> str:
 
 def start_unless_disabled(environ: Mapping[str, str] | None = None) -> threading.Thread | None:
     """What app.py calls when the server imports it: the worker, unless SIAGA_WORKER=0."""
-    from dashboard.config import load_settings
-
     env = os.environ if environ is None else environ
     if env.get("SIAGA_WORKER", "1").strip().lower() in {"0", "false", "no", "off"}:
         log.info("background worker off (SIAGA_WORKER=0)")
