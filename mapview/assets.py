@@ -179,9 +179,9 @@ def _package_dir(package: str) -> Path:
     # package is reported with its pip name instead of failing every import of mapview.
     try:
         if package == "leaflet":
-            import xstatic.pkg.leaflet as module
+            import xstatic.pkg.leaflet as module  # noqa: PLC0415 - copy-time only
         elif package == "leaflet_markercluster":
-            import xstatic.pkg.leaflet_markercluster as module
+            import xstatic.pkg.leaflet_markercluster as module  # noqa: PLC0415 - copy-time only
         else:
             msg = f"unknown xstatic package {package!r}"
             raise RuntimeError(msg)

@@ -18,12 +18,15 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from dashboard import labels, sessions, training
+from dashboard import auth, labels, sessions, training
+from dashboard.catalogue import get_settings
+from dashboard.citydata import current_city
 from dashboard.config import load_settings
 from dashboard.db import make_engine
 from dashboard.domain import Actor, can, utc_now
 from dashboard.errors import DispatchError
 from dashboard.roads import configured_road_graph
+from dashboard.setup import prepare_database
 from geo.errors import RoadGraphError
 from geo.roads import RoadGraph
 
@@ -51,8 +54,6 @@ SETUP_POLL_S = 0.3
 @st.cache_resource(show_spinner=False)
 def _prepared_engine():
     """One engine per process; the schema is migrated and (in demo mode) seeded on first use."""
-    from dashboard.setup import prepare_database
-
     settings = load_settings()
     engine = make_engine(settings.database_url)
     prepare_database(
@@ -124,8 +125,6 @@ def get_city():
     The layers change only when an admin imports one, so drawing the map from the last good
     copy while the database is down is right, and a page shows its banner instead of a trace.
     """
-    from dashboard.citydata import current_city
-
     global _last_city  # noqa: PLW0603 - one process-wide fallback, like the cached engine
     try:
         city = current_city(get_engine())
@@ -317,9 +316,6 @@ def _forget_session(room: Room = LIVE) -> None:
 
 def sign_in_form(room: Room = LIVE) -> None:
     """The sign-in form; on success the script reruns on the page that was asked for."""
-    from dashboard import auth
-    from dashboard.config import load_settings
-
     st.title(labels.APP_TITLE)
     st.caption(labels.APP_SUBTITLE)
     reason = st.session_state.pop(SIGNED_OUT_REASON_KEY, None)
@@ -411,8 +407,6 @@ def retry_page_every(seconds: float = OUTAGE_RETRY_S) -> None:
 
 @st.cache_data(ttl=30, show_spinner=False)
 def _settings_cached() -> dict:
-    from dashboard.catalogue import get_settings
-
     with get_engine().connect() as conn:
         return get_settings(conn)
 
