@@ -1452,7 +1452,7 @@ TRAINING_FEEDBACK = {
     "NOMOR_WRONG": "Nomor yang dicatat tidak sama dengan nomor penelepon.",
     "LOCATION_NEAR": "Lokasi meleset {m} m dari titik sebenarnya (batas {tolerance_m} m).",
     "LOCATION_FAR": "Lokasi meleset {m} m dari titik sebenarnya.",
-    "NO_POINT": "Titik lokasi tidak dipasang di peta.",
+    "NO_POINT": "Titik lokasi tidak diisi (cari tempatnya atau isi koordinat).",
     "WRONG_CATEGORY": "Kategori seharusnya {expected}, bukan {given}.",
     "CATEGORY_MISSING": "Kategori belum dipilih (seharusnya {expected}).",
     "WRONG_OPD": "OPD tujuan seharusnya {expected}, bukan {given}.",
