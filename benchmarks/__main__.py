@@ -20,6 +20,20 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from benchmarks import (
+    bench_import,
+    bench_intake_api,
+    bench_live,
+    bench_map,
+    bench_nearest,
+    bench_roads,
+    bench_trends,
+    bench_viewers,
+    bench_writes,
+)
+from dashboard.catalogue import seed_catalogue
+from dashboard.db import make_engine, migrate
+
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 BENCHMARKS = (
     "nearest",
@@ -137,8 +151,6 @@ def _row(  # noqa: PLR0917 - one argument per table column, in column order
 
 
 def _nearest(rows: list[dict], *, quick: bool) -> list[dict]:
-    from benchmarks import bench_nearest
-
     results = []
     for size in (10_000,) if quick else (10_000, 100_000):
         result = bench_nearest.run(size)
@@ -171,8 +183,6 @@ def _nearest(rows: list[dict], *, quick: bool) -> list[dict]:
 
 
 def _map(rows: list[dict], *, quick: bool) -> dict:
-    from benchmarks import bench_map
-
     result = bench_map.run(1_000 if quick else 5_000)
     size = f"{result['n_incidents']:,} open"
     ratio = result["project_bytes_per_incident"] / result["naive_bytes_per_incident"]
@@ -202,8 +212,6 @@ def _map(rows: list[dict], *, quick: bool) -> dict:
 
 
 def _browser(rows: list[dict], *, quick: bool) -> list[dict]:
-    from benchmarks import bench_map
-
     results = []
     for size in (1_000,) if quick else (1_000, 5_000):
         result = bench_map.run_browser(size)
@@ -225,8 +233,6 @@ def _browser(rows: list[dict], *, quick: bool) -> list[dict]:
 
 
 def _trends(rows: list[dict], *, quick: bool, pg_url: str | None) -> list[dict]:
-    from benchmarks import bench_trends
-
     size = 100_000 if quick else 1_000_000
     results = []
     folder = Path(tempfile.mkdtemp(prefix="siaga-bench-trends-"))
@@ -254,8 +260,6 @@ def _trends(rows: list[dict], *, quick: bool, pg_url: str | None) -> list[dict]:
 
 
 def _live(rows: list[dict], *, quick: bool) -> dict:
-    from benchmarks import bench_live
-
     inserts = 5 if quick else 20
     result = bench_live.run(inserts=inserts)
     naive = bench_live.run(inserts=inserts, shared=False)
@@ -281,8 +285,6 @@ def _live(rows: list[dict], *, quick: bool) -> dict:
 
 
 def _viewers(rows: list[dict], *, quick: bool) -> dict:
-    from benchmarks import bench_viewers
-
     counts = (1, 8) if quick else bench_viewers.VIEWERS
     window_s = 20.0 if quick else 30.0
     result = bench_viewers.run(viewers=counts, window_s=window_s)
@@ -307,10 +309,6 @@ def _viewers(rows: list[dict], *, quick: bool) -> dict:
 
 
 def _writes(rows: list[dict], *, quick: bool, pg_url: str | None) -> list[dict]:
-    from benchmarks import bench_writes
-    from dashboard.catalogue import seed_catalogue
-    from dashboard.db import make_engine, migrate
-
     results = []
     folder = Path(tempfile.mkdtemp(prefix="siaga-bench-writes-"))
     targets = [("sqlite", f"sqlite:///{folder / 'writes.db'}")]
@@ -340,8 +338,6 @@ def _writes(rows: list[dict], *, quick: bool, pg_url: str | None) -> list[dict]:
 
 
 def _intake(rows: list[dict], *, quick: bool, pg_url: str | None) -> list[dict]:
-    from benchmarks import bench_intake_api
-
     results = []
     folder = Path(tempfile.mkdtemp(prefix="siaga-bench-intake-"))
     targets = [("sqlite", f"sqlite:///{folder / 'intake.db'}")]
@@ -373,8 +369,6 @@ def _intake(rows: list[dict], *, quick: bool, pg_url: str | None) -> list[dict]:
 
 
 def _import(rows: list[dict], *, quick: bool, pg_url: str | None) -> dict:
-    from benchmarks import bench_import
-
     size = 1_000 if quick else 5_000
     results: dict[str, object] = {"import": []}
     folder = Path(tempfile.mkdtemp(prefix="siaga-bench-import-"))
@@ -425,8 +419,6 @@ def _import(rows: list[dict], *, quick: bool, pg_url: str | None) -> dict:
 
 
 def _roads(rows: list[dict], *, quick: bool) -> dict:
-    from benchmarks import bench_roads
-
     result = bench_roads.run(1_000 if quick else 5_000, naive_sample=5 if quick else 20)
     _row(
         rows,

@@ -30,6 +30,7 @@ from dashboard.catalogue import seed_catalogue
 from dashboard.db import make_engine, migrate
 from dashboard.domain import ADMIN, Actor
 from geo import default_city, locate, locate_many
+from tests.unit.geo.test_locate_index import _reference_locations
 
 ACTOR = Actor("bench.admin", ADMIN)
 NOW = datetime(2026, 11, 28, 3, 0)  # 10:00 WIB
@@ -78,8 +79,6 @@ def run_import(database_url: str, folder: Path, *, rows: int = 5_000) -> dict:
 
 def run_locate(*, points: int = 2_000, naive_points: int = 200, batch: int = 5_000) -> dict:
     """One `locate` (median over `points`) and a locate_many of `batch`, new vs spatial joins."""
-    from tests.unit.geo.test_locate_index import _reference_locations
-
     city = default_city()
     rng = np.random.default_rng(16)
     west, south, east, north = city.outline.bounds

@@ -24,6 +24,7 @@ from dashboard import tables as t
 from dashboard.catalogue import seed_catalogue
 from dashboard.db import make_engine, migrate
 from dashboard.domain import ADMIN, WIB, Actor
+from tests.e2e.harness import start_app
 
 BATCH = 20
 CLIENTS = (1, 8, 32)
@@ -32,8 +33,6 @@ ADMIN_ACTOR = Actor("bench.admin", ADMIN)
 
 def run(database_url: str, log_dir: Path, *, duration_s: float = 5.0, clients=CLIENTS) -> dict:
     """Both ways at each client count against one app server on `database_url`."""
-    from tests.e2e.harness import start_app
-
     engine = make_engine(database_url)
     migrate(engine)
     seed_catalogue(engine)

@@ -15,10 +15,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from playwright.sync_api import sync_playwright
+
 from benchmarks.bench_viewers import server_cpu_s
 from dashboard import incidents as svc
 from dashboard.db import make_engine
 from dashboard.domain import CALL_TAKER, Actor
+from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, start_app
 
 TAKER = Actor("bench.live", CALL_TAKER)
 MAP_FRAME = "st_folium"
@@ -41,10 +44,6 @@ def run(
     *, inserts: int = 20, refresh_s: int = 10, timeout_s: float = 60.0, shared: bool = True
 ) -> dict:
     """Latency figures in seconds over `inserts` incidents, and the server's CPU per minute."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, start_app
-
     folder = Path(tempfile.mkdtemp(prefix="siaga-live-"))
     url = f"sqlite:///{folder / 'live.db'}"
     server = start_app(

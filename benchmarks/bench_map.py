@@ -23,12 +23,17 @@ import folium
 import numpy as np
 import pandas as pd
 import shapely
+from playwright.sync_api import sync_playwright
+from sqlalchemy import func, insert, select
 
+from dashboard import tables as t
+from dashboard.db import make_engine
 from dashboard.domain import OPEN_STATUSES, utc_now
 from geo import default_city
 from mapview.assets import ensure_static_assets, offline_assets
 from mapview.base import base_map, map_html, standalone_map
 from mapview.incidents import incident_layer
+from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS
 
 SEED = 112
 CATEGORIES = (
@@ -137,10 +142,6 @@ def run_browser(
     navigation to its map holding `n_incidents` markers; pass `database_url` to first add
     that many open incidents to the app's database (see seed_open_incidents).
     """
-    from playwright.sync_api import sync_playwright
-
-    from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS
-
     city = default_city()
     frame = synthetic_incidents(n_incidents, city=city)
     categories = {code: (name, colour) for code, name, colour in CATEGORIES}
@@ -238,11 +239,6 @@ def seed_open_incidents(database_url: str, n: int) -> int:
     Bypasses the services (no event log) on purpose: it only fills the map. Returns how many
     open incidents the database then holds.
     """
-    from sqlalchemy import func, insert, select
-
-    from dashboard import tables as t
-    from dashboard.db import make_engine
-
     frame = synthetic_incidents(n)
     engine = make_engine(database_url)
     stamp = int(time.time())
@@ -312,7 +308,7 @@ def _naive_html(city, frame: pd.DataFrame, categories: dict) -> str:
 
 
 def _streamlit_refresh_bytes(city, frame: pd.DataFrame, categories: dict) -> int:
-    import streamlit_folium
+    import streamlit_folium  # noqa: PLC0415 - heavy: only this figure needs streamlit
 
     base = base_map(city, categories=categories, layer_control=False)
     base.get_root().render()

@@ -15,6 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
+
+from tests.e2e.conftest import sign_in
+from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, start_app
+
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 VIEWS = ("wall", "live")
@@ -30,10 +36,6 @@ def run(
     shared: bool = True,
 ) -> dict:
     """{view: {n: ms of server CPU per viewer per refresh}} for each viewer count."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, start_app
-
     folder = Path(tempfile.mkdtemp(prefix="siaga-viewers-"))
     url = f"sqlite:///{folder / 'viewers.db'}"
     server = start_app(
@@ -86,10 +88,6 @@ def server_cpu_s(pid: int) -> float:
 
 
 def _open(context, base_url: str, view: str, n: int) -> tuple[list, int]:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    from tests.e2e.conftest import sign_in
-
     pages = []
     if view == "live":
         first = context.new_page()
