@@ -1715,6 +1715,14 @@ TRAINING_COL_SHARE = "Bagian terlewat"
 TRAINING_CHART_Y = "Nilai (%)"
 TRAINING_CHART_X = "Waktu latihan (WIB)"
 TRAINING_PICK_ATTEMPT = "Lihat satu latihan"
+TRAINING_ADD_TRAINEE = "Tambah akun peserta latihan (petugas baru atau pengganti)"
+TRAINING_FIELD_FULL_NAME = "Nama lengkap"
+TRAINING_FIELD_ROLE = "Peran"
+TRAINING_FIELD_OPD_ACCOUNT = "OPD (untuk admin OPD)"
+TRAINING_SAVE_TRAINEE = "Simpan akun latihan"
+TRAINING_TRAINEE_SAVED = (
+    "Akun latihan {username} dibuat: masuk lewat /latihan dengan kata sandinya."
+)
 INTAKE_SOP_CARD = "Kartu SOP kategori ini"
 HANDOVER_TITLE = "Serah terima"
 HANDOVER_INTRO = (

@@ -201,6 +201,42 @@ def library(engine: Engine) -> Library:
     )
 
 
+# The roles a training account may have: the desk roles drilled in the room, and trainers.
+TRAINEE_ROLES = (CALL_TAKER, OPD_ADMIN, SUPERVISOR)
+
+
+def add_trainee(
+    engine: Engine,
+    actor: Actor,
+    *,
+    username: str,
+    full_name: str,
+    role: str,
+    opd_code: str | None = None,
+    password: str,
+) -> int:
+    """A training account for a new or rotated member of staff (trainer only), in the training
+    database: its own password, never a live account. Returns the user id."""
+    if not is_trainer(actor):
+        raise PermissionDenied(labels.TRAINING_ERR_TRAINER_ONLY)
+    if role not in TRAINEE_ROLES:
+        raise InvalidInput(labels.ERR_ROLE.format(role=str(role)[:20]))
+    if same_database(
+        engine.url.render_as_string(hide_password=False), load_settings().database_url
+    ):
+        raise InvalidInput(labels.TRAINING_ERR_LIVE_DATABASE.format(url="DATABASE_URL"))
+    # In the training database a trainer administers its accounts: the audit names them.
+    return create_user(
+        engine,
+        Actor(actor.username, ADMIN, full_name=actor.full_name),
+        username=username,
+        full_name=full_name,
+        password=password,
+        role=role,
+        opd_code=opd_code,
+    )
+
+
 def add_scenario(
     engine: Engine, actor: Actor, body: str, *, now_utc: datetime | None = None
 ) -> Scenario:

@@ -21,6 +21,41 @@ if not training.is_trainer(actor):
     st.error(labels.TRAINING_ERR_TRAINER_ONLY)
     st.stop()
 engine = view.engine()
+
+
+def _add_trainee() -> None:
+    """A training account for a new or rotated member of staff (the training database only)."""
+    with st.expander(labels.TRAINING_ADD_TRAINEE), st.form("t_add_trainee", clear_on_submit=True):
+        username = st.text_input(labels.FIELD_USERNAME)
+        full_name = st.text_input(labels.TRAINING_FIELD_FULL_NAME)
+        role = st.selectbox(
+            labels.TRAINING_FIELD_ROLE,
+            training.TRAINEE_ROLES,
+            format_func=lambda code: labels.ROLE.get(code, code),
+        )
+        opds = view.opd_names()
+        opd = st.selectbox(
+            labels.TRAINING_FIELD_OPD_ACCOUNT,
+            [None, *opds],
+            format_func=lambda code: labels.TRAINING_PICK_NONE if code is None else opds[code],
+        )
+        password = st.text_input(labels.FIELD_PASSWORD, type="password")
+        if st.form_submit_button(labels.TRAINING_SAVE_TRAINEE, type="primary"):
+            added = ui.run_service(
+                training.add_trainee,
+                engine,
+                actor,
+                username=username,
+                full_name=full_name,
+                role=role,
+                opd_code=opd,
+                password=password,
+            )
+            if added is not None:
+                st.success(labels.TRAINING_TRAINEE_SAVED.format(username=username.strip().lower()))
+
+
+_add_trainee()
 scores = training.trainee_scores(engine)
 if scores.empty:
     st.info(labels.TRAINING_NO_ATTEMPTS)

@@ -612,3 +612,39 @@ def test_the_handover_lists_exactly_the_opds_open_incidents_rules_escalations_an
 def test_the_handover_of_an_unknown_opd_is_refused(engine):
     with pytest.raises(NotFound, match="OPD TIDAKADA tidak ditemukan"):
         training.handover(engine, "TIDAKADA", now_utc=NOW)
+
+
+def test_a_trainer_adds_a_training_account_that_signs_in_and_a_trainee_cannot(engine):
+    training.prepare_training_database(engine, live_url=ELSEWHERE)
+    trainer = auth.authenticate(engine, "pelatih", training.TRAINING_PASSWORD)
+    trainee = auth.authenticate(engine, "latih.ct1", training.TRAINING_PASSWORD)
+    training.add_trainee(
+        engine,
+        trainer,
+        username="latih.rina",
+        full_name="Rina (petugas baru)",
+        role="call_taker",
+        password="rotasi-2026-ok",
+    )
+    rina = auth.authenticate(engine, "latih.rina", "rotasi-2026-ok")
+    assert (rina.username, rina.role, rina.full_name) == (
+        "latih.rina",
+        "call_taker",
+        "Rina (petugas baru)",
+    )
+    with pytest.raises(PermissionDenied, match="Hanya pelatih"):
+        training.add_trainee(
+            engine,
+            trainee,
+            username="latih.lain",
+            full_name="Lain",
+            role="call_taker",
+            password="rotasi-2026-ok",
+        )
+    with engine.connect() as conn:
+        users = set(conn.execute(select(t.users.c.username)).scalars())
+        audited = conn.execute(
+            select(t.admin_audit.c.actor).where(t.admin_audit.c.entity_key == "latih.rina")
+        ).scalar_one()
+    assert "latih.lain" not in users
+    assert audited == "pelatih"
