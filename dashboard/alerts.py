@@ -210,14 +210,9 @@ def wall_overdue(
                 i.assigned_at_utc,
                 i.escalation_level,
                 *(i[f] for f in PLACE_FIELDS),
-                t.categories.c.name.label("category_name"),
-                t.opds.c.short_name.label("opd_name"),
+                *t.incident_names(),
             )
-            .select_from(
-                t.incidents.join(t.categories, t.categories.c.code == i.category_code).outerjoin(
-                    t.opds, t.opds.c.code == i.opd_code
-                )
-            )
+            .select_from(t.with_names())
             .where(i.status == DITERUSKAN, i.assigned_at_utc.is_not(None))
             .order_by(i.assigned_at_utc, i.id)
         ).all()
@@ -310,13 +305,8 @@ def _alert_select():
         i.opd_code,
         i.assigned_at_utc,
         *(i[f] for f in PLACE_FIELDS),
-        t.categories.c.name.label("category_name"),
-        t.opds.c.short_name.label("opd_name"),
-    ).select_from(
-        t.alerts.join(t.incidents, i.id == a.incident_id)
-        .join(t.categories, t.categories.c.code == i.category_code)
-        .outerjoin(t.opds, t.opds.c.code == i.opd_code)
-    )
+        *t.incident_names(),
+    ).select_from(t.with_names(t.alerts.join(t.incidents, i.id == a.incident_id)))
 
 
 def _open_alert(r, now: datetime) -> OpenAlert:

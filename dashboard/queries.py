@@ -77,8 +77,7 @@ def incidents_frame(engine: Engine, flt: IncidentFilter | None = None) -> pd.Dat
             t.categories.c.color.label("color"),
             t.opds.c.short_name.label("opd_name"),
         )
-        .join(t.categories, t.categories.c.code == c.category_code)
-        .outerjoin(t.opds, t.opds.c.code == c.opd_code)
+        .select_from(t.with_names())
         .order_by(c.received_at_utc.desc(), c.id.desc())
     )
     conditions = []
@@ -127,13 +126,8 @@ def incident_detail(engine: Engine, incident_id: int) -> tuple[dict | None, pd.D
     c = t.incidents.c
     with engine.connect() as conn:
         row = conn.execute(
-            select(
-                t.incidents,
-                t.categories.c.name.label("category_name"),
-                t.opds.c.short_name.label("opd_name"),
-            )
-            .join(t.categories, t.categories.c.code == c.category_code)
-            .outerjoin(t.opds, t.opds.c.code == c.opd_code)
+            select(t.incidents, *t.incident_names())
+            .select_from(t.with_names())
             .where(c.id == incident_id)
         ).first()
         events = pd.read_sql(

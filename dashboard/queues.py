@@ -350,13 +350,8 @@ def search_incidents(
         conditions.append(c.received_at_utc < end)
     limit = max(1, min(int(limit), SEARCH_LIMIT_MAX))
     query = (
-        select(
-            *[c[name] for name in _FOUND_COLUMNS],
-            t.categories.c.name.label("category_name"),
-            t.opds.c.short_name.label("opd_name"),
-        )
-        .join(t.categories, t.categories.c.code == c.category_code)
-        .outerjoin(t.opds, t.opds.c.code == c.opd_code)
+        select(*[c[name] for name in _FOUND_COLUMNS], *t.incident_names())
+        .select_from(t.with_names())
         .where(*conditions)
         .order_by(c.received_at_utc.desc(), c.id.desc())
         .limit(limit + 1)
@@ -520,14 +515,8 @@ def _row_start(r: QueueRow | FoundRow) -> dict[str, object]:
 
 def _incident_select():
     c = t.incidents.c
-    return (
-        select(
-            *[c[name] for name in QUEUE_COLUMNS],
-            t.categories.c.name.label("category_name"),
-            t.opds.c.short_name.label("opd_name"),
-        )
-        .join(t.categories, t.categories.c.code == c.category_code)
-        .outerjoin(t.opds, t.opds.c.code == c.opd_code)
+    return select(*[c[name] for name in QUEUE_COLUMNS], *t.incident_names()).select_from(
+        t.with_names()
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy.sql.expression import FromClause, Join, Label
 
 metadata = MetaData(
     naming_convention={
@@ -569,6 +570,20 @@ trend_rollup_state = Table(
 
 # The catch-up finds incidents changed since the watermark without reading them all.
 Index("ix_incidents_updated", incidents.c.updated_at_utc)
+
+
+def with_names(source: FromClause = incidents) -> Join:
+    """`source` (incidents, or a join that holds them) joined to the incident's category and to
+    its OPD when it has one: the FROM that incident_names() reads."""
+    return source.join(categories, categories.c.code == incidents.c.category_code).outerjoin(
+        opds, opds.c.code == incidents.c.opd_code
+    )
+
+
+def incident_names() -> tuple[Label, Label]:
+    """The incident's category name and its OPD's short name, as category_name and opd_name."""
+    return categories.c.name.label("category_name"), opds.c.short_name.label("opd_name")
+
 
 # --- Hand-off rollups (migration 0009) --------------------------------------------------------
 
