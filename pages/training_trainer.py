@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports, labels, training
+from dashboard import labels, training
 from dashboard.domain import format_wib, to_wib
 from dashboard.fmt import format_percent
 from pages import training_view as view
@@ -60,7 +60,6 @@ scores = training.trainee_scores(engine)
 if scores.empty:
     st.info(labels.TRAINING_NO_ATTEMPTS)
     st.stop()
-rows = training.export_rows(engine)
 st.subheader(labels.TRAINING_SCORES_TITLE)
 newest_first = scores.iloc[::-1]
 st.dataframe(
@@ -136,16 +135,16 @@ st.dataframe(
 cols = st.columns(2)
 cols[0].download_button(
     labels.TRAINING_EXPORT_CSV,
-    data=lambda: exports.csv_bytes(rows),
-    file_name="latihan-nilai.csv",
+    data=lambda: training.export_csv(engine),
+    file_name=f"{labels.TRAINING_EXPORT_FILE}.csv",
     mime=CSV_MIME,
     on_click="ignore",
     key="t_export_csv",
 )
 cols[1].download_button(
     labels.TRAINING_EXPORT_XLSX,
-    data=lambda: exports.xlsx_bytes({labels.TRAINING_SCORES_TITLE: rows}),
-    file_name="latihan-nilai.xlsx",
+    data=lambda: training.export_xlsx(engine),
+    file_name=f"{labels.TRAINING_EXPORT_FILE}.xlsx",
     mime=XLSX_MIME,
     on_click="ignore",
     key="t_export_xlsx",
