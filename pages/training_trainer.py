@@ -121,16 +121,25 @@ if picked is not None:
     if detail is not None:
         view.show_score(detail.result)
 st.subheader(labels.TRAINING_MISSED_TITLE)
-misses = training.step_misses(engine)
-st.dataframe(
-    {
+
+
+def _misses_table(misses: pd.DataFrame) -> dict[str, list]:
+    table = {}
+    if "trainee" in misses:
+        table[labels.TRAINING_COL_TRAINEE] = misses["trainee"].tolist()
+    return {
+        **table,
         labels.TRAINING_COL_STEP: [labels.TRAINING_STEP.get(s, s) for s in misses["step"]],
         labels.TRAINING_COL_ATTEMPTS: misses["attempts"].tolist(),
         labels.TRAINING_COL_MISSED: misses["missed"].tolist(),
         labels.TRAINING_COL_SHARE: [format_percent(v) for v in misses["share_missed"]],
-    },
-    hide_index=True,
-    width="stretch",
+    }
+
+
+overall, per_trainee = st.tabs([labels.TRAINING_MISSED_ALL, labels.TRAINING_MISSED_PER_TRAINEE])
+overall.dataframe(_misses_table(training.step_misses(engine)), hide_index=True, width="stretch")
+per_trainee.dataframe(
+    _misses_table(training.step_misses(engine, by_trainee=True)), hide_index=True, width="stretch"
 )
 cols = st.columns(2)
 cols[0].download_button(
