@@ -226,36 +226,38 @@ except SQLAlchemyError as error:
 
 with st.container():
     cols = st.columns([2, 2, 2, 2, 1.4])
-    chosen_categories = cols[0].multiselect(
-        labels.LIVE_FILTER_CATEGORY,
-        list(options.categories),
-        format_func=lambda code: options.categories.get(code, code),
-        placeholder=labels.LIVE_FILTER_ALL_CATEGORIES,
-        key="live_f_category",
-        label_visibility="collapsed",
+    # Per filter: its label, the choices (code -> shown name), the empty text, the session key.
+    filter_specs = (
+        (
+            labels.LIVE_FILTER_CATEGORY,
+            options.categories,
+            labels.LIVE_FILTER_ALL_CATEGORIES,
+            "category",
+        ),
+        (labels.LIVE_FILTER_OPD, options.opds, labels.LIVE_FILTER_ALL_OPDS, "opd"),
+        (
+            labels.LIVE_FILTER_STATUS,
+            {status: labels.STATUS.get(status, status) for status in OPEN_STATUSES},
+            labels.LIVE_FILTER_ALL_OPEN,
+            "status",
+        ),
+        (
+            labels.LIVE_FILTER_KECAMATAN,
+            {name: name for name in options.kecamatan},
+            labels.LIVE_FILTER_ALL_KECAMATAN,
+            "kecamatan",
+        ),
     )
-    chosen_opds = cols[1].multiselect(
-        labels.LIVE_FILTER_OPD,
-        list(options.opds),
-        format_func=lambda code: options.opds.get(code, code),
-        placeholder=labels.LIVE_FILTER_ALL_OPDS,
-        key="live_f_opd",
-        label_visibility="collapsed",
-    )
-    chosen_statuses = cols[2].multiselect(
-        labels.LIVE_FILTER_STATUS,
-        list(OPEN_STATUSES),
-        format_func=lambda status: labels.STATUS.get(status, status),
-        placeholder=labels.LIVE_FILTER_ALL_OPEN,
-        key="live_f_status",
-        label_visibility="collapsed",
-    )
-    chosen_kecamatan = cols[3].multiselect(
-        labels.LIVE_FILTER_KECAMATAN,
-        options.kecamatan,
-        placeholder=labels.LIVE_FILTER_ALL_KECAMATAN,
-        key="live_f_kecamatan",
-        label_visibility="collapsed",
+    chosen_categories, chosen_opds, chosen_statuses, chosen_kecamatan = (
+        column.multiselect(
+            label,
+            list(choices),
+            format_func=choices.get,
+            placeholder=placeholder,
+            key=f"live_f_{name}",
+            label_visibility="collapsed",
+        )
+        for column, (label, choices, placeholder, name) in zip(cols, filter_specs, strict=False)
     )
     chosen_window = cols[4].selectbox(
         labels.LIVE_FILTER_WINDOW,
