@@ -17,7 +17,7 @@ def browser():
     if not os.path.exists(CHROMIUM):
         unavailable(f"Chromium not found at {CHROMIUM}")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415 - a missing one is skipped
     except ImportError:
         unavailable("playwright is not installed")
     with sync_playwright() as pw:

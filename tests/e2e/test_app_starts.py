@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from dashboard import tables as t
 from dashboard.db import make_engine
+from dashboard.queries import IncidentFilter, incidents_frame
 from tests.e2e.conftest import new_page, sign_in
 from tests.e2e.harness import start_app
 
@@ -51,8 +52,6 @@ def test_wrong_password_is_refused_in_indonesian(page, app_server):
 
 
 def test_an_opd_admin_starts_on_their_own_open_incidents_with_a_way_to_the_queue(page, app_server):
-    from dashboard.queries import IncidentFilter, incidents_frame
-
     engine = make_engine(app_server.database_url)
     sign_in(page, app_server.url, "opd.bpbd")
     page.get_by_text("Laporan terbuka untuk BPBD").wait_for()

@@ -15,6 +15,7 @@ from dashboard.domain import OPEN_STATUSES
 from dashboard.incidents import NewReport, create_incident
 from dashboard.setup import DEMO_DISPLAY_TOKEN
 from tests.conftest import CALL_TAKER_ANI
+from tests.e2e.harness import RequestWatch
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +26,6 @@ MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 
 @pytest.fixture
 def wall_page(browser, app_server):
-    from tests.e2e.harness import RequestWatch
-
     context = browser.new_context(
         viewport={"width": 1920, "height": 1080}, locale="id-ID", timezone_id="Asia/Jakarta"
     )
@@ -168,8 +167,6 @@ def test_the_wall_legend_sits_beside_the_map_in_type_read_from_five_metres(wall_
 
 
 def test_on_a_4k_screen_the_wall_scales_up_instead_of_shrinking(browser, app_server):
-    from tests.e2e.harness import RequestWatch
-
     context = browser.new_context(viewport={"width": 3840, "height": 2160}, locale="id-ID")
     page = context.new_page()
     page.set_default_timeout(60_000)

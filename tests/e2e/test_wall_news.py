@@ -11,6 +11,7 @@ from dashboard.db import make_engine
 from dashboard.incidents import NewReport, create_incident
 from dashboard.setup import DEMO_DISPLAY_TOKEN
 from tests.conftest import CALL_TAKER_ANI
+from tests.e2e.harness import RequestWatch, start_app
 
 pytestmark = pytest.mark.browser
 
@@ -32,8 +33,6 @@ HAS_ID_JS = """(id) => {
 @pytest.fixture(scope="module")
 def slow_wall_server(tmp_path_factory):
     """The app on its own database whose timed refresh is two minutes."""
-    from tests.e2e.harness import start_app
-
     folder = tmp_path_factory.mktemp("wall-news")
     server = start_app(f"sqlite:///{folder / 'siaga.db'}", folder, env={"SIAGA_DEMO_DAYS": "2"})
     yield server
@@ -43,8 +42,6 @@ def slow_wall_server(tmp_path_factory):
 def test_a_recorded_call_is_on_the_wall_within_seconds_and_the_map_is_not_reloaded(
     browser, slow_wall_server
 ):
-    from tests.e2e.harness import RequestWatch
-
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     page.set_default_timeout(60_000)

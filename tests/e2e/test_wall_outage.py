@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from sqlalchemy.exc import OperationalError
 from streamlit.testing.v1 import AppTest
 
@@ -35,8 +36,6 @@ def wall_app(sqlite_engine, monkeypatch):
 
 
 def st_cache_clear() -> None:
-    import streamlit as st
-
     st.cache_data.clear()
 
 

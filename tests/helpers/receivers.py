@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from aiosmtpd.controller import Controller
+
 
 def free_port() -> int:
     """A port nothing listens on (at the moment of asking)."""
@@ -80,8 +82,6 @@ class MailReceiver:
     """aiosmtpd's Controller on a free port, keeping every message it accepts."""
 
     def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
         self.messages: list = []
         self.envelopes: list = []
         receiver = self

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
+from streamlit.testing.v1 import AppTest
 
 from dashboard import admin, auth, catalogue, channels, labels, layers, sessions
 from dashboard import incidents as svc
@@ -34,6 +35,7 @@ from dashboard.domain import (
 )
 from dashboard.errors import AuthError, PermissionDenied
 from dashboard.importer import import_incidents
+from pages import ui
 from tests.conftest import PMI_ADMIN, SUPERVISOR_EKA
 from tests.helpers.databases import engine_for, fresh_pg_database, sqlite_copy
 
@@ -369,8 +371,6 @@ def test_the_users_table_holds_only_argon2_hashes_and_no_password_reaches_db_or_
 def test_an_idle_session_is_signed_out_on_the_next_click_and_an_active_one_is_kept(
     tmp_path, monkeypatch, sqlite_template, request
 ):
-    from streamlit.testing.v1 import AppTest
-
     url = sqlite_copy(sqlite_template, tmp_path)
     with engine_for(url) as engine:
         auth.create_user(
@@ -380,8 +380,6 @@ def test_an_idle_session_is_signed_out_on_the_next_click_and_an_active_one_is_ke
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("SIAGA_DEMO", "0")
     monkeypatch.chdir(REPO)
-    from pages import ui
-
     # Another test may have cached an engine on another database, and later ones must not
     # inherit this one's: the process-wide caches are emptied before and after.
     request.addfinalizer(ui.get_engine.clear)
@@ -416,9 +414,9 @@ def test_an_idle_session_is_signed_out_on_the_next_click_and_an_active_one_is_ke
 
 
 def _session_probe() -> None:
-    import streamlit as st
+    import streamlit as st  # noqa: PLC0415 - AppTest runs only this body
 
-    from pages import ui
+    from pages import ui  # noqa: PLC0415 - AppTest runs only this body
 
     actor = ui.current_actor()
     st.markdown(f"actor: {actor.username if actor else '-'}")

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from dashboard import admin, audit, auth, catalogue
+from dashboard import admin, audit, auth, catalogue, setup
 from dashboard import tables as t
 from dashboard.domain import utc_now
 from dashboard.errors import (
@@ -459,8 +459,6 @@ def test_a_new_account_reads_only_the_fields_it_was_given():
 
 
 def test_retiring_the_demo_accounts_at_start_up_is_audited_as_the_system(engine):
-    from dashboard import setup
-
     setup.ensure_demo_users(engine)
     n = audit_count(engine)
     assert setup.retire_demo_accounts(engine) == len(setup.DEMO_USERS)

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from dashboard import cap, cli, worker
 from dashboard import tables as t
+from dashboard.config import load_settings
 from dashboard.errors import CapRejected, CapUnreachable
 from tests.helpers.receivers import free_port
 
@@ -442,8 +443,6 @@ def test_the_worker_polls_the_configured_cap_url(engine, server):
 
 
 def test_the_poller_is_configured_by_siaga_cap_url():
-    from dashboard.config import load_settings
-
     assert load_settings({}).cap_url is None
     assert load_settings({"SIAGA_CAP_URL": " https://cap.example/rss.xml "}).cap_url == (
         "https://cap.example/rss.xml"

@@ -22,8 +22,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
+from dashboard import incidents as svc
 from dashboard import tables as t
+from dashboard.importer import import_incidents
+from tests.conftest import ADMIN_USER
 from tests.helpers.databases import engine_for, row_counts
 
 pytestmark = pytest.mark.slow
@@ -171,12 +175,6 @@ def _record(n: int) -> dict:
 def test_an_import_failing_halfway_inside_its_transaction_writes_nothing(
     engine, tmp_path, monkeypatch
 ):
-    from sqlalchemy.exc import OperationalError
-
-    from dashboard import incidents as svc
-    from dashboard.importer import import_incidents
-    from tests.conftest import ADMIN_USER
-
     source = tmp_path / "platform.json"
     source.write_text(json.dumps([_record(i) for i in range(20)]))
     insert = svc._insert_incidents

@@ -13,7 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from dashboard import demo
+from dashboard import incidents as svc
 from dashboard import tables as t
+from dashboard.catalogue import seed_catalogue
+from dashboard.db import make_engine, migrate
 from dashboard.domain import OPEN_STATUSES, Targets, overdue_reason
 from dashboard.errors import ImportRejected, PermissionDenied
 from dashboard.importer import import_incidents
@@ -77,9 +80,6 @@ def test_a_demo_year_is_realistic_located_and_fully_logged(engine):
 
 
 def test_the_demo_is_deterministic(sqlite_engine, tmp_path):
-    from dashboard.catalogue import seed_catalogue
-    from dashboard.db import make_engine, migrate
-
     other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
     migrate(other)
     seed_catalogue(other)
@@ -93,8 +93,6 @@ def test_the_demo_is_deterministic(sqlite_engine, tmp_path):
 
 
 def test_new_incidents_after_the_demo_continue_the_days_numbering(engine):
-    from dashboard import incidents as svc
-
     demo.seed_demo(engine, days=3, now=NOW)
     with engine.connect() as conn:
         last = conn.execute(
@@ -214,8 +212,6 @@ def test_cli_import_of_a_malformed_file_names_the_line_and_changes_nothing(tmp_p
     assert "Baris 3: Koordinat tidak sah" in result.stderr
     assert "Tidak ada data yang diubah." in result.stderr
     assert "Traceback" not in result.stderr
-    from dashboard.db import make_engine
-
     engine = make_engine(f"sqlite:///{db}")
     assert count(engine, t.incidents) == 0
     engine.dispose()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from dashboard import apikeys, intake_api
+from dashboard import apikeys, importer, intake_api
 from dashboard import incidents as svc
 from dashboard import tables as t
 from dashboard.errors import ApiRefused, DispatchError, InvalidInput, PermissionDenied
@@ -124,8 +126,6 @@ def test_the_same_external_id_with_other_content_is_refused_by_name(engine):
 
 
 def test_a_call_imported_from_a_file_counts_as_received(engine, tmp_path):
-    from dashboard import importer
-
     path = tmp_path / "calls.json"
     path.write_text(json.dumps([call("P112-0009")]))
     importer.import_incidents(engine, ADMIN_USER, path, now=NOW)
@@ -264,9 +264,6 @@ def test_the_rate_limit_counts_this_keys_requests_of_the_last_minute(engine):
 
 
 def test_the_cli_creates_lists_and_revokes_a_key_shown_once(tmp_path):
-    import subprocess
-    import sys
-
     env = {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
         "SIAGA_DEMO": "0",

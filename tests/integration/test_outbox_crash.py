@@ -24,6 +24,7 @@ from dashboard import channels
 from dashboard import incidents as svc
 from dashboard import tables as t
 from tests.conftest import ADMIN_USER, CALL_TAKER_ANI, flood_report
+from tests.e2e.harness import start_app
 from tests.helpers.receivers import WebhookReceiver, free_port
 
 pytestmark = pytest.mark.slow
@@ -183,8 +184,6 @@ def test_two_workers_on_one_postgresql_database_deliver_each_message_exactly_onc
 def test_the_app_server_delivers_and_after_a_sigkill_its_restart_delivers_exactly_once(
     sqlite_engine, tmp_path
 ):
-    from tests.e2e.harness import start_app
-
     url = sqlite_engine.url.render_as_string(hide_password=False)
     receiver = WebhookReceiver(port=free_port())  # down while the first server runs
     channels.add_channel(

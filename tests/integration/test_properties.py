@@ -20,6 +20,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import folium
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -27,10 +29,15 @@ from sqlalchemy import select
 
 from dashboard import labels
 from dashboard import tables as t
+from dashboard.citydata import current_city
 from dashboard.domain import naive_utc
 from dashboard.errors import DispatchError
 from dashboard.importer import REQUIRED_COLUMNS, import_incidents
 from dashboard.incidents import NewReport, create_incident
+from dashboard.layers import import_layer
+from mapview.base import base_map
+from mapview.incidents import incident_layer
+from mapview.trend_maps import trend_map
 from tests.conftest import ADMIN_USER, CALL_TAKER_ANI
 from tests.helpers.databases import engine_for, fresh_pg_database, row_counts, sqlite_copy
 
@@ -471,11 +478,6 @@ def test_caller_text_drawn_on_a_map_is_never_run_as_a_template_on_the_server():
 
 
 def _rendered_incident_map(kondisi: str) -> str:
-    import folium
-    import pandas as pd
-
-    from mapview.incidents import incident_layer
-
     frame = pd.DataFrame(
         [
             {
@@ -503,15 +505,6 @@ def _rendered_incident_map(kondisi: str) -> str:
 
 def test_an_imported_layer_whose_names_are_templates_is_drawn_as_text(sqlite_engine, tmp_path):
     """Layer names come from files a supervisor may import: they reach every map's tooltips."""
-    import json
-
-    import pandas as pd
-
-    from dashboard.citydata import current_city
-    from dashboard.layers import import_layer
-    from mapview.base import base_map
-    from mapview.trend_maps import trend_map
-
     data = Path(__file__).resolve().parents[2] / "data"
     source = json.loads((data / "kota_pekalongan_kelurahan.geojson").read_text())
     source["features"][0]["properties"]["nama"] = "{{ 12345*3 }}"

@@ -24,6 +24,7 @@ from geo.errors import RoadGraphError
 from geo.facilities import serving_mask
 from geo.nearest import ROUTE_ROAD_GRAPH, ROUTE_STRAIGHT_LINE
 from geo.roads import RoadGraph
+from pages import ui
 from tests.helpers.databases import engine_for, sqlite_copy
 from tests.helpers.osm_grid import GridCity
 from tests.helpers.pekalongan_grid import PEKALONGAN_GRID as GRID
@@ -155,9 +156,9 @@ def test_a_broken_road_file_is_refused_in_indonesian_and_not_parsed_again_each_r
 
 
 def _screen_with_the_road_file() -> None:
-    import streamlit as st
+    import streamlit as st  # noqa: PLC0415 - AppTest runs only this body
 
-    from pages import ui
+    from pages import ui  # noqa: PLC0415 - AppTest runs only this body
 
     graph = ui.road_graph()
     st.write("garis lurus" if graph is None else f"{graph.node_ids.size} simpul jalan")
@@ -224,8 +225,6 @@ def intake_page(tmp_path, monkeypatch, sqlite_template, request):
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("SIAGA_DEMO", "0")
     monkeypatch.chdir(REPO)
-    from pages import ui
-
     # The engine and settings are cached per process: none inherited, none left behind.
     for clear in (ui.get_engine.clear, ui._settings_cached.clear):
         clear()

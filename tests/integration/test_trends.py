@@ -31,6 +31,7 @@ from sqlalchemy import insert
 
 from dashboard import catalogue, trends
 from dashboard import tables as t
+from dashboard.errors import InvalidInput
 from dashboard.trends import ALL_GROUP, TrendFilter
 from geo.grid_counts import GridSpec
 
@@ -579,8 +580,6 @@ def test_an_empty_range_gives_zeros_not_errors(history):
 
 
 def test_a_reversed_range_is_refused_in_indonesian(history):
-    from dashboard.errors import InvalidInput
-
     with pytest.raises(InvalidInput, match="Tanggal akhir"):
         trends.build_report(history, TrendFilter(start_day=END, end_day=START))
 

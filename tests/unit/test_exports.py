@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 
 from dashboard import exports, labels
+from dashboard.catalogue import CATEGORY_CLASS, CATEGORY_CLASSES
 from dashboard.domain import Targets
 from dashboard.trends import ALL_GROUP, Totals, TrendFilter, TrendReport
+from mapview.style import CLASS_COLOR
 
 COL = labels.TREND_COL
 CATEGORIES_CSV = Path(__file__).resolve().parents[2] / "data" / "categories.csv"
@@ -275,9 +277,6 @@ def test_the_volume_chart_counts_six_classes_a_reader_can_tell_apart():
 
 
 def test_every_category_of_the_catalogue_has_a_class_and_every_class_a_name_and_colour():
-    from dashboard.catalogue import CATEGORY_CLASS, CATEGORY_CLASSES
-    from mapview.style import CLASS_COLOR
-
     codes = [line.split(",")[0] for line in CATEGORIES_CSV.read_text().splitlines()[1:]]
     assert sorted(CATEGORY_CLASS) == sorted(codes)
     assert set(labels.CATEGORY_CLASS) == set(CLASS_COLOR) == set(CATEGORY_CLASSES)

@@ -9,6 +9,7 @@ import folium
 import folium.plugins
 import pandas as pd
 import pytest
+import streamlit_folium
 
 from geo import load_city
 from mapview.assets import VENDOR_FILES, asset_urls, ensure_static_assets, offline_assets
@@ -153,8 +154,6 @@ def test_approximate_facilities_are_ringed_and_say_perkiraan(city):
 
 
 def test_base_map_is_identical_on_every_build_so_a_refresh_does_not_reload_it(city):
-    import streamlit_folium
-
     def key() -> str:
         m = base_map(city, categories={"KEBAKARAN": ("Kebakaran", "#d7301f")})
         m.get_root().render()
