@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from dashboard.training import training_url
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +25,7 @@ from starlette.routing import Route
 from dashboard import labels, sessions
 from dashboard.config import load_settings
 from dashboard.db import make_engine
+from dashboard.training import training_url
 
 log = logging.getLogger("siaga112.web")
 MAX_BODY_BYTES = 1024
