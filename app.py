@@ -30,21 +30,21 @@ def _vendored_assets() -> None:
 # Every page once: script, title, icon, URL. The role table below is the one place that says
 # who sees which page (Beranda's shortcuts follow the same permissions).
 PAGES = {
-    "home": ("pages/home.py", "Beranda", ":material/home:", "beranda"),
-    "live": ("pages/live_map.py", "Peta Langsung", ":material/map:", "peta"),
-    "intake": ("pages/intake.py", "Laporan baru", ":material/call:", "laporan-baru"),
-    "queue": ("pages/queue.py", "Penugasan", ":material/assignment:", "penugasan"),
-    "find": ("pages/find.py", "Cari laporan", ":material/search:", "cari"),
-    "trends": ("pages/trends.py", "Tren", ":material/trending_up:", "tren"),
-    "admin": ("pages/admin.py", "Admin", ":material/settings:", "admin"),
+    "home": ("pages/home.py", labels.PAGE_HOME, ":material/home:", "beranda"),
+    "live": ("pages/live_map.py", labels.PAGE_LIVE, ":material/map:", "peta"),
+    "intake": ("pages/intake.py", labels.PAGE_INTAKE, ":material/call:", "laporan-baru"),
+    "queue": ("pages/queue.py", labels.PAGE_QUEUE, ":material/assignment:", "penugasan"),
+    "find": ("pages/find.py", labels.PAGE_FIND, ":material/search:", "cari"),
+    "trends": ("pages/trends.py", labels.PAGE_TRENDS, ":material/trending_up:", "tren"),
+    "admin": ("pages/admin.py", labels.PAGE_ADMIN, ":material/settings:", "admin"),
     "handover": (
         "pages/handover.py",
         labels.HANDOVER_TITLE,
         ":material/handshake:",
         "serah-terima",
     ),
-    "wall": ("pages/wall.py", "Layar dinding", ":material/tv:", "layar"),
-    "login": ("pages/login.py", "Masuk", ":material/login:", "masuk"),
+    "wall": ("pages/wall.py", labels.PAGE_WALL, ":material/tv:", "layar"),
+    "login": ("pages/login.py", labels.PAGE_LOGIN, ":material/login:", "masuk"),
 }
 PAGES_BY_ROLE = {
     CALL_TAKER: ("home", "live", "intake", "queue", "find"),

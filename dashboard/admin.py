@@ -73,10 +73,12 @@ def save_opd(
     if not OPD_CODE_PATTERN.fullmatch(code):
         raise InvalidInput(labels.ERR_OPD_CODE)
     values = {
-        "name": clean_text(name, field="Nama OPD", limit=200),
-        "short_name": clean_text(short_name, field="Nama singkat", limit=60),
-        "phone": clean_text(phone, field="Telepon", limit=40, required=False) or None,
-        "description": clean_text(description, field="Keterangan", limit=1000, required=False)
+        "name": clean_text(name, field=labels.FIELD_OPD_NAME_SHORT, limit=200),
+        "short_name": clean_text(short_name, field=labels.FIELD_OPD_SHORT, limit=60),
+        "phone": clean_text(phone, field=labels.FIELD_OPD_PHONE, limit=40, required=False) or None,
+        "description": clean_text(
+            description, field=labels.FIELD_OPD_DESCRIPTION, limit=1000, required=False
+        )
         or None,
         "active": bool(active),
     }

@@ -83,7 +83,7 @@ def create_user(
     if not username or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
         raise InvalidInput(labels.ERR_USERNAME)
     if len(username) > 60:
-        raise InvalidInput(labels.ERR_TEXT_TOO_LONG.format(field="Nama pengguna", limit=60))
+        raise InvalidInput(labels.ERR_TEXT_TOO_LONG.format(field=labels.FIELD_USERNAME, limit=60))
     if role not in ROLES or role == WALL:
         raise InvalidInput(labels.ERR_ROLE.format(role=str(role)[:20]))
     if role == OPD_ADMIN and not opd_code:
@@ -358,7 +358,7 @@ def _check_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise InvalidInput(labels.ERR_PASSWORD_SHORT.format(n=MIN_PASSWORD_LENGTH))
     if len(password) > 256:
-        raise InvalidInput(labels.ERR_TEXT_TOO_LONG.format(field="Kata sandi", limit=256))
+        raise InvalidInput(labels.ERR_TEXT_TOO_LONG.format(field=labels.FIELD_PASSWORD, limit=256))
 
 
 def _check_active_opd(conn: Connection, opd_code: str | None) -> None:

@@ -26,7 +26,7 @@ from dashboard.setup import prepare_database
 from dashboard.worker import run_cli
 from geo import GeoError
 
-CLI_ACTOR = Actor(username="cli", role=ADMIN, full_name="Baris perintah")
+CLI_ACTOR = Actor(username="cli", role=ADMIN, full_name=labels.CLI_ACTOR_NAME)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,13 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(engine, args, settings)
     except ImportRejected as error:
-        print(f"DITOLAK: {error}", file=sys.stderr)
+        print(labels.CLI_REFUSED.format(error=error), file=sys.stderr)
         for problem in error.problems[1:50]:
             print(f"  {problem}", file=sys.stderr)
-        print("Tidak ada data yang diubah.", file=sys.stderr)
+        print(labels.CLI_NOTHING_CHANGED, file=sys.stderr)
         return 1
     except DispatchError as error:
-        print(f"GAGAL: {error}", file=sys.stderr)
+        print(labels.CLI_FAILED.format(error=error), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -118,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     cmd.set_defaults(handler=_create_user)
 
     cmd = sub.add_parser("create-display-token", help="a token URL for a wall display")
-    cmd.add_argument("--name", default="Layar ruang komando")
+    cmd.add_argument("--name", default=labels.CLI_DEFAULT_DISPLAY_NAME)
     cmd.set_defaults(handler=_create_display_token)
 
     cmd = sub.add_parser(
@@ -185,31 +185,31 @@ def _init_db(engine, args, settings) -> int:
     prepare_database(
         engine, demo_mode=settings.demo and not args.no_demo, retire_demo=not settings.demo
     )
-    print("Basis data siap.")
+    print(labels.CLI_DB_READY)
     return 0
 
 
 def _seed_demo(engine, args, settings) -> int:
     prepare_database(engine, demo_mode=False)
     count = demo.seed_demo(engine, days=args.days, seed=args.seed, calls_per_day=args.per_day)
-    print(f"{count} laporan demo ditambahkan.")
+    print(labels.CLI_DEMO_SEEDED.format(count=count))
     return 0
 
 
 def _simulate(engine, args, settings) -> int:
     prepare_database(engine, demo_mode=settings.demo)
-    print(f"Simulasi berjalan: {args.rate} laporan/menit. Hentikan dengan Ctrl+C.")
+    print(labels.CLI_SIMULATING.format(rate=args.rate))
     count = demo.simulate(
         engine, rate_per_min=args.rate, duration_s=args.duration, seed=args.seed, on_event=print
     )
-    print(f"{count} laporan simulasi dibuat.")
+    print(labels.CLI_SIMULATED.format(count=count))
     return 0
 
 
 def _import_incidents(engine, args, settings) -> int:
     prepare_database(engine, demo_mode=False)
     result = import_incidents(engine, CLI_ACTOR, args.file)
-    print(f"{result.inserted} laporan diimpor, {result.skipped_existing} sudah ada (dilewati).")
+    print(labels.CLI_IMPORTED.format(inserted=result.inserted, skipped=result.skipped_existing))
     return 0
 
 
@@ -218,7 +218,7 @@ def _import_cap(engine, args, settings) -> int:
     try:
         result = cap.import_source(engine, args.source)
     except CapRejected as error:
-        print(f"DITOLAK: {error}", file=sys.stderr)
+        print(labels.CLI_REFUSED.format(error=error), file=sys.stderr)
         print(labels.CAP_IMPORT_NOTHING_STORED, file=sys.stderr)
         return 1
     for line in cap.result_lines(result):
@@ -231,9 +231,10 @@ def _import_layer(engine, args, settings) -> int:
     try:
         count = import_layer(engine, CLI_ACTOR, args.layer, args.file)
     except GeoError as error:
-        print(f"DITOLAK: {error}\nLapisan lama tetap dipakai.", file=sys.stderr)
+        print(labels.CLI_REFUSED.format(error=error), file=sys.stderr)
+        print(labels.CLI_LAYER_KEPT, file=sys.stderr)
         return 1
-    print(f"Lapisan {args.layer} diganti: {count} fitur.")
+    print(labels.CLI_LAYER_REPLACED.format(layer=args.layer, count=count))
     return 0
 
 
@@ -242,9 +243,9 @@ def _create_user(engine, args, settings) -> int:
     if args.password_env:
         password = os.environ.get(args.password_env, "")
     else:
-        password = getpass.getpass("Kata sandi: ")
-        if password != getpass.getpass("Ulangi kata sandi: "):
-            print("Kata sandi tidak sama.", file=sys.stderr)
+        password = getpass.getpass(labels.CLI_PASSWORD)
+        if password != getpass.getpass(labels.CLI_PASSWORD_AGAIN):
+            print(labels.CLI_PASSWORD_MISMATCH, file=sys.stderr)
             return 1
     create_user(
         engine,
@@ -255,16 +256,16 @@ def _create_user(engine, args, settings) -> int:
         role=args.role,
         opd_code=args.opd,
     )
-    print(f"Pengguna {args.username} ({args.role}) dibuat.")
+    print(labels.CLI_USER_CREATED.format(username=args.username, role=args.role))
     return 0
 
 
 def _create_display_token(engine, args, settings) -> int:
     prepare_database(engine, demo_mode=False)
     token = create_display_token(engine, CLI_ACTOR, name=args.name)
-    print("Token (simpan, hanya ditampilkan sekali):")
+    print(labels.CLI_TOKEN_ONCE)
     print(token)
-    print(f"Buka: http://<server>:8501/layar?token={token}")
+    print(labels.CLI_TOKEN_URL.format(token=token))
     return 0
 
 
@@ -272,9 +273,9 @@ def _api_key_create(engine, args, settings) -> int:
     prepare_database(engine, demo_mode=False)
     scopes = tuple(dict.fromkeys(args.scope or ("intake",)))
     key_id, key = apikeys.create_key(engine, CLI_ACTOR, name=args.name, scopes=scopes)
-    print(f"Kunci API {key_id} dibuat (simpan, hanya ditampilkan sekali):")
+    print(labels.CLI_KEY_CREATED.format(key_id=key_id))
     print(key)
-    print("Kirim sebagai header: Authorization: Bearer <kunci>")
+    print(labels.CLI_KEY_HEADER)
     return 0
 
 
@@ -324,23 +325,32 @@ def _import_eido(engine, args, settings) -> int:
 
 def _api_key_revoke(engine, args, settings) -> int:
     apikeys.revoke_key(engine, CLI_ACTOR, args.id)
-    print(f"Kunci API {args.id} dicabut.")
+    print(labels.CLI_KEY_REVOKED.format(key_id=args.id))
     return 0
 
 
 def _api_key_list(engine, args, settings) -> int:
     keys = apikeys.list_keys(engine, CLI_ACTOR)
     if keys.empty:
-        print("Belum ada kunci API.")
+        print(labels.CLI_NO_KEYS)
         return 0
     for row in keys.itertuples():
         revoked = (
-            f"dicabut {format_wib(row.revoked_at_utc)}" if _given(row.revoked_at_utc) else "aktif"
+            labels.CLI_KEY_REVOKED_AT.format(when=format_wib(row.revoked_at_utc))
+            if _given(row.revoked_at_utc)
+            else labels.CLI_KEY_ACTIVE
         )
         used = format_wib(row.last_used_at_utc) if _given(row.last_used_at_utc) else "-"
         print(
-            f"{row.id:>4}  {row.key_prefix}…  {row.name}  [{row.scopes}]  "
-            f"dibuat {format_wib(row.created_at_utc)}  {revoked}  terakhir dipakai {used}"
+            labels.CLI_KEY_LINE.format(
+                id=row.id,
+                prefix=row.key_prefix,
+                name=row.name,
+                scopes=row.scopes,
+                created=format_wib(row.created_at_utc),
+                revoked=revoked,
+                used=used,
+            )
         )
     return 0
 

@@ -680,7 +680,7 @@ def _plan(engine: Engine, doc: dict, *, digest, now, city, category_map: Categor
             f"{location_part}.locationByValue",
             clean_text,
             address,
-            field="Lokasi",
+            field=labels.FIELD_ADDRESS,
             limit=svc.ADDRESS_MAX,
         ),
         caller_phone=phone,
@@ -810,7 +810,11 @@ def _kondisi(incident: dict, index) -> str:
     if not text:
         raise _missing(labels.EIDO_PART_KONDISI)
     return _named(
-        "incidentComponent.notesReference", clean_text, text, field="Kondisi", limit=svc.KONDISI_MAX
+        "incidentComponent.notesReference",
+        clean_text,
+        text,
+        field=labels.FIELD_KONDISI,
+        limit=svc.KONDISI_MAX,
     )
 
 

@@ -150,7 +150,7 @@ def _read_records(path: Path) -> list[tuple[int, dict]]:
         return _json_records(text)
     if suffix == ".csv":
         return _csv_records(text)
-    raise ImportRejected(labels.ERR_IMPORT_FORMAT.format(suffix=suffix or "(tanpa akhiran)"))
+    raise ImportRejected(labels.ERR_IMPORT_FORMAT.format(suffix=suffix or labels.REASON_NO_SUFFIX))
 
 
 def _json_records(text: str) -> list[tuple[int, dict]]:
@@ -158,15 +158,19 @@ def _json_records(text: str) -> list[tuple[int, dict]]:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise ImportRejected(
-            labels.ERR_IMPORT_FILE.format(reason=f"JSON rusak di baris {error.lineno}")
+            labels.ERR_IMPORT_FILE.format(
+                reason=labels.REASON_JSON_AT_LINE.format(line=error.lineno)
+            )
         ) from None
     except (ValueError, RecursionError):
         # A number with thousands of digits, or lists nested thousands deep.
-        raise ImportRejected(labels.ERR_IMPORT_FILE.format(reason="JSON rusak")) from None
+        raise ImportRejected(
+            labels.ERR_IMPORT_FILE.format(reason=labels.REASON_JSON_BROKEN)
+        ) from None
     if isinstance(data, dict):
         data = data.get("incidents", data.get("data"))
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise ImportRejected(labels.ERR_IMPORT_FILE.format(reason="JSON harus berupa daftar objek"))
+        raise ImportRejected(labels.ERR_IMPORT_FILE.format(reason=labels.REASON_JSON_NOT_LIST))
     _check_size(len(data))
     missing = sorted({c for item in data for c in REQUIRED_COLUMNS if c not in item})
     if missing:
@@ -186,7 +190,9 @@ def _csv_records(text: str) -> list[tuple[int, dict]]:
         for row in reader:
             if None in row:
                 raise ImportRejected(
-                    labels.ERR_IMPORT_ROW.format(line=reader.line_num, reason="kolom berlebih")
+                    labels.ERR_IMPORT_ROW.format(
+                        line=reader.line_num, reason=labels.REASON_EXTRA_COLUMNS
+                    )
                 )
             records.append((reader.line_num, row))
     except csv.Error as error:
@@ -203,6 +209,8 @@ def _check_scalars(record: dict) -> None:
 
 def _check_size(count: int) -> None:
     if count == 0:
-        raise ImportRejected(labels.ERR_IMPORT_FILE.format(reason="berkas tidak berisi data"))
+        raise ImportRejected(labels.ERR_IMPORT_FILE.format(reason=labels.REASON_FILE_EMPTY))
     if count > MAX_ROWS:
-        raise ImportRejected(labels.ERR_IMPORT_FILE.format(reason=f"lebih dari {MAX_ROWS} baris"))
+        raise ImportRejected(
+            labels.ERR_IMPORT_FILE.format(reason=labels.REASON_TOO_MANY_ROWS.format(limit=MAX_ROWS))
+        )

@@ -121,10 +121,10 @@ def validate_report(report: NewReport, *, now: datetime) -> dict[str, object]:
     missing = [
         name
         for name, value in (
-            ("jenis keadaan darurat", report.category_code),
-            ("kondisi", report.kondisi),
-            ("lokasi", report.address),
-            ("nomor yang bisa dihubungi", report.caller_phone),
+            (labels.REQUIRED_CATEGORY, report.category_code),
+            (labels.REQUIRED_KONDISI, report.kondisi),
+            (labels.REQUIRED_ADDRESS, report.address),
+            (labels.REQUIRED_PHONE, report.caller_phone),
         )
         if not (value or "").strip()
     ]
@@ -136,8 +136,8 @@ def validate_report(report: NewReport, *, now: datetime) -> dict[str, object]:
     received = check_received_time(report.received_at_utc, now=now)
     return {
         "category_code": report.category_code.strip().upper(),
-        "kondisi": clean_text(report.kondisi, field="Kondisi", limit=KONDISI_MAX),
-        "address": clean_text(report.address, field="Lokasi", limit=ADDRESS_MAX),
+        "kondisi": clean_text(report.kondisi, field=labels.FIELD_KONDISI, limit=KONDISI_MAX),
+        "address": clean_text(report.address, field=labels.FIELD_ADDRESS, limit=ADDRESS_MAX),
         "caller_phone": normalise_phone(report.caller_phone),
         "lat": lat,
         "lon": lon,
@@ -285,7 +285,7 @@ def resolve(
     now: datetime | None = None,
 ) -> Recorded:
     """The OPD closes the report as handled (SELESAI), with a note."""
-    text = clean_text(note, field="Catatan penyelesaian", limit=REASON_MAX)
+    text = clean_text(note, field=labels.FIELD_RESOLUTION, limit=REASON_MAX)
     return _status_change(
         engine,
         actor,
@@ -313,7 +313,7 @@ def cancel(
     """Close an open report as prank, ghost call, duplicate or not an emergency."""
     if reason_code not in CANCEL_REASONS:
         raise InvalidInput(labels.ERR_CANCEL_REASON.format(value=str(reason_code)[:40]))
-    text = clean_text(note, field="Catatan", limit=REASON_MAX, required=False) or None
+    text = clean_text(note, field=labels.FIELD_NOTE, limit=REASON_MAX, required=False) or None
     return _status_change(
         engine,
         actor,
@@ -341,7 +341,9 @@ def reassign(
 ) -> Recorded:
     """Move an incident to another OPD with a required reason; the acknowledgement starts over."""
     check_permission(actor, "reassign")
-    text = clean_text(reason, field="Alasan pengalihan", limit=REASON_MAX, required=False)
+    text = clean_text(
+        reason, field=labels.FIELD_REASSIGN_REASON_NAME, limit=REASON_MAX, required=False
+    )
     if not text:
         raise InvalidInput(labels.ERR_REASON_REQUIRED)
     now = naive_utc(now) if now else utc_now()
@@ -424,7 +426,7 @@ def change_status(
 
     Cancelling also needs a reason code (prank, ghost, duplicate, not an emergency).
     """
-    text = clean_text(reason, field="Alasan", limit=REASON_MAX, required=False)
+    text = clean_text(reason, field=labels.FIELD_REASON, limit=REASON_MAX, required=False)
     if not text:
         raise InvalidInput(labels.ERR_REASON_REQUIRED)
     common = {"seen_version": seen_version, "now": now}
@@ -462,7 +464,7 @@ def record_and_close(
     if reason_code not in CANCEL_REASONS:
         raise InvalidInput(labels.ERR_CANCEL_REASON.format(value=str(reason_code)[:40]))
     now = naive_utc(now) if now else utc_now()
-    text = clean_text(note, field="Catatan", limit=REASON_MAX, required=False) or None
+    text = clean_text(note, field=labels.FIELD_NOTE, limit=REASON_MAX, required=False) or None
     located = report.lat is not None and report.lon is not None
     lat, lon = (report.lat, report.lon) if located else UNLOCATED_POINT
     filled = replace(
@@ -764,7 +766,7 @@ _UNLOCATED = _Place()
 
 
 def _optional_note(note: str | None) -> str | None:
-    return clean_text(note, field="Catatan", limit=REASON_MAX, required=False) or None
+    return clean_text(note, field=labels.FIELD_NOTE, limit=REASON_MAX, required=False) or None
 
 
 def _reserve_codes(conn: Connection, received: Sequence[datetime]) -> list[str]:

@@ -80,12 +80,12 @@ def json_body(raw: bytes) -> tuple[object, str | None]:
     try:
         return json.loads(raw.decode("utf-8-sig")), None
     except UnicodeDecodeError:
-        return None, "bukan teks UTF-8"
+        return None, labels.REASON_NOT_UTF8
     except json.JSONDecodeError as error:
-        return None, f"rusak di baris {error.lineno} kolom {error.colno}"
+        return None, labels.REASON_JSON_AT.format(line=error.lineno, column=error.colno)
     except (ValueError, RecursionError):
         # A number with thousands of digits, or lists nested thousands deep.
-        return None, "JSON rusak"
+        return None, labels.REASON_JSON_BROKEN
 
 
 def incident_json(result) -> dict:

@@ -170,7 +170,7 @@ def incident_view(engine: Engine, actor: Actor, incident_id: int) -> IncidentVie
     An OPD admin may open only their own OPD's incidents.
     """
     if actor.role == WALL:
-        raise PermissionDenied(labels.ERR_PERMISSION.format(action="detail laporan"))
+        raise PermissionDenied(labels.ERR_PERMISSION.format(action=labels.ACTION_INCIDENT_DETAIL))
     incident, events = incident_detail(engine, incident_id)
     if incident is None:
         raise NotFound(labels.ERR_NOT_FOUND)
@@ -325,7 +325,7 @@ def search_incidents(
     its day, ix_incidents_phone_received, and ix_incidents_received for the date range.
     """
     if actor.role not in SEARCH_ROLES:
-        raise PermissionDenied(labels.ERR_PERMISSION.format(action="cari laporan"))
+        raise PermissionDenied(labels.ERR_PERMISSION.format(action=labels.ACTION_FIND))
     c = t.incidents.c
     text = clean_text(text, field=labels.FIELD_FIND_TEXT_NAME, limit=100, required=False)
     conditions = _status_filter(status)
@@ -446,7 +446,7 @@ def incident_now(
     away from them, by whom and when); anyone else on the board about any incident.
     """
     if actor.role == WALL:
-        raise PermissionDenied(labels.ERR_PERMISSION.format(action="detail laporan"))
+        raise PermissionDenied(labels.ERR_PERMISSION.format(action=labels.ACTION_INCIDENT_DETAIL))
     i, e = t.incidents.c, t.incident_events.c
     with engine.connect() as conn:
         row = conn.execute(

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 # Demo accounts exist only in demo mode (SIAGA_DEMO=1, the default); README lists them.
 DEMO_PASSWORD = "siaga112demo"
 DEMO_USERS = [
-    ("ct.ani", "Ani (petugas 112)", "call_taker", None),
+    ("ct.ani", "Ani (petugas 112)", "call_taker", None),  # not-ui: a demo user's name (data)
     ("spv.eka", "Eka (supervisor)", "supervisor", None),
     ("opd.pmi", "Admin PMI", "opd_admin", "PMI"),
     ("opd.bpbd", "Admin BPBD", "opd_admin", "BPBD"),
@@ -76,6 +76,7 @@ def ensure_demo_users(engine: Engine) -> None:
             role=role,
             opd_code=opd,
         )
+    # not-ui: the demo display's name, stored as data like any display token's name
     auth.add_display_token(engine, name="Layar demo ruang komando", token=DEMO_DISPLAY_TOKEN)
 
 

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 
 from sqlalchemy import Engine
 
-from dashboard import cap, delivery, demo, escalation, rollups
+from dashboard import cap, delivery, demo, escalation, labels, rollups
 from dashboard.config import load_settings
 from dashboard.db import make_engine
 from dashboard.domain import utc_now
@@ -191,7 +191,7 @@ def run_cli(engine: Engine, *, worker_id: str | None = None, cap_url: str | None
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     worker_id = worker_id or new_worker_id()
-    print(f"Pekerja {worker_id} berjalan. Hentikan dengan Ctrl+C.", flush=True)
+    print(labels.WORKER_RUNNING.format(worker_id=worker_id), flush=True)
     run_forever(engine, worker_id=worker_id, stop_event=stop, cap_url=cap_url, trend_rollups=True)
     return 0
 

@@ -161,7 +161,9 @@ def _post(call: _Call, headers, too_large: bool, body: bytes) -> Response:
     call.result = "created" if receipt.created else "replayed"
     call.incident_code = receipt.results[0].code
     if receipt.batch:
-        call.detail = f"{len(results)} laporan: {created} baru, {len(results) - created} ulang"
+        call.detail = labels.API_DETAIL_BATCH.format(
+            count=len(results), created=created, replayed=len(results) - created
+        )
         payload = {"ok": True, "results": results}
     else:
         payload = {"ok": True, **results[0]}
@@ -191,7 +193,7 @@ def _key(engine: Engine, call: _Call, headers, *, scope: str = SCOPE):
         raise _Refused(401, "unauthorized", labels.ERR_API_KEY, headers=_CHALLENGE)
     call.key_id = row.id
     if row.revoked_at_utc is not None:
-        call.detail = "kunci dicabut"
+        call.detail = labels.API_DETAIL_REVOKED
         raise _Refused(401, "revoked", labels.ERR_API_KEY, headers=_CHALLENGE)
     if not apikeys.has_scope(row, scope):
         message = (

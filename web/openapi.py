@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dashboard import labels
 from dashboard.importer import REQUIRED_COLUMNS
 from dashboard.intake_api import MAX_BATCH
 
@@ -37,7 +38,7 @@ _TIME = {
 OPENAPI: dict = {
     "openapi": "3.1.0",
     "info": {
-        "title": "Siaga 112 Kota Pekalongan: API penerimaan laporan",
+        "title": labels.OPENAPI_TITLE,
         "version": "1.0.0",
         "description": (
             "Reports from the 112 telephony platform. The fields are those of "
