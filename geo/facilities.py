@@ -91,7 +91,7 @@ def facilities_from_frame(frame: pd.DataFrame) -> gpd.GeoDataFrame:
         bad_xy = ~(np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
     if bad_xy.any():
         msg = messages.FACILITY_BAD_ROWS.format(
-            rows=_row_list(np.flatnonzero(bad_xy)), reason="lat/lon tidak valid"
+            rows=_row_list(np.flatnonzero(bad_xy)), reason=messages.REASON_BAD_LAT_LON
         )
         raise FacilityDataError(msg)
     kinds = df["kind"].astype(object).map(lambda v: str(v).strip().lower() if _present(v) else "")
@@ -100,7 +100,7 @@ def facilities_from_frame(frame: pd.DataFrame) -> gpd.GeoDataFrame:
         bad_values = sorted(set(kinds[bad_kind]))
         msg = messages.FACILITY_BAD_ROWS.format(
             rows=_row_list(np.flatnonzero(bad_kind.to_numpy())),
-            reason=f"jenis tidak dikenal {bad_values}",
+            reason=messages.REASON_UNKNOWN_KINDS.format(kinds=bad_values),
         )
         raise FacilityDataError(msg)
     ids = df["id"].astype(object)
@@ -117,7 +117,7 @@ def facilities_from_frame(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     bad_also = [i for i, kinds_i in enumerate(also) if set(kinds_i) - set(FACILITY_KINDS)]
     if bad_also:
         msg = messages.FACILITY_BAD_ROWS.format(
-            rows=_row_list(bad_also), reason="also_serves berisi jenis tidak dikenal"
+            rows=_row_list(bad_also), reason=messages.REASON_UNKNOWN_ALSO_SERVES
         )
         raise FacilityDataError(msg)
 

@@ -186,7 +186,7 @@ def _to_storage_crs(layer: gpd.GeoDataFrame, name: str, *, assume_wgs84: bool) -
         raise LayerImportError(msg) from exc
     bounds = out.total_bounds
     if not np.isfinite(bounds).all():
-        msg = messages.IMPORT_BAD_CRS.format(name=name, reason="koordinat tak hingga")
+        msg = messages.IMPORT_BAD_CRS.format(name=name, reason=messages.REASON_INFINITE_COORDINATES)
         raise LayerImportError(msg)
     return out
 

@@ -236,7 +236,9 @@ def read_landmarks(path: str | Path) -> gpd.GeoDataFrame:
     lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     if not (np.isfinite(lat).all() and np.isfinite(lon).all()):
-        msg = messages.DATA_FILE_UNREADABLE.format(name=Path(path).name, reason="lat/lon kosong")
+        msg = messages.DATA_FILE_UNREADABLE.format(
+            name=Path(path).name, reason=messages.REASON_EMPTY_LAT_LON
+        )
         raise DataFileError(msg)
     frame = frame.assign(lat=lat, lon=lon)
     if "lokasi_perkiraan" in frame.columns:

@@ -17,6 +17,7 @@ INVALID_ON_INVALID_OPTION = "Pilihan penanganan koordinat tidak valid: {value!r}
 # Data files ------------------------------------------------------------------------------------
 DATA_FILE_MISSING = "Berkas data peta tidak ditemukan: {path}."
 DATA_FILE_UNREADABLE = "Berkas data peta {name} tidak dapat dibaca: {reason}."
+REASON_EMPTY_LAT_LON = "lat/lon kosong"  # the {reason} of DATA_FILE_UNREADABLE
 DATA_FILE_MISSING_COLUMNS = "Berkas data {name} tidak memiliki kolom wajib: {columns}."
 LAYER_WITHOUT_CRS = "Lapisan {name} tidak memiliki sistem koordinat."
 UNKNOWN_CORE_LAYER = "Nama lapisan tidak valid: {name!r}."
@@ -24,6 +25,10 @@ UNKNOWN_CORE_LAYER = "Nama lapisan tidak valid: {name!r}."
 # Facilities ------------------------------------------------------------------------------------
 UNKNOWN_FACILITY_KIND = "Jenis fasilitas tidak dikenal: {kind!r}. Pilihan: {choices}."
 FACILITY_BAD_ROWS = "Data fasilitas tidak valid pada baris {rows}: {reason}."
+# The {reason} of FACILITY_BAD_ROWS.
+REASON_BAD_LAT_LON = "lat/lon tidak valid"
+REASON_UNKNOWN_KINDS = "jenis tidak dikenal {kinds}"
+REASON_UNKNOWN_ALSO_SERVES = "also_serves berisi jenis tidak dikenal"
 FACILITY_DUPLICATE_IDS = "ID fasilitas ganda: {ids}."
 INVALID_K = "Jumlah fasilitas terdekat (k) harus bilangan bulat minimal 1, bukan {k!r}."
 INVALID_DETOUR_FACTOR = "Faktor jalan memutar harus minimal 1,0, bukan {value!r}."
@@ -72,6 +77,7 @@ IMPORT_NO_CRS = (
     "Simpan ulang dengan sistem koordinat, misalnya EPSG:4326."
 )
 IMPORT_BAD_CRS = "Sistem koordinat berkas {name} tidak dapat diubah ke EPSG:4326: {reason}."
+REASON_INFINITE_COORDINATES = "koordinat tak hingga"  # the {reason} of IMPORT_BAD_CRS
 IMPORT_MISSING_COLUMNS = (
     "Berkas {name} untuk lapisan {layer_name} tidak memiliki kolom wajib: {columns}."
 )
