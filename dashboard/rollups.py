@@ -1,12 +1,15 @@
-"""Trend rollups: per WIB day and month x cell counts and duration histograms, kept up to date.
+"""Trend rollups: per WIB day, week and month x cell counts and duration histograms, kept current.
 
 Tren at a million incidents spent seconds re-reading every incident of a year. Here each WIB
 day's incidents are folded once into a few rows (dashboard.tables.trend_rollups), one per cell:
 category, current OPD, first OPD and kecamatan, the dimensions every Tren filter uses. A cell
 row holds exact counts (calls, prank / ghost / not-an-emergency closures, reassigned), calls
-per weekday x hour, per kelurahan, reassignment flows, and per stage (forward, acknowledge,
-resolve) the count within the stage's target and a histogram of the durations. A 'month' row
-is the sum of the month's day rows, so a year reads about twelve rows per cell.
+per weekday x hour, per kelurahan, per cell of the density grid (the GridSpec recorded in the
+state row, GRID_CELL_M on the city by default), reassignment flows, and per stage (forward,
+acknowledge, resolve) the count within the stage's target and a histogram of the durations. A
+'month' row is the sum of the month's day rows and a 'week' row of its ISO week's (Monday to
+Sunday, across a month's end too), so a year reads about twelve month rows per cell, and the
+days around them mostly as weeks.
 
 Duration bins (`bin_key`): a duration under EXACT_BELOW_S seconds (either sign) is its own bin;
 above it, bins grow by BIN_GROWTH (1 %) each, and a bin stands for its geometric middle, so a
@@ -15,20 +18,21 @@ same linear interpolation trends uses (closest ranks, see dashboard/trends.py) b
 binned durations, so it is within 0.5 % of the exact value too, and identical when both ranks
 fall below EXACT_BELOW_S. Counts and "within target" are exact.
 
-Keeping them current: `refresh_rollups` folds every incident changed since the watermark
-(id above folded_id, or updated_at_utc / a REASSIGN at or after folded_until_utc) by
-recomputing its whole WIB day (delete and insert, one transaction per month: idempotent, safe
-twice or from two workers, each batch locks the state row and checks the generation), then
-the month row. The hand-off view (trends.handoff_view) is folded by the WIB day of each
-hand-off (dashboard.tables.handoff_rollups: per OPD, channel, category, kecamatan, counts and
-the acknowledgement-time histogram) and escalations by the day of each ESCALATE event
-(escalation_rollups); an incident changed since the watermark (also by an ACKNOWLEDGE,
+Keeping them current: `refresh_rollups` folds every incident changed since the watermark (id
+above folded_id, or updated_at_utc / a REASSIGN at or after folded_until_utc) by recomputing
+its whole WIB day (delete and insert, one transaction per month: idempotent, safe twice or from
+two workers, each batch locks the state row and checks the generation), then the month row and
+the week rows of the changed days. The hand-off view (trends.handoff_view) is folded by the WIB
+day of each hand-off (dashboard.tables.handoff_rollups: per OPD, channel, category, kecamatan,
+counts and the acknowledgement-time histogram) and escalations by the day of each ESCALATE
+event (escalation_rollups); an incident changed since the watermark (also by an ACKNOWLEDGE,
 hand-off or ESCALATE event after it, which need not touch the incident row) has every day
-holding one of its hand-offs or escalations folded again. `rebuild_rollups` starts over
-(first run, changed targets). The worker runs the catch-up every 30 s. `read` gives Tren its
-figures: months wholly in range and clean from the month rows, other clean days from the day
-rows, and days with changes not yet folded in (today, usually) folded on the fly from the
-incidents and events, so the report stays exact for today.
+holding one of its hand-offs or escalations folded again. `rebuild_rollups` starts over (first
+run, changed targets or grid). The worker runs the catch-up every 30 s. `read` gives Tren its
+figures: months wholly in range and clean from the month rows, whole weeks left from week rows,
+other clean days from day rows, and days with changes not yet folded in (today, usually) folded
+on the fly from the incidents and events, so the report stays exact for today. A grid other
+than the folded one is counted from the incidents.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -54,9 +58,10 @@ from sqlalchemy import (
     update,
 )
 
-from dashboard import catalogue, trends
+from dashboard import catalogue, citydata, trends
 from dashboard import tables as t
 from dashboard.domain import DIBATALKAN, NUISANCE_REASONS, Targets
+from geo import grid_counts
 
 EXACT_BELOW_S = 128
 BIN_GROWTH = 0.01
@@ -68,7 +73,9 @@ MAX_DURATION_S = 2**31 - 1
 SETTLE_S = 120
 REFRESH_INTERVAL_S = 30.0
 HOURS = 7 * 24
-DAY, MONTH = "day", "month"
+# The density grid Tren draws (pages/trends.py asks for this cell size on the city's grid).
+GRID_CELL_M = 250.0
+DAY, WEEK, MONTH = "day", "week", "month"
 STATE_ID = 1
 CELL_KEYS = ("category_code", "opd_code", "first_opd_code", "kecamatan")
 COUNTS = ("total", "prank", "ghost", "bukan_darurat", "reassigned")
@@ -113,6 +120,7 @@ class Cell:
     hours: np.ndarray = field(default_factory=lambda: np.zeros(HOURS, dtype=np.int64))
     places: Counter = field(default_factory=Counter)  # (kelurahan_kode, kelurahan) -> calls
     flows: Counter = field(default_factory=Counter)  # (from_opd, to_opd) -> reassignments
+    grid: Counter = field(default_factory=Counter)  # (ix, iy) of the state's grid -> calls
     within: dict[str, int] = field(default_factory=lambda: dict.fromkeys(trends.STAGES, 0))
     # stage -> (bin keys ascending, counts)
     bins: dict[str, tuple[np.ndarray, np.ndarray]] = field(
@@ -149,6 +157,8 @@ class Parts:
     hour_weekday: pd.DataFrame
     handoff: trends.HandoffView | None  # None: targets changed since the fold, read exactly
     unfolded_days: tuple[date, ...]
+    # ix, iy, count as trends.grid_cells; None: no grid asked, or not the grid folded
+    grid: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -157,33 +167,36 @@ class _State:
     folded_id: int | None
     folded_until_utc: datetime | None
     targets: str | None
+    grid: str | None
 
     @property
     def ready(self) -> bool:
         return self.folded_until_utc is not None and self.folded_id is not None
 
 
-def refresh_rollups(engine: Engine, *, now_utc: datetime) -> int:
+def refresh_rollups(engine: Engine, *, now_utc: datetime, grid=None) -> int:
     """Fold every incident change since the watermark; returns how many days were refolded.
 
-    A first run, or one after the stage targets changed, rebuilds everything instead.
+    `grid` is the density grid to count in (a geo.grid_counts.GridSpec; default rollup_grid).
+    A first run, or one after the stage targets or the grid changed, rebuilds everything.
     """
+    spec = grid if grid is not None else rollup_grid(engine)
     with trends.read_connection(engine) as conn:
         state = _state(conn)
         targets = _targets_json(conn)
-        current = state.ready and state.targets == targets
+        current = state.ready and state.targets == targets and state.grid == _grid_json(spec)
         if current:
             mark = _mark(conn, now_utc)
             days = _unfolded_days(conn, state)
             event_days = _unfolded_event_days(conn, state)
     if not current:
-        return rebuild_rollups(engine, now_utc=now_utc)
+        return rebuild_rollups(engine, now_utc=now_utc, grid=spec)
     stage_targets = json.loads(targets)
     for month_days, month_event_days in _by_month(days, event_days):
         with engine.begin() as conn:
             if not _lock(conn, state.generation, now_utc):
                 return 0  # a rebuild started: it folds these days itself
-            _fold_month(conn, month_days, month_event_days, stage_targets)
+            _fold_month(conn, month_days, month_event_days, stage_targets, spec)
     with engine.begin() as conn:
         conn.execute(
             update(t.trend_rollup_state)
@@ -197,12 +210,14 @@ def refresh_rollups(engine: Engine, *, now_utc: datetime) -> int:
     return len(set(days) | set(event_days))
 
 
-def rebuild_rollups(engine: Engine, *, now_utc: datetime) -> int:
+def rebuild_rollups(engine: Engine, *, now_utc: datetime, grid=None) -> int:
     """Recompute every day from the incidents, one month per transaction; returns the days.
 
     Until it finishes Tren reads every incident (the state says nothing is folded); a second
-    rebuild or catch-up started meanwhile makes this one stop at its next month.
+    rebuild or catch-up started meanwhile makes this one stop at its next month. `grid` as
+    in refresh_rollups.
     """
+    spec = grid if grid is not None else rollup_grid(engine)
     with engine.begin() as conn:
         s = t.trend_rollup_state.c
         conn.execute(
@@ -213,6 +228,7 @@ def rebuild_rollups(engine: Engine, *, now_utc: datetime) -> int:
                 folded_id=None,
                 folded_until_utc=None,
                 targets=None,
+                grid=None,
                 refreshed_at_utc=now_utc,
             )
         )
@@ -234,29 +250,37 @@ def rebuild_rollups(engine: Engine, *, now_utc: datetime) -> int:
         with engine.begin() as conn:
             if not _lock(conn, generation, now_utc):
                 return 0
-            _fold_month(conn, month_days, month_event_days, stage_targets)
+            _fold_month(conn, month_days, month_event_days, stage_targets, spec)
     with engine.begin() as conn:
         conn.execute(
             update(t.trend_rollup_state)
             .where(s.id == STATE_ID, s.generation == generation)
-            .values(folded_id=mark[0], folded_until_utc=mark[1], targets=targets)
+            .values(
+                folded_id=mark[0],
+                folded_until_utc=mark[1],
+                targets=targets,
+                grid=_grid_json(spec),
+            )
         )
     return len(set(days) | set(event_days))
 
 
-def read(conn: Connection, flt: trends.TrendFilter, *, targets: Targets) -> Parts | None:
+def read(conn: Connection, flt: trends.TrendFilter, *, targets: Targets, grid=None) -> Parts | None:
     """The report's rollup-backed pieces for `flt`, or None before the first build.
 
     Months wholly inside the range with every day folded come from month rows, the other folded
-    days from day rows, unfolded days from the incidents (folded here, not stored).
+    days from week rows (whole ISO weeks) and day rows, unfolded days from the incidents (folded
+    here, not stored). The grid (`grid`, a GridSpec) comes from the rollups when it is the one
+    they were folded with, else Parts.grid is None (trends.grid_cells reads it exactly).
     """
     state = _state(conn)
     if not state.ready:
         return None
     unfolded = [day for day in _unfolded_days(conn, state) if flt.start_day <= day <= flt.end_day]
-    months, days = _plan(flt.start_day, flt.end_day, set(unfolded))
-    rows = _stored_rows(conn, flt, months=months, days=days)
-    fresh = fold(conn, unfolded, _stage_targets(targets))
+    months, weeks, days = _plan(flt.start_day, flt.end_day, set(unfolded))
+    rows = _stored_rows(conn, flt, months=months, weeks=weeks, days=days)
+    with_grid = grid is not None and state.grid == _grid_json(grid)
+    fresh = fold(conn, unfolded, _stage_targets(targets), grid=grid if with_grid else None)
     rows += [_as_read(key, cell) for key, cell in fresh.items() if _matches(flt, key)]
     current = state.targets == _json(targets)
     return Parts(
@@ -268,17 +292,26 @@ def read(conn: Connection, flt: trends.TrendFilter, *, targets: Targets) -> Part
         hour_weekday=_hour_weekday(rows),
         handoff=_handoff_view(conn, flt, state, targets) if current else None,
         unfolded_days=tuple(unfolded),
+        grid=_grid(rows) if with_grid else None,
     )
 
 
-def fold(conn: Connection, days: list[date], stage_targets: dict[str, int]) -> dict[CellKey, Cell]:
-    """The day cells of `days` computed from the incidents and their REASSIGN events."""
+def rollup_grid(engine: Engine):
+    """The density grid the rollups count in: GRID_CELL_M cells on the database's city."""
+    return grid_counts.grid_spec(cell_m=GRID_CELL_M, city=citydata.current_city(engine))
+
+
+def fold(
+    conn: Connection, days: list[date], stage_targets: dict[str, int], *, grid=None
+) -> dict[CellKey, Cell]:
+    """The day cells of `days` computed from the incidents and their REASSIGN events (their
+    grid counted in `grid`, a GridSpec, when given)."""
     if not days:
         return {}
     c = t.incidents.c
     ranges = _received_in(days)
     cells: dict[CellKey, Cell] = {}
-    for r in conn.execute(trends.incident_measures(ranges)):
+    for r in conn.execute(trends.incident_measures(ranges, grid=grid)):
         key = (
             date.fromisoformat(r.day),
             r.category_code,
@@ -298,6 +331,8 @@ def fold(conn: Connection, days: list[date], stage_targets: dict[str, int]) -> d
             cell.reassigned += 1
         cell.hours[r.weekday * 24 + r.hour] += 1
         cell.places[(r.kelurahan_kode, r.kelurahan)] += 1
+        if grid is not None:
+            cell.grid[(r.ix, r.iy)] += 1
         for stage in trends.STAGES:
             seconds = getattr(r, stage)
             if seconds is not None:
@@ -366,6 +401,7 @@ def merge(cells: list[Cell]) -> Cell:
         out.hours = out.hours + cell.hours
         out.places.update(cell.places)
         out.flows.update(cell.flows)
+        out.grid.update(cell.grid)
         for stage in trends.STAGES:
             out.within[stage] += cell.within[stage]
     for stage in trends.STAGES:
@@ -391,9 +427,11 @@ def percentile(hist: np.ndarray, p: float) -> float:
 def _state(conn: Connection) -> _State:
     s = t.trend_rollup_state.c
     row = conn.execute(
-        select(s.generation, s.folded_id, s.folded_until_utc, s.targets).where(s.id == STATE_ID)
+        select(s.generation, s.folded_id, s.folded_until_utc, s.targets, s.grid).where(
+            s.id == STATE_ID
+        )
     ).one()
-    return _State(row.generation, row.folded_id, row.folded_until_utc, row.targets)
+    return _State(row.generation, row.folded_id, row.folded_until_utc, row.targets, row.grid)
 
 
 def _lock(conn: Connection, generation: int, now_utc: datetime) -> bool:
@@ -426,6 +464,11 @@ def _json(targets: Targets) -> str:
 
 def _targets_json(conn: Connection) -> str:
     return _json(catalogue.targets(catalogue.get_settings(conn)))
+
+
+def _grid_json(spec) -> str:
+    """The GridSpec as stored in trend_rollup_state.grid (floats written back exactly)."""
+    return json.dumps(asdict(spec), sort_keys=True)
 
 
 def _unfolded_days(conn: Connection, state: _State) -> list[date]:
@@ -466,9 +509,10 @@ def _unfolded_event_days(conn: Connection, state: _State) -> list[date]:
     return sorted(date.fromisoformat(d) for d in conn.execute(query.distinct()).scalars())
 
 
-def _plan(start: date, end: date, unfolded: set[date]) -> tuple[list[date], list[date]]:
-    """(month starts read from month rows, days read from day rows) for a clean read."""
-    months, days = [], []
+def _plan(start: date, end: date, unfolded: set[date]) -> tuple[list[date], list[date], list[date]]:
+    """(month starts read from month rows, Mondays read from week rows, days read from day
+    rows) for a clean read: whole months first, then whole ISO weeks of the days left."""
+    months, left = [], []
     day = start
     while day <= end:
         month_end = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
@@ -477,9 +521,18 @@ def _plan(start: date, end: date, unfolded: set[date]) -> tuple[list[date], list
         if whole and not unfolded.intersection(span):
             months.append(day)
         else:
-            days += [d for d in span if d not in unfolded]
+            left += [d for d in span if d not in unfolded]
         day = month_end + timedelta(days=1)
-    return months, days
+    remaining = set(left)
+    weeks = sorted(
+        {
+            monday
+            for monday in (d - timedelta(days=d.weekday()) for d in left)
+            if all(monday + timedelta(days=i) in remaining for i in range(7))
+        }
+    )
+    in_weeks = {monday + timedelta(days=i) for monday in weeks for i in range(7)}
+    return months, weeks, [d for d in left if d not in in_weeks]
 
 
 def _by_month(days: list[date], event_days: list[date]) -> list[tuple[list[date], list[date]]]:
@@ -504,36 +557,42 @@ def _fold_month(
     days: list[date],
     event_days: list[date],
     stage_targets: dict[str, int],
+    grid,
 ) -> None:
-    """Fold one month's changed days (received / event days) and sum its month rows again."""
+    """Fold one month's changed days (received / event days) and sum its month rows and the
+    week rows of their weeks again (a week across two months: whichever month folds last)."""
     if days:
-        _fold_days(conn, days, stage_targets)
-        _sum_month(conn, days[0].replace(day=1))
+        _fold_days(conn, days, stage_targets, grid)
+        month = days[0].replace(day=1)
+        _sum_period(conn, MONTH, month, (month + timedelta(days=31)).replace(day=1))
+        for monday in sorted({day - timedelta(days=day.weekday()) for day in days}):
+            _sum_period(conn, WEEK, monday, monday + timedelta(days=7))
     if event_days:
         _fold_handoff_days(conn, event_days, target_s=stage_targets["acknowledge"])
         _sum_handoff_month(conn, event_days[0].replace(day=1))
 
 
-def _fold_days(conn: Connection, days: list[date], stage_targets: dict[str, int]) -> None:
+def _fold_days(conn: Connection, days: list[date], stage_targets: dict[str, int], grid) -> None:
     r = t.trend_rollups.c
     conn.execute(delete(t.trend_rollups).where(r.tier == DAY, r.period_start.in_(days)))
-    rows = [_row(DAY, key, cell) for key, cell in fold(conn, days, stage_targets).items()]
+    cells = fold(conn, days, stage_targets, grid=grid)
+    rows = [_row(DAY, key, cell) for key, cell in cells.items()]
     if rows:
         conn.execute(insert(t.trend_rollups), rows)
 
 
-def _sum_month(conn: Connection, month: date) -> None:
+def _sum_period(conn: Connection, tier: str, start: date, following: date) -> None:
+    """The `tier` rows starting at `start`: the sums of its day rows before `following`."""
     r = t.trend_rollups.c
-    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     groups: dict[tuple, list[Cell]] = {}
     for row in conn.execute(
         select(t.trend_rollups).where(
-            r.tier == DAY, r.period_start >= month, r.period_start < following
+            r.tier == DAY, r.period_start >= start, r.period_start < following
         )
     ):
         groups.setdefault(tuple(row._mapping[k] for k in CELL_KEYS), []).append(_cell(row))
-    conn.execute(delete(t.trend_rollups).where(r.tier == MONTH, r.period_start == month))
-    rows = [_row(MONTH, (month, *key), merge(cells)) for key, cells in groups.items()]
+    conn.execute(delete(t.trend_rollups).where(r.tier == tier, r.period_start == start))
+    rows = [_row(tier, (start, *key), merge(cells)) for key, cells in groups.items()]
     if rows:
         conn.execute(insert(t.trend_rollups), rows)
 
@@ -555,6 +614,7 @@ def _row(tier: str, key: CellKey, cell: Cell) -> dict:
         "flows": json.dumps(
             [[a, b, count] for (a, b), count in sorted(cell.flows.items(), key=str)]
         ),
+        "grid": _pack_grid(cell.grid),
     }
     for stage in trends.STAGES:
         keys, counts = cell.bins[stage]
@@ -568,6 +628,9 @@ def _cell(row) -> Cell:
     cell.hours = np.frombuffer(row.hours, dtype="<u4").astype(np.int64)
     cell.places = Counter({(k, n): count for k, n, count in json.loads(row.places)})
     cell.flows = Counter({(a, b): count for a, b, count in json.loads(row.flows)})
+    ix, iy, counts = _unpack_grid(row.grid)
+    cells = zip(ix.tolist(), iy.tolist(), strict=True)
+    cell.grid = Counter(dict(zip(cells, counts.tolist(), strict=True)))
     for stage in trends.STAGES:
         packed = np.frombuffer(row._mapping[f"{stage}_bins"], dtype="<i4").astype(np.int64)
         half = len(packed) // 2
@@ -577,12 +640,19 @@ def _cell(row) -> Cell:
 
 
 def _stored_rows(
-    conn: Connection, flt: trends.TrendFilter, *, months: list[date], days: list[date]
+    conn: Connection,
+    flt: trends.TrendFilter,
+    *,
+    months: list[date],
+    weeks: list[date],
+    days: list[date],
 ) -> list[tuple]:
     r = t.trend_rollups.c
     periods = []
     if months:
         periods.append(and_(r.tier == MONTH, r.period_start.in_(months)))
+    if weeks:
+        periods.append(and_(r.tier == WEEK, r.period_start.in_(weeks)))
     for first, last in _runs(days):
         periods.append(and_(r.tier == DAY, r.period_start >= first, r.period_start <= last))
     if not periods:
@@ -600,9 +670,11 @@ _READ = (
     "places",
     "flows",
     *[f"{stage}_{part}" for stage in trends.STAGES for part in ("within", "bins")],
+    "grid",
 )
 _CATEGORY, _OPD, _FIRST_OPD, _KECAMATAN, _TOTAL, _REASSIGNED, _HOURS, _PLACES, _FLOWS = range(9)
 _STAGE_AT = {stage: 9 + 2 * i for i, stage in enumerate(trends.STAGES)}
+_GRID = 9 + 2 * len(trends.STAGES)
 
 
 def _as_read(key: CellKey, cell: Cell) -> tuple:
@@ -832,7 +904,9 @@ def _handoff_view(
     unfolded = [
         day for day in _unfolded_event_days(conn, state) if flt.start_day <= day <= flt.end_day
     ]
-    months, days = _plan(flt.start_day, flt.end_day, set(unfolded))
+    # The hand-off rollups have no week tier: their weeks are read as days.
+    months, weeks, days = _plan(flt.start_day, flt.end_day, set(unfolded))
+    days = sorted({*days, *(monday + timedelta(days=i) for monday in weeks for i in range(7))})
     fresh, fresh_escalations = fold_handoffs(conn, unfolded, target_s=target_s)
     groups: dict[tuple[str, str], HandoffCell] = {}
     h = t.handoff_rollups.c
@@ -931,6 +1005,30 @@ def _escalations(
     for day, level, n in counts:
         found[(day - timedelta(days=day.weekday()), level)] += n
     return trends.escalations_frame(dict(found), flt)
+
+
+def _grid(rows: list[tuple]) -> pd.DataFrame:
+    """trends.grid_cells' frame (ix, iy, count, by ix then iy) from the rows' packed grids."""
+    parts = [_unpack_grid(row[_GRID]) for row in rows]
+    if not parts:
+        return pd.DataFrame(columns=["ix", "iy", "count"]).astype("int64")
+    ix, iy, counts = (np.concatenate([part[i] for part in parts]) for i in range(3))
+    frame = pd.DataFrame({"ix": ix, "iy": iy, "count": counts})
+    sums = frame.groupby(["ix", "iy"], as_index=False, sort=True)["count"].sum()
+    return sums.astype("int64").reset_index(drop=True)
+
+
+def _pack_grid(grid: Counter) -> bytes:
+    cells = sorted(grid.items())
+    ix = [cell[0][0] for cell in cells]
+    iy = [cell[0][1] for cell in cells]
+    return np.array([*ix, *iy, *[cell[1] for cell in cells]], dtype="<i4").tobytes()
+
+
+def _unpack_grid(packed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    flat = np.frombuffer(bytes(packed), dtype="<i4").astype(np.int64)
+    third = len(flat) // 3
+    return flat[:third], flat[third : 2 * third], flat[2 * third :]
 
 
 def _no_bins() -> tuple[np.ndarray, np.ndarray]:

@@ -536,7 +536,11 @@ trend_rollups = Table(
     Column("acknowledge_bins", LargeBinary, nullable=False),
     Column("resolve_within", Integer, nullable=False),
     Column("resolve_bins", LargeBinary, nullable=False),
-    CheckConstraint("tier IN ('day','month')", name="tier_known"),
+    # Incidents per density-grid cell of the spec recorded in trend_rollup_state.grid
+    # (migration 0011): little-endian int32 ix values, then iy values, then counts.
+    Column("grid", LargeBinary, nullable=False),
+    # 'week' rows (migration 0011) start on a Monday and sum that ISO week's day rows.
+    CheckConstraint("tier IN ('day','week','month')", name="tier_known"),
     # Covering the volume query (every day row of the range, summed by the database).
     Index(
         "ix_trend_rollups_period",
@@ -566,6 +570,8 @@ trend_rollup_state = Table(
     Column("folded_until_utc", DateTime),
     Column("targets", Text),
     Column("refreshed_at_utc", DateTime),
+    # JSON of the geo.grid_counts.GridSpec the rollups' grid column counts in (migration 0011).
+    Column("grid", Text),
 )
 
 # The catch-up finds incidents changed since the watermark without reading them all.

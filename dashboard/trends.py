@@ -3,9 +3,10 @@
 Every figure is computed by the database (GROUP BY, percentiles), never by loading incident rows
 into pandas (pandas only sums a few of those small results, e.g. kelurahan -> kecamatan); the
 same numbers come out of SQLite and PostgreSQL. Once the trend rollups are built, build_report
-takes activity, places, routing, speed, flows and hour x weekday from them instead
-(dashboard/rollups.py: the same counts, percentiles from duration histograms within 0.5 %);
-the functions here stay the exact way (build_report(exact=True)) and the rules both follow:
+takes activity, places, routing, speed, flows, hour x weekday, the hand-off view and the
+density grid from them instead (dashboard/rollups.py: the same counts, percentiles from
+duration histograms within 0.5 %); the functions here stay the exact way
+(build_report(exact=True)) and the rules both follow:
 
 - Periods are WIB (UTC+7, no daylight saving) days, ISO weeks starting Monday, or months; a
   timestamp is stored as naive UTC and shifted by 7 hours in SQL before bucketing.
@@ -203,8 +204,9 @@ def build_report(
     day or month, days not yet folded from their incidents and events; counts exact,
     percentiles within 0.5 %) once they are built; `exact=True`, or rollups not built yet,
     runs the exact queries below on every incident instead. The grid (when `grid`, a
-    geo.grid_counts.GridSpec, is given) always reads the incidents. Small roll-ups of their
-    results happen in pandas.
+    geo.grid_counts.GridSpec, is given) comes from the rollups too when they were folded on
+    that grid (rollups.rollup_grid), else from the incidents. Small roll-ups of their results
+    happen in pandas.
     """
     # rollups builds on this module's filter and SQL helpers: importing it at the top would
     # be a cycle, so the one place that delegates to it imports it here.
@@ -214,7 +216,7 @@ def build_report(
     with read_connection(engine) as conn:
         targets = catalogue.targets(catalogue.get_settings(conn))
         names, colors = _category_names(conn)
-        parts = None if exact else rollups.read(conn, flt, targets=targets)
+        parts = None if exact else rollups.read(conn, flt, targets=targets, grid=grid)
         if parts is None:
             activity = period_activity(conn, flt)
             places = place_counts(conn, flt)
@@ -245,7 +247,7 @@ def build_report(
             reassign={by: reassign_from(routing, by=by) for by in ("opd", "category")},
             flows=reassign_flows(conn, flt) if parts is None else parts.flows,
             hour_weekday=hour_weekday(conn, flt) if parts is None else parts.hour_weekday,
-            grid=None if grid is None else GridCounts(grid, grid_cells(conn, flt, grid)),
+            grid=None if grid is None else GridCounts(grid, _grid_of(conn, flt, grid, parts)),
             handoff=(
                 parts.handoff
                 if parts is not None and parts.handoff is not None
@@ -253,6 +255,12 @@ def build_report(
             ),
         )
     return report
+
+
+def _grid_of(conn: Connection, flt: TrendFilter, spec, parts) -> pd.DataFrame:
+    if parts is not None and parts.grid is not None:
+        return parts.grid
+    return grid_cells(conn, flt, spec)
 
 
 def read_connection(engine: Engine) -> Connection:
@@ -344,9 +352,7 @@ def kecamatan_from(places: pd.DataFrame) -> pd.DataFrame:
 
 def grid_cells(conn: Connection, flt: TrendFilter, spec) -> pd.DataFrame:
     """Incidents per cell of `spec` (cell index ix east, iy north of the grid origin)."""
-    c = t.incidents.c
-    ix = _Floor((c.lon - literal(spec.origin_lon)) / literal(spec.cell_lon_deg)).label("ix")
-    iy = _Floor((c.lat - literal(spec.origin_lat)) / literal(spec.cell_lat_deg)).label("iy")
+    ix, iy = grid_index(spec)
     rows = conn.execute(
         select(ix, iy, func.count().label("count"))
         .where(*filter_conditions(flt))
@@ -472,12 +478,23 @@ def hour_weekday(conn: Connection, flt: TrendFilter) -> pd.DataFrame:
     return found.reindex(full, fill_value=0).rename("count").reset_index()
 
 
-def incident_measures(where: ColumnElement[bool]):
+def grid_index(spec) -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """SQL: the incident's cell (ix, iy) in `spec`, a geo.grid_counts.GridSpec (grid_cells and
+    the rollups' grid use this one expression, so both count a point in the same cell)."""
+    c = t.incidents.c
+    ix = _Floor((c.lon - literal(spec.origin_lon)) / literal(spec.cell_lon_deg)).label("ix")
+    iy = _Floor((c.lat - literal(spec.origin_lat)) / literal(spec.cell_lat_deg)).label("iy")
+    return ix, iy
+
+
+def incident_measures(where: ColumnElement[bool], *, grid=None):
     """One row per incident matching `where`, what dashboard.rollups folds into day cells:
     WIB day ('YYYY-MM-DD'), hour and weekday, the filters' dimensions, kelurahan, closure,
-    reassign_count and each stage's duration in whole seconds (NULL when not reached)."""
+    reassign_count and each stage's duration in whole seconds (NULL when not reached); with
+    `grid` (a GridSpec) also the incident's grid cell ix, iy (grid_index)."""
     c = t.incidents.c
     return select(
+        *(grid_index(grid) if grid is not None else ()),
         _WibDay(c.received_at_utc).label("day"),
         _WibHour(c.received_at_utc).label("hour"),
         _WibWeekday(c.received_at_utc).label("weekday"),

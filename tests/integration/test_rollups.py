@@ -4,9 +4,10 @@ A seeded random history of ~1,500 incidents over 75 WIB days (two month boundari
 category, OPD changes, calls outside the city, durations from 0 s to days, negative ones too;
 hand-offs with webhook / email messages, acknowledgements and escalations) is folded, then
 changed (new calls, reassignments, acknowledgements, resolutions, escalations that touch no
-incident row) without folding, then folded again. At every step the report read from rollups
-must equal the exact one (the hand-off view too): identical counts everywhere, percentiles
-within rollups.MAX_RELATIVE_ERROR (identical below EXACT_BELOW_S).
+incident row, a corrected location) without folding, then folded again. At every step the
+report read from rollups must equal the exact one (the hand-off view and the 250 m density grid
+too): identical counts everywhere, percentiles within rollups.MAX_RELATIVE_ERROR (identical
+below EXACT_BELOW_S).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from sqlalchemy import func, insert, select, update
 from dashboard import catalogue, rollups, trends, worker
 from dashboard import tables as t
 from dashboard.trends import TrendFilter
+from geo import grid_counts
+from geo.layers import default_city
 
 WIB_H = 7
 FIRST_DAY = date(2026, 1, 20)
@@ -49,6 +52,10 @@ FILTERS = [
     # Up to the day of the changes: escalations and acknowledgements made after the fold.
     TrendFilter(date(2026, 3, 30), date(2026, 4, 6), opds=("PMI", "BPBD")),
 ]
+
+
+# The grid Tren draws; the catch-up's default (rollups.rollup_grid) on the test city.
+GRID = grid_counts.grid_spec(cell_m=rollups.GRID_CELL_M, city=default_city())
 
 
 def test_rollups_and_the_exact_queries_agree_on_a_random_history_as_it_changes(engine):
@@ -161,6 +168,82 @@ def test_the_worker_builds_the_rollups_and_tren_then_reads_them(engine, monkeypa
     assert int(parts.activity["total"].sum()) == 200
 
 
+def test_the_grid_comes_from_the_rollups_only_when_they_were_folded_on_the_same_grid(engine):
+    with engine.begin() as conn:
+        _add_history(conn, random.Random(4), first_id=1, count=300)
+    coarse = grid_counts.grid_spec(cell_m=500.0, city=default_city())
+    rollups.refresh_rollups(engine, now_utc=NOW, grid=coarse)
+    flt = FILTERS[0]
+    exact = trends.build_report(engine, flt, grid=GRID, exact=True).grid.cells
+    assert _rollup_parts(engine, flt, grid=coarse).grid is not None
+    # Asked for 250 m cells, rollups counted in 500 m ones: Tren counts the incidents.
+    assert _rollup_parts(engine, flt, grid=GRID).grid is None
+    pd.testing.assert_frame_equal(trends.build_report(engine, flt, grid=GRID).grid.cells, exact)
+    # The next catch-up sees the grid is not the city's and folds everything again on it.
+    assert rollups.refresh_rollups(engine, now_utc=NOW + timedelta(minutes=1)) >= DAYS
+    parts = _rollup_parts(engine, flt, grid=GRID)
+    assert parts.grid is not None
+    pd.testing.assert_frame_equal(parts.grid, exact)
+    assert int(exact["count"].sum()) == 300
+
+
+def test_a_range_reads_whole_months_then_whole_weeks_then_the_days_left():
+    # February 2026 starts on a Sunday: its Mondays are the 2nd, 9th, 16th and 23rd.
+    months, weeks, days = rollups._plan(date(2026, 1, 31), date(2026, 3, 9), unfolded=set())
+    assert months == [date(2026, 2, 1)]
+    assert weeks == [date(2026, 3, 2)]  # 26 Jan - 1 Feb is cut by the range and by February
+    assert days == [date(2026, 1, 31), date(2026, 3, 1), date(2026, 3, 9)]
+    # A day not folded yet keeps its month and its week out: their other days come as days.
+    months, weeks, days = rollups._plan(
+        date(2026, 2, 10), date(2026, 3, 9), unfolded={date(2026, 2, 25)}
+    )
+    assert months == []
+    assert weeks == [date(2026, 2, 16), date(2026, 3, 2)]
+    february = [date(2026, 2, d) for d in (10, 11, 12, 13, 14, 15, 23, 24, 26, 27, 28)]
+    assert days == [*february, date(2026, 3, 1), date(2026, 3, 9)]
+
+
+def test_a_week_across_two_months_sums_its_seven_days_after_either_month_is_refolded(engine):
+    with engine.begin() as conn:
+        _add_history(conn, random.Random(7), first_id=1, count=600)
+    rollups.refresh_rollups(engine, now_utc=NOW, grid=GRID)
+    # 23 February - 1 March 2026: a new call on the Sunday (March) after both months folded.
+    sunday = datetime(2026, 3, 1, 10, 0) - timedelta(hours=WIB_H)
+    with engine.begin() as conn:
+        _add_history(conn, random.Random(8), first_id=9001, count=1, received_at=sunday)
+    rollups.refresh_rollups(engine, now_utc=NOW + timedelta(hours=1), grid=GRID)
+    r = t.trend_rollups.c
+    with engine.connect() as conn:
+        week, days = (
+            conn.execute(
+                select(func.sum(r.total)).where(
+                    r.tier == tier, r.period_start >= first, r.period_start <= last
+                )
+            ).scalar_one()
+            for tier, first, last in (
+                ("week", date(2026, 2, 23), date(2026, 2, 23)),
+                ("day", date(2026, 2, 23), date(2026, 3, 1)),
+            )
+        )
+        received = conn.execute(
+            select(func.count()).where(
+                t.incidents.c.received_at_utc >= datetime(2026, 2, 22, 17, 0),
+                t.incidents.c.received_at_utc < datetime(2026, 3, 1, 17, 0),
+            )
+        ).scalar_one()
+    assert week == days == received
+    # Three whole weeks, no whole month: read from the three week rows, as exact as the rows.
+    flt = TrendFilter(date(2026, 2, 16), date(2026, 3, 8))
+    assert rollups._plan(flt.start_day, flt.end_day, set())[1] == [
+        date(2026, 2, 16),
+        date(2026, 2, 23),
+        date(2026, 3, 2),
+    ]
+    fast, exact = (trends.build_report(engine, flt, exact=e) for e in (False, True))
+    assert fast.totals == exact.totals
+    pd.testing.assert_frame_equal(fast.by_kecamatan, exact.by_kecamatan)
+
+
 def test_before_the_first_build_tren_reads_every_incident_exactly(engine):
     with engine.begin() as conn:
         _add_history(conn, random.Random(1), first_id=1, count=100)
@@ -177,16 +260,16 @@ def test_before_the_first_build_tren_reads_every_incident_exactly(engine):
 def _assert_reports_agree(engine, *, expect_unfolded: bool) -> None:
     saw_unfolded = False
     for flt in FILTERS:
-        fast = trends.build_report(engine, flt)
-        exact = trends.build_report(engine, flt, exact=True)
-        with trends.read_connection(engine) as conn:
-            targets = catalogue.targets(catalogue.get_settings(conn))
-            parts = rollups.read(conn, flt, targets=targets)
+        fast = trends.build_report(engine, flt, grid=GRID)
+        exact = trends.build_report(engine, flt, grid=GRID, exact=True)
+        parts = _rollup_parts(engine, flt, grid=GRID)
         assert parts is not None
         saw_unfolded |= bool(parts.unfolded_days)
         if parts.speed is not None:
             assert parts.handoff is not None  # read from the rollups, not the exact queries
+        assert parts.grid is not None  # folded on GRID: not the exact query
         assert fast.totals == exact.totals, flt
+        pd.testing.assert_frame_equal(fast.grid.cells, exact.grid.cells, obj="grid")
         for name in ("volume", "nuisance", "by_kecamatan", "hour_weekday"):
             pd.testing.assert_frame_equal(getattr(fast, name), getattr(exact, name), obj=name)
         for name in ("by_kelurahan", "flows"):
@@ -226,6 +309,12 @@ def _assert_handoffs_agree(fast: trends.HandoffView, exact: trends.HandoffView) 
                 assert abs(got - want) <= rollups.MAX_RELATIVE_ERROR * abs(want) + 1e-9
 
 
+def _rollup_parts(engine, flt: TrendFilter, *, grid) -> rollups.Parts | None:
+    with trends.read_connection(engine) as conn:
+        targets = catalogue.targets(catalogue.get_settings(conn))
+        return rollups.read(conn, flt, targets=targets, grid=grid)
+
+
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     keyed = frame.astype(str)
     return frame.loc[keyed.sort_values(list(keyed.columns)).index].reset_index(drop=True)
@@ -241,7 +330,11 @@ def _rollup_rows(engine, table=t.trend_rollups) -> list[tuple]:
     return sorted(tuple(str(row._mapping[c]) for c in columns) for row in rows)
 
 
-def _add_history(conn, rng: random.Random, *, first_id: int, count: int) -> None:
+def _add_history(
+    conn, rng: random.Random, *, first_id: int, count: int, received_at: datetime | None = None
+) -> None:
+    """`count` random incidents from `first_id` on, received at random moments (or at
+    `received_at`)."""
     rows, events = [], []
     for i in range(count):
         incident_id = first_id + i
@@ -249,6 +342,7 @@ def _add_history(conn, rng: random.Random, *, first_id: int, count: int) -> None
         received += timedelta(
             seconds=rng.randrange(DAYS * 86_400), microseconds=rng.randrange(10**6)
         )
+        received = received_at or received
         kecamatan, kode, nama = rng.choice(PLACES)
         row = dict.fromkeys(_OPTIONAL) | {
             "id": incident_id,
@@ -257,8 +351,9 @@ def _add_history(conn, rng: random.Random, *, first_id: int, count: int) -> None
             "category_code": rng.choice(CATEGORIES),
             "priority": 1,
             "kondisi": "Uji rollup",
-            "lat": -6.89,
-            "lon": 109.67,
+            # About 26 x 26 cells of 250 m around the centre (and some off the city's grid).
+            "lat": -6.89 + rng.uniform(-0.03, 0.03),
+            "lon": 109.67 + rng.uniform(-0.03, 0.03),
             "address": "Jl. Uji",
             "kelurahan": nama,
             "kecamatan": kecamatan,
@@ -376,6 +471,13 @@ def _change_some(conn, rng: random.Random, *, at: datetime) -> None:
             update(t.incidents)
             .where(c.id == row.id)
             .values(status="SELESAI", resolved_at_utc=at, updated_at_utc=at)
+        )
+    # A call-taker corrects a few locations: the old and the new grid cell both change.
+    for incident_id in rng.sample(range(1, 1001), 10):
+        conn.execute(
+            update(t.incidents)
+            .where(c.id == incident_id)
+            .values(lat=c.lat + 0.01, lon=c.lon - 0.01, updated_at_utc=at)
         )
     # The escalation job writes an event and leaves updated_at_utc alone; an OPD acknowledges.
     waiting = conn.execute(
