@@ -13,12 +13,18 @@ from sqlalchemy.exc import IntegrityError
 from dashboard import audit, catalogue, labels
 from dashboard import tables as t
 from dashboard.citydata import current_city
-from dashboard.domain import OPEN_STATUSES, Actor, check_permission, clean_text, format_wib
+from dashboard.domain import (
+    OPEN_STATUSES,
+    Actor,
+    check_permission,
+    clean_text,
+    format_wib,
+    py_datetime,
+)
 from dashboard.errors import ImportRejected, InvalidInput, UnknownReference
 from dashboard.incidents import check_coordinates, locate_report
 from dashboard.layers import LAYER_NAMES, import_layer
 from dashboard.layers import move_facility as store_position
-from dashboard.queries import py_datetime
 from geo import GeoError
 
 OPD_CODE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]{1,19}")

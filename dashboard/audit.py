@@ -15,10 +15,9 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from dashboard import labels
 from dashboard import tables as t
-from dashboard.domain import Actor, check_permission, format_wib, naive_utc, utc_now
+from dashboard.domain import Actor, check_permission, format_wib, naive_utc, py_datetime, utc_now
 from dashboard.errors import InvalidInput
 from dashboard.fmt import format_decimal
-from dashboard.queries import py_datetime
 
 LOG_COLUMNS = ("id", "at_utc", "actor", "entity", "entity_key", "action", "before", "after")
 MAX_LOG_ROWS = 5000

@@ -304,6 +304,15 @@ def naive_utc(value: datetime) -> datetime:
     return as_utc(value).replace(tzinfo=None)
 
 
+def py_datetime(value: object) -> datetime | None:
+    """A frame's time value as a Python datetime (None for NULL, NaN or NaT): a pandas
+    Timestamp becomes its datetime, without importing pandas here."""
+    if value is None or value != value:  # noqa: PLR0124 - NaN and NaT are unequal to themselves
+        return None
+    to_python = getattr(value, "to_pydatetime", None)
+    return to_python() if to_python is not None else value  # type: ignore[return-value]
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 

@@ -19,6 +19,7 @@ from dashboard.domain import (
     as_utc,
     naive_utc,
     overdue_reason,
+    py_datetime,
     row_overdue_reason,
 )
 from dashboard.places import PLACE_FIELDS
@@ -209,12 +210,3 @@ def _forward_durations_s(conn: Connection, since: datetime) -> list[float]:
         )
     ).all()
     return [(r.forwarded_at_utc - r.received_at_utc).total_seconds() for r in rows]
-
-
-def py_datetime(value: object) -> datetime | None:
-    """A frame's time value as a Python datetime (None for NULL, NaN or NaT)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value  # type: ignore[return-value]

@@ -35,13 +35,14 @@ from dashboard.domain import (
     mask_phone,
     naive_utc,
     normalise_phone,
+    py_datetime,
     row_overdue_reason,
     wib_days_utc,
     wib_today,
 )
 from dashboard.errors import InvalidInput, NotFound, PermissionDenied
 from dashboard.places import PLACE_FIELDS, place_text
-from dashboard.queries import incident_detail, py_datetime
+from dashboard.queries import incident_detail
 
 # Who sees which queue: an OPD admin only their OPD's incidents; the others the whole board.
 BOARD_ROLES = frozenset({SUPERVISOR, ADMIN, CALL_TAKER})

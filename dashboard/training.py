@@ -35,12 +35,12 @@ from dashboard.domain import (
     Actor,
     RoutingRule,
     naive_utc,
+    py_datetime,
     to_wib,
     utc_now,
 )
 from dashboard.errors import InvalidInput, NotFound, PermissionDenied, TrainingDataRejected
 from dashboard.intake_api import json_body
-from dashboard.queries import py_datetime
 from dashboard.setup import SETUP_ACTOR
 from dashboard.training_rules import (
     CallAttempt,
