@@ -254,14 +254,14 @@ def pandas_report(engine: Engine, flt: trends.TrendFilter, spec) -> dict[str, ob
 
 def query_times(engine: Engine, flt: trends.TrendFilter, spec) -> dict[str, float]:
     """Seconds per step of the report (one run each), to see where the time goes: `rollups`
-    (activity, places, routing, speed, flows, hour x weekday and the hand-off view together),
-    then `grid` (always on the incidents), then each exact query (`handoff` the exact hand-off
-    view) for comparison."""
+    (activity, places, routing, speed, flows, hour x weekday, the hand-off view and the grid
+    together), then each exact query (`grid` the density grid on the incidents, `handoff` the
+    exact hand-off view) for comparison."""
     timings = {}
     with trends.read_connection(engine) as conn:
         targets = catalogue.targets(catalogue.get_settings(conn))
         steps: dict[str, Callable[[], object]] = {
-            "rollups": lambda: rollups.read(conn, flt, targets=targets),
+            "rollups": lambda: rollups.read(conn, flt, targets=targets, grid=spec),
             "grid": lambda: trends.grid_cells(conn, flt, spec),
             "handoff": lambda: trends.handoff_view(conn, flt, targets=targets),
             "activity": lambda: trends.period_activity(conn, flt),
@@ -475,6 +475,13 @@ def _check_same(report: trends.TrendReport, figures: dict[str, object]) -> None:
         raise AssertionError(msg)
     if report.totals.nuisance != figures["nuisance"]:
         msg = "nuisance counts differ"
+        raise AssertionError(msg)
+    cells = report.grid.cells.set_index(["ix", "iy"])["count"]
+    expected = figures["grid"]
+    if sorted(zip(cells.index, cells, strict=True)) != sorted(
+        ((int(x), int(y)), int(n)) for (x, y), n in expected.items()
+    ):
+        msg = "grid counts differ"
         raise AssertionError(msg)
     sql_forward = report.speed["all"].set_index("stage").loc["forward"]
     pandas_forward = figures["forward_all"]

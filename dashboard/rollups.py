@@ -658,7 +658,7 @@ def _stored_rows(
     if not periods:
         return []
     query = select(*[r[name] for name in _READ]).where(or_(*periods), *_cell_conditions(flt))
-    return [tuple(row) for row in conn.execute(query)]
+    return _all_rows(conn, query)
 
 
 # The columns the reader uses, in this order (stored rows and cells folded on the fly alike).
@@ -675,6 +675,8 @@ _READ = (
 _CATEGORY, _OPD, _FIRST_OPD, _KECAMATAN, _TOTAL, _REASSIGNED, _HOURS, _PLACES, _FLOWS = range(9)
 _STAGE_AT = {stage: 9 + 2 * i for i, stage in enumerate(trends.STAGES)}
 _GRID = 9 + 2 * len(trends.STAGES)
+# Up to this many cells in the grid's bounding box, _grid sums in one dense array (32 MiB).
+_DENSE_GRID_CELLS = 4_000_000
 
 
 def _as_read(key: CellKey, cell: Cell) -> tuple:
@@ -721,7 +723,7 @@ def _activity(
         )
         .group_by(r.period_start, r.category_code)
     )
-    rows = [tuple(row) for row in conn.execute(query)]
+    rows = _all_rows(conn, query)
     rows += [
         (key[0], key[1], *[getattr(cell, n) for n in names])
         for key, cell in fresh.items()
@@ -741,9 +743,11 @@ def _activity(
 
 def _places(rows: list[tuple]) -> pd.DataFrame:
     counts: Counter = Counter()
-    for row in rows:
+    # One JSON parse for all rows (thousands of small json.loads cost more than the sums).
+    parsed = json.loads("[" + ",".join(row[_PLACES] for row in rows) + "]")
+    for row, places in zip(rows, parsed, strict=True):
         kecamatan = row[_KECAMATAN]
-        for kode, nama, n in json.loads(row[_PLACES]):
+        for kode, nama, n in places:
             counts[(kode, nama, kecamatan)] += n
     frame = pd.DataFrame(
         [(*place, n) for place, n in counts.items()],
@@ -775,10 +779,10 @@ def _routing(rows: list[tuple]) -> pd.DataFrame:
 
 def _flows(rows: list[tuple]) -> pd.DataFrame:
     counts: Counter = Counter()
-    for row in rows:
-        if row[_FLOWS] != "[]":
-            for a, b, n in json.loads(row[_FLOWS]):
-                counts[(a, b)] += n
+    moved = [row[_FLOWS] for row in rows if row[_FLOWS] != "[]"]
+    for flows in json.loads("[" + ",".join(moved) + "]"):
+        for a, b, n in flows:
+            counts[(a, b)] += n
     frame = pd.DataFrame(
         [(*pair, n) for pair, n in counts.items()], columns=["from_opd", "to_opd", "count"]
     )
@@ -801,33 +805,23 @@ def _hour_weekday(rows: list[tuple]) -> pd.DataFrame:
 
 def _speed(rows: list[tuple], targets: Targets) -> dict[str, pd.DataFrame]:
     """Per stage and grouping: n, within and the percentiles of the added-up histograms."""
-    span = 2 * MAX_KEY + 1
     out = []
     for stage in trends.STAGES:
         at = _STAGE_AT[stage]
-        parts = [(row, bytes(row[at + 1])) for row in rows]
-        parts = [(row, packed) for row, packed in parts if packed]
+        parts = [row for row in rows if len(row[at + 1])]
         if not parts:
             continue
-        sizes = np.array([len(packed) // 8 for _row, packed in parts])
-        flat = np.frombuffer(b"".join(packed for _row, packed in parts), dtype="<i4")
-        # Each row's keys then its counts: split by a mask built from the sizes.
-        is_key = np.repeat(np.tile([True, False], len(sizes)), np.repeat(sizes, 2))
-        keys = flat[is_key].astype(np.int64) + MAX_KEY
-        counts = flat[~is_key].astype(np.int64)
+        within = np.array([row[at] for row in parts], dtype=np.int64)
+        bins = _decoded([row[at + 1] for row in parts])
         for grouping, position in (("all", None), ("opd", _OPD), ("category", _CATEGORY)):
-            labels = [trends.ALL_GROUP if position is None else row[position] for row, _p in parts]
+            labels = [trends.ALL_GROUP if position is None else row[position] for row in parts]
             names = sorted(set(labels), key=lambda v: (v is None, v or ""))
             index = {name: i for i, name in enumerate(names)}
-            group = np.repeat([index[label] for label in labels], sizes)
-            hists = np.bincount(
-                group * span + keys, weights=counts, minlength=len(names) * span
-            ).reshape(len(names), span)
-            within: Counter = Counter()
-            for label, (row, _p) in zip(labels, parts, strict=True):
-                within[label] += row[at]
+            group = [index[label] for label in labels]
+            hists = bins.hists(group, len(names))
+            withins = np.bincount(group, weights=within, minlength=len(names)).astype(np.int64)
             for name, i in index.items():
-                hist = hists[i].astype(np.int64)
+                hist = hists[i]
                 n = int(hist.sum())
                 if n:
                     out.append(
@@ -836,7 +830,7 @@ def _speed(rows: list[tuple], targets: Targets) -> dict[str, pd.DataFrame]:
                             grouping,
                             name,
                             n,
-                            within[name],
+                            int(withins[i]),
                             *[percentile(hist, p) for p in trends.PERCENTILES],
                         )
                     )
@@ -908,30 +902,33 @@ def _handoff_view(
     months, weeks, days = _plan(flt.start_day, flt.end_day, set(unfolded))
     days = sorted({*days, *(monday + timedelta(days=i) for monday in weeks for i in range(7))})
     fresh, fresh_escalations = fold_handoffs(conn, unfolded, target_s=target_s)
-    groups: dict[tuple[str, str], HandoffCell] = {}
     h = t.handoff_rollups.c
     periods = [and_(h.tier == MONTH, h.period_start.in_(months))] if months else []
     for first, last in _runs(days):
         periods.append(and_(h.tier == DAY, h.period_start >= first, h.period_start <= last))
+    rows = []
     if periods:
         query = select(
             h.opd_code, h.channel, *[h[n] for n in trends.HANDOFF_SUMS], h.ack_bins
         ).where(or_(*periods), *_narrowing(h, flt))
-        for row in conn.execute(query):
-            _add_handoff(groups.setdefault((row.opd_code, row.channel), HandoffCell()), row)
-    for (_day, opd, channel, category, kecamatan), cell in fresh.items():
-        if _narrowed(flt, opd, category, kecamatan):
-            group = groups.setdefault((opd, channel), HandoffCell())
-            for name, n in cell.sums.items():
-                group.sums[name] += n
-            group.bins.update(cell.bins)
-    by_channel = pd.DataFrame(
-        [(opd, channel, *cell.sums.values()) for (opd, channel), cell in groups.items()],
-        columns=["opd", "channel", *trends.HANDOFF_SUMS],
+        rows = _all_rows(conn, query)
+    rows += [
+        (opd, channel, *cell.sums.values(), _pack_bins(cell.bins))
+        for (_day, opd, channel, category, kecamatan), cell in fresh.items()
+        if _narrowed(flt, opd, category, kecamatan)
+    ]
+    # One group per (OPD, channel): sums by pandas, histograms by one bincount.
+    columns = ["opd", "channel", *trends.HANDOFF_SUMS]
+    frame = pd.DataFrame([row[:-1] for row in rows], columns=columns)
+    by_channel = frame.groupby(["opd", "channel"], as_index=False, sort=False).sum()
+    groups = list(zip(by_channel["opd"], by_channel["channel"], strict=True))
+    index = {group: i for i, group in enumerate(groups)}
+    hists = _dense_hists(
+        [row[-1] for row in rows], [index[(row[0], row[1])] for row in rows], len(groups)
     )
     return trends.handoff_view_from(
-        by_channel,
-        _handoff_percentiles(groups),
+        by_channel.astype({name: "int64" for name in trends.HANDOFF_SUMS}),
+        _handoff_percentiles(dict(zip(groups, hists, strict=True))),
         _escalations(conn, flt, unfolded, fresh_escalations),
         target_s=target_s,
     )
@@ -959,15 +956,13 @@ def _narrowed(
     )
 
 
-def _handoff_percentiles(groups: dict[tuple[str, str], HandoffCell]) -> pd.DataFrame:
-    """opd, channel (ALL_GROUP too), median_s, p90_s of the acknowledged hand-offs' bins."""
+def _handoff_percentiles(groups: dict[tuple[str, str], np.ndarray]) -> pd.DataFrame:
+    """opd, channel (ALL_GROUP too), median_s, p90_s of the acknowledged hand-offs' dense
+    histograms (index key + MAX_KEY)."""
     hists: dict[tuple[str, str], np.ndarray] = {}
-    for (opd, channel), cell in groups.items():
-        if not cell.bins:
+    for (opd, channel), hist in groups.items():
+        if not hist.any():
             continue
-        keys = np.fromiter(cell.bins.keys(), dtype=np.int64) + MAX_KEY
-        counts = np.fromiter(cell.bins.values(), dtype=np.int64)
-        hist = np.bincount(keys, weights=counts, minlength=2 * MAX_KEY + 1).astype(np.int64)
         hists[(opd, channel)] = hist
         everything = hists.get((opd, trends.ALL_GROUP))
         hists[(opd, trends.ALL_GROUP)] = hist if everything is None else everything + hist
@@ -1007,15 +1002,40 @@ def _escalations(
     return trends.escalations_frame(dict(found), flt)
 
 
+def _all_rows(conn: Connection, query) -> list[tuple]:
+    """Every row of `query`, as tuples. On PostgreSQL through a binary cursor of the same
+    connection (same transaction): bytea columns (hours, histograms, grid) then arrive as bytes
+    rather than hex text to decode, which takes half the time for a year's thousands of rows."""
+    if conn.dialect.name != "postgresql":
+        return [tuple(row) for row in conn.execute(query).all()]
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    with conn.connection.driver_connection.cursor(binary=True) as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        return cursor.fetchall()
+
+
 def _grid(rows: list[tuple]) -> pd.DataFrame:
     """trends.grid_cells' frame (ix, iy, count, by ix then iy) from the rows' packed grids."""
-    parts = [_unpack_grid(row[_GRID]) for row in rows]
-    if not parts:
+    packed = [bytes(row[_GRID]) for row in rows]
+    sizes = np.array([len(p) // 12 for p in packed], dtype=np.int64)
+    flat = np.frombuffer(b"".join(packed), dtype="<i4").astype(np.int64)
+    if not len(flat):
         return pd.DataFrame(columns=["ix", "iy", "count"]).astype("int64")
-    ix, iy, counts = (np.concatenate([part[i] for part in parts]) for i in range(3))
-    frame = pd.DataFrame({"ix": ix, "iy": iy, "count": counts})
-    sums = frame.groupby(["ix", "iy"], as_index=False, sort=True)["count"].sum()
-    return sums.astype("int64").reset_index(drop=True)
+    # Each row's ix values, then iy values, then counts.
+    part = np.repeat(np.tile([0, 1, 2], len(sizes)), np.repeat(sizes, 3))
+    ix, iy, counts = flat[part == 0], flat[part == 1], flat[part == 2]
+    # One integer per cell, ordered as (ix, iy), then summed per cell: by a dense bincount
+    # over the cells' bounding box when it is small (a city), else through np.unique.
+    x0, y0, height = ix.min(), iy.min(), iy.max() - iy.min() + 1
+    key = (ix - x0) * height + (iy - y0)
+    if (ix.max() - x0 + 1) * height <= _DENSE_GRID_CELLS:
+        dense = np.bincount(key, weights=counts)
+        cells = np.flatnonzero(dense)
+        sums = dense[cells].astype(np.int64)
+    else:
+        cells, inverse = np.unique(key, return_inverse=True)
+        sums = np.bincount(inverse, weights=counts).astype(np.int64)
+    return pd.DataFrame({"ix": cells // height + x0, "iy": cells % height + y0, "count": sums})
 
 
 def _pack_grid(grid: Counter) -> bytes:
@@ -1029,6 +1049,40 @@ def _unpack_grid(packed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     flat = np.frombuffer(bytes(packed), dtype="<i4").astype(np.int64)
     third = len(flat) // 3
     return flat[:third], flat[third : 2 * third], flat[2 * third :]
+
+
+def _dense_hists(packed: list[bytes], groups: list[int], n_groups: int) -> np.ndarray:
+    """Per group, the dense histogram (n_groups x (2 MAX_KEY + 1), int64) of packed bins
+    (each its int32 keys then its int32 counts), row i added into group groups[i]."""
+    return _decoded(packed).hists(groups, n_groups)
+
+
+@dataclass(frozen=True)
+class _Bins:
+    """Many rows' packed bins decoded at once: every row's (key + MAX_KEY, count) pairs."""
+
+    sizes: np.ndarray
+    offsets: np.ndarray
+    counts: np.ndarray
+
+    def hists(self, groups: list[int], n_groups: int) -> np.ndarray:
+        span = 2 * MAX_KEY + 1
+        at = np.repeat(np.asarray(groups, dtype=np.int64), self.sizes) * span + self.offsets
+        hists = np.bincount(at, weights=self.counts, minlength=n_groups * span)
+        return hists.astype(np.int64).reshape(n_groups, span)
+
+
+def _decoded(packed: list[bytes]) -> _Bins:
+    sizes = np.array([len(p) // 8 for p in packed], dtype=np.int64)
+    flat = np.frombuffer(b"".join(bytes(p) for p in packed), dtype="<i4")
+    # Each row's keys then its counts: split by a mask built from the sizes.
+    is_key = np.repeat(np.tile([True, False], len(sizes)), np.repeat(sizes, 2))
+    return _Bins(sizes, flat[is_key].astype(np.int64) + MAX_KEY, flat[~is_key])
+
+
+def _pack_bins(bins: Counter) -> bytes:
+    keys, counts = _from_counter(bins)
+    return np.concatenate([keys, counts]).astype("<i4").tobytes()
 
 
 def _no_bins() -> tuple[np.ndarray, np.ndarray]:

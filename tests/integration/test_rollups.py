@@ -343,6 +343,7 @@ def _add_history(
             seconds=rng.randrange(DAYS * 86_400), microseconds=rng.randrange(10**6)
         )
         received = received_at or received
+        spot = random.Random(incident_id)
         kecamatan, kode, nama = rng.choice(PLACES)
         row = dict.fromkeys(_OPTIONAL) | {
             "id": incident_id,
@@ -351,9 +352,10 @@ def _add_history(
             "category_code": rng.choice(CATEGORIES),
             "priority": 1,
             "kondisi": "Uji rollup",
-            # About 26 x 26 cells of 250 m around the centre (and some off the city's grid).
-            "lat": -6.89 + rng.uniform(-0.03, 0.03),
-            "lon": 109.67 + rng.uniform(-0.03, 0.03),
+            # About 26 x 26 cells of 250 m around the centre, from their own generator so the
+            # rest of each seeded history is what it was before the grid was rolled up.
+            "lat": -6.89 + spot.uniform(-0.03, 0.03),
+            "lon": 109.67 + spot.uniform(-0.03, 0.03),
             "address": "Jl. Uji",
             "kelurahan": nama,
             "kecamatan": kecamatan,
