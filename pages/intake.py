@@ -197,11 +197,13 @@ with form:
         placeholder=labels.CATEGORY_PLACEHOLDER,
         key="intake_category",
     )
+    # The category's SOP card, folded: what to ask, which OPD, the usual mistakes. Its slot is
+    # there with or without a category, so the fields below keep their place (and focus).
+    card_slot = st.container()
     if st.session_state.get("intake_category"):
-        # The category's SOP card, folded: what to ask, which OPD, the usual mistakes.
         card = training_view.card_for(st.session_state["intake_category"])
         if card is not None:
-            with st.expander(labels.INTAKE_SOP_CARD):
+            with card_slot, st.expander(labels.INTAKE_SOP_CARD):
                 training_view.show_card(card, compact=True)
     st.text_area(labels.FIELD_KONDISI_SOP, key="intake_kondisi", height=90)
     phone_col, address_col = st.columns(2)
