@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import exports, fmt, labels, trends
+from dashboard import exports, fmt, labels, rollups, trends
 from dashboard.domain import format_wib
 from geo import grid_counts
 from mapview import trend_maps
@@ -20,7 +20,8 @@ VEGA_LOCALE = {
     }
 }
 
-GRID_CELL_M = 250.0
+# The rollups count on this grid: a different cell size would fall back to the exact query.
+GRID_CELL_M = rollups.GRID_CELL_M
 MAP_KEY = "trend_map"
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
