@@ -12,7 +12,6 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import intake, labels, training
-from dashboard.domain import utc_now
 from dashboard.training_rules import (
     DUPLICATE,
     FORWARD,
@@ -25,35 +24,12 @@ from dashboard.training_rules import (
 from pages import training_view as view
 from pages import ui
 
-DRILL_KEY = "t_drill_call"
-DEFAULT_DRILL_SIZE = 3
 FIELD_PREFIX = "t_call_"
-
-
-def _drill() -> dict | None:
-    return st.session_state.get(DRILL_KEY)
-
-
-def _start(codes: list[str]) -> None:
-    st.session_state[DRILL_KEY] = {
-        "id": training.new_drill_id(),
-        "codes": list(codes),
-        "index": 0,
-        "results": [],
-        "started_utc": utc_now(),
-        "asked": [],
-        "scored": None,
-    }
-    _clear_fields()
-
-
-def _clear_fields() -> None:
-    for key in [k for k in st.session_state if str(k).startswith(FIELD_PREFIX)]:
-        del st.session_state[key]
+DRILL = view.Drill("t_drill_call", FIELD_PREFIX, progress="asked")
 
 
 def _ask(question: str) -> None:
-    drill = _drill()
+    drill = DRILL.state
     if drill is not None and question not in drill["asked"]:
         drill["asked"].append(question)
 
@@ -63,21 +39,11 @@ def _use_place(lat: float, lon: float) -> None:
     st.session_state[f"{FIELD_PREFIX}lon"] = lon
 
 
-def _next() -> None:
-    drill = _drill()
-    drill["index"] += 1
-    drill["asked"] = []
-    drill["scored"] = None
-    drill["started_utc"] = utc_now()
-    _clear_fields()
-
-
 def _submit(actor, scenario: Scenario) -> None:
-    drill = _drill()
     get = st.session_state.get
     outcome = get(f"{FIELD_PREFIX}outcome", FORWARD)
     attempt = CallAttempt(
-        asked=frozenset(drill["asked"]),
+        asked=frozenset(DRILL.state["asked"]),
         outcome=outcome,
         category_code=get(f"{FIELD_PREFIX}category"),
         opd_code=get(f"{FIELD_PREFIX}opd"),
@@ -86,35 +52,9 @@ def _submit(actor, scenario: Scenario) -> None:
         kondisi=get(f"{FIELD_PREFIX}kondisi", "") or "",
         phone=get(f"{FIELD_PREFIX}phone", "") or "",
         duplicate_of=get(f"{FIELD_PREFIX}duplicate") if outcome == DUPLICATE else None,
-        elapsed_s=(utc_now() - drill["started_utc"]).total_seconds(),
+        elapsed_s=DRILL.elapsed_s(),
     )
-    recorded = ui.run_service(
-        training.record_call_attempt,
-        view.engine(),
-        actor,
-        drill_id=drill["id"],
-        scenario_code=scenario.code,
-        attempt=attempt,
-        started_at_utc=drill["started_utc"],
-    )
-    if recorded is not None:
-        drill["scored"] = recorded.score
-        drill["results"].append((scenario.code, recorded.score))
-
-
-def _choose(scenarios: dict[str, Scenario]) -> None:
-    calls = {code: s for code, s in scenarios.items() if s.kind == "call"}
-    st.markdown(labels.TRAINING_CALL_INTRO)
-    chosen = st.multiselect(
-        labels.TRAINING_PICK_SCENARIOS,
-        list(calls),
-        default=list(calls)[:DEFAULT_DRILL_SIZE],
-        format_func=lambda code: f"{code} · {calls[code].title}",
-        key="t_call_pick",
-    )
-    if st.button(labels.TRAINING_START, type="primary", disabled=not chosen):
-        _start(chosen)
-        st.rerun()
+    DRILL.record(training.record_call_attempt, actor, scenario, attempt)
 
 
 def _transcript(scenario: Scenario, asked: list[str]) -> None:
@@ -220,25 +160,11 @@ def _form(actor, scenario: Scenario) -> str | None:
 actor = view.require()
 st.title(labels.TRAINING_PAGE_CALL)
 lib = view.library()
-drill = _drill()
-if drill is None:
-    _choose(lib.scenarios)
-    st.stop()
-if drill["index"] >= len(drill["codes"]):
-    _clear_fields()
-    view.drill_summary(drill, lib.scenarios, DRILL_KEY)
-    st.stop()
-scenario = lib.scenarios.get(drill["codes"][drill["index"]])
-if scenario is None:
-    st.error(labels.ERR_NOT_FOUND)
-    st.stop()
-view.scenario_header(drill, scenario)
-if drill["scored"] is not None:
-    view.show_result(drill, _next)
-    st.stop()
+calls = {code: s for code, s in lib.scenarios.items() if s.kind == "call"}
+scenario = DRILL.current(lib.scenarios, lambda: DRILL.choose(calls, labels.TRAINING_CALL_INTRO))
 talk, form, card = st.columns([1.2, 1.2, 1])
 with talk:
-    _transcript(scenario, drill["asked"])
+    _transcript(scenario, DRILL.state["asked"])
 with form:
     picked = _form(actor, scenario)
 with card:

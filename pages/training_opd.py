@@ -11,7 +11,6 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import labels, training
-from dashboard.domain import utc_now
 from dashboard.training_rules import (
     ACK,
     HANDLE,
@@ -22,35 +21,16 @@ from dashboard.training_rules import (
     Scenario,
 )
 from pages import training_view as view
-from pages import ui
 
-DRILL_KEY = "t_drill_opd"
-DEFAULT_DRILL_SIZE = 3
 FIELD_PREFIX = "t_opd_"
-
-
-def _drill() -> dict | None:
-    return st.session_state.get(DRILL_KEY)
-
-
-def _start(codes: list[str]) -> None:
-    st.session_state[DRILL_KEY] = {
-        "id": training.new_drill_id(),
-        "codes": list(codes),
-        "index": 0,
-        "results": [],
-        "started_utc": utc_now(),
-        "actions": [],
-        "scored": None,
-    }
+DRILL = view.Drill("t_drill_opd", FIELD_PREFIX, progress="actions")
 
 
 def _act(action: str) -> None:
-    drill = _drill()
-    at_s = (utc_now() - drill["started_utc"]).total_seconds()
+    at_s = DRILL.elapsed_s()
     get = st.session_state.get
     if action == REASSIGN:
-        drill["actions"].append(
+        DRILL.state["actions"].append(
             OpdAction(
                 REASSIGN,
                 at_s,
@@ -59,56 +39,18 @@ def _act(action: str) -> None:
             )
         )
     else:
-        drill["actions"].append(OpdAction(action, at_s))
+        DRILL.state["actions"].append(OpdAction(action, at_s))
 
 
 def _finish(actor, scenario: Scenario) -> None:
-    drill = _drill()
-    recorded = ui.run_service(
-        training.record_opd_attempt,
-        view.engine(),
-        actor,
-        drill_id=drill["id"],
-        scenario_code=scenario.code,
-        attempt=OpdAttempt(tuple(drill["actions"])),
-        started_at_utc=drill["started_utc"],
-    )
-    if recorded is not None:
-        drill["scored"] = recorded.score
-        drill["results"].append((scenario.code, recorded.score))
+    attempt = OpdAttempt(tuple(DRILL.state["actions"]))
+    DRILL.record(training.record_opd_attempt, actor, scenario, attempt)
 
 
 def _act_and_maybe_finish(actor, scenario: Scenario, action: str) -> None:
     _act(action)
     if action in (RESOLVE, REASSIGN):
         _finish(actor, scenario)
-
-
-def _next() -> None:
-    drill = _drill()
-    drill["index"] += 1
-    drill["actions"] = []
-    drill["scored"] = None
-    drill["started_utc"] = utc_now()
-    for key in [k for k in st.session_state if str(k).startswith(FIELD_PREFIX)]:
-        del st.session_state[key]
-
-
-def _choose(actor, scenarios: dict[str, Scenario]) -> None:
-    drills = {code: s for code, s in scenarios.items() if s.kind == "opd"}
-    # An OPD's own admin starts with the incidents that arrive at their OPD.
-    own = [code for code, s in drills.items() if s.assigned_opd == actor.opd_code]
-    st.markdown(labels.TRAINING_OPD_INTRO)
-    chosen = st.multiselect(
-        labels.TRAINING_PICK_SCENARIOS,
-        list(drills),
-        default=(own or list(drills))[:DEFAULT_DRILL_SIZE],
-        format_func=lambda code: f"{code} · {drills[code].title}",
-        key="t_opd_pick",
-    )
-    if st.button(labels.TRAINING_START, type="primary", disabled=not chosen):
-        _start(chosen)
-        st.rerun()
 
 
 def _incident(scenario: Scenario, actions: list[OpdAction]) -> None:
@@ -174,24 +116,15 @@ def _actions(actor, scenario: Scenario, actions: list[OpdAction]) -> None:
 actor = view.require()
 st.title(labels.TRAINING_PAGE_OPD)
 lib = view.library()
-drill = _drill()
-if drill is None:
-    _choose(actor, lib.scenarios)
-    st.stop()
-if drill["index"] >= len(drill["codes"]):
-    view.drill_summary(drill, lib.scenarios, DRILL_KEY)
-    st.stop()
-scenario = lib.scenarios.get(drill["codes"][drill["index"]])
-if scenario is None:
-    st.error(labels.ERR_NOT_FOUND)
-    st.stop()
-view.scenario_header(drill, scenario)
-if drill["scored"] is not None:
-    view.show_result(drill, _next)
-    st.stop()
+drills = {code: s for code, s in lib.scenarios.items() if s.kind == "opd"}
+# An OPD's own admin starts with the incidents that arrive at their OPD.
+own = [code for code, s in drills.items() if s.assigned_opd == actor.opd_code]
+scenario = DRILL.current(
+    lib.scenarios, lambda: DRILL.choose(drills, labels.TRAINING_OPD_INTRO, preferred=own)
+)
 left, right = st.columns([1.3, 1])
 with left:
-    _incident(scenario, drill["actions"])
-    _actions(actor, scenario, drill["actions"])
+    _incident(scenario, DRILL.state["actions"])
+    _actions(actor, scenario, DRILL.state["actions"])
 with right:
     view.show_card(lib.cards.get(scenario.category_code) if scenario.category_code else None)

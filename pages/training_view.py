@@ -10,9 +10,12 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import catalogue, labels, training, training_library
+from dashboard.domain import utc_now
 from dashboard.fmt import format_decimal, format_percent
 from dashboard.training_rules import Score, SopCard
 from pages import ui
+
+DEFAULT_DRILL_SIZE = 3
 
 
 def engine():
@@ -124,37 +127,118 @@ def show_score(score: Score) -> None:
     st.dataframe(score_table(score), hide_index=True, width="stretch")
 
 
-def drill_summary(drill: dict, scenarios: Mapping, drill_key: str) -> None:
-    """The end of a drill: each scenario's points, and a button to start a new drill."""
-    st.subheader(labels.TRAINING_DRILL_DONE)
-    rows = [
-        {
-            labels.TRAINING_COL_SCENARIO: f"{code} · {scenarios[code].title}"
-            if code in scenarios
-            else code,
-            labels.TRAINING_COL_POINTS: f"{score.points}/{score.max_points}",
+class Drill:
+    """A drill kept in session_state under `key`: its scenarios, where the trainee is, what
+    they did in this scenario (`progress`, e.g. the questions asked), each result so far.
+    The page's own widgets carry keys starting with `field_prefix`: a new scenario clears them."""
+
+    def __init__(self, key: str, field_prefix: str, progress: str) -> None:
+        self.key, self.field_prefix, self.progress = key, field_prefix, progress
+
+    @property
+    def state(self) -> dict | None:
+        return st.session_state.get(self.key)
+
+    def start(self, codes: list[str]) -> None:
+        st.session_state[self.key] = {
+            "id": training.new_drill_id(),
+            "codes": list(codes),
+            "index": 0,
+            "results": [],
+            "started_utc": utc_now(),
+            self.progress: [],
+            "scored": None,
         }
-        for code, score in drill["results"]
-    ]
-    st.dataframe(rows, hide_index=True, width="stretch")
-    if st.button(labels.TRAINING_NEW_DRILL, type="primary"):
-        del st.session_state[drill_key]
-        st.rerun()
+        self.clear_fields()
 
+    def clear_fields(self) -> None:
+        for key in [k for k in st.session_state if str(k).startswith(self.field_prefix)]:
+            del st.session_state[key]
 
-def scenario_header(drill: dict, scenario) -> None:
-    st.subheader(
-        labels.TRAINING_SCENARIO_OF.format(
-            n=drill["index"] + 1, total=len(drill["codes"]), title=scenario.title
+    def next(self) -> None:
+        drill = self.state
+        drill["index"] += 1
+        drill[self.progress] = []
+        drill["scored"] = None
+        drill["started_utc"] = utc_now()
+        self.clear_fields()
+
+    def elapsed_s(self) -> float:
+        return (utc_now() - self.state["started_utc"]).total_seconds()
+
+    def record(self, service, actor, scenario, attempt) -> None:
+        """Store the attempt through `service` (record_call/opd_attempt); keep its score."""
+        drill = self.state
+        recorded = ui.run_service(
+            service,
+            engine(),
+            actor,
+            drill_id=drill["id"],
+            scenario_code=scenario.code,
+            attempt=attempt,
+            started_at_utc=drill["started_utc"],
         )
-    )
+        if recorded is not None:
+            drill["scored"] = recorded.score
+            drill["results"].append((scenario.code, recorded.score))
 
+    def choose(self, scenarios: Mapping, intro: str, *, preferred: list[str] | None = None):
+        """Before a drill: pick its scenarios (these first by default), then start."""
+        st.markdown(intro)
+        chosen = st.multiselect(
+            labels.TRAINING_PICK_SCENARIOS,
+            list(scenarios),
+            default=(preferred or list(scenarios))[:DEFAULT_DRILL_SIZE],
+            format_func=lambda code: f"{code} · {scenarios[code].title}",
+            key=f"{self.key}_pick",
+        )
+        if st.button(labels.TRAINING_START, type="primary", disabled=not chosen):
+            self.start(chosen)
+            st.rerun()
 
-def show_result(drill: dict, on_next) -> None:
-    """After a scenario: its score and feedback, then the next scenario (or the summary)."""
-    view_score = drill["scored"]
-    show_score(view_score)
-    last = drill["index"] + 1 >= len(drill["codes"])
-    st.button(
-        labels.TRAINING_FINISH if last else labels.TRAINING_NEXT, type="primary", on_click=on_next
-    )
+    def current(self, scenarios: Mapping, choose) -> object:
+        """The scenario to run now; otherwise the page shows the choice, the summary, or the
+        last scenario's result, and stops."""
+        drill = self.state
+        if drill is None:
+            choose()
+            st.stop()
+        if drill["index"] >= len(drill["codes"]):
+            self.clear_fields()
+            self._summary(scenarios)
+            st.stop()
+        scenario = scenarios.get(drill["codes"][drill["index"]])
+        if scenario is None:
+            st.error(labels.ERR_NOT_FOUND)
+            st.stop()
+        st.subheader(
+            labels.TRAINING_SCENARIO_OF.format(
+                n=drill["index"] + 1, total=len(drill["codes"]), title=scenario.title
+            )
+        )
+        if drill["scored"] is not None:
+            show_score(drill["scored"])
+            last = drill["index"] + 1 >= len(drill["codes"])
+            st.button(
+                labels.TRAINING_FINISH if last else labels.TRAINING_NEXT,
+                type="primary",
+                on_click=self.next,
+            )
+            st.stop()
+        return scenario
+
+    def _summary(self, scenarios: Mapping) -> None:
+        st.subheader(labels.TRAINING_DRILL_DONE)
+        rows = [
+            {
+                labels.TRAINING_COL_SCENARIO: f"{code} · {scenarios[code].title}"
+                if code in scenarios
+                else code,
+                labels.TRAINING_COL_POINTS: f"{score.points}/{score.max_points}",
+            }
+            for code, score in self.state["results"]
+        ]
+        st.dataframe(rows, hide_index=True, width="stretch")
+        if st.button(labels.TRAINING_NEW_DRILL, type="primary"):
+            del st.session_state[self.key]
+            st.rerun()
