@@ -204,8 +204,9 @@ def test_a_trainee_drills_three_calls_the_trainer_sees_the_scores_and_live_is_un
             (wrong_opd.code, WRONG_OPD, FULL_CALL),
             (prank.code, FULL_PRANK, FULL_PRANK),
         ):
+            # The table fills in after the heading (a busy machine: give it time).
             row = trainer.locator("[role=row]", has_text=code).first
-            expect(row).to_contain_text("latih.ct1")
+            expect(row).to_contain_text("latih.ct1", timeout=30_000)
             expect(row).to_contain_text(f"{points}/{max_points}")
         trainer.screenshot(path=str(training_app.log_path.parent / "latihan-pelatih.png"))
 
