@@ -8,7 +8,6 @@ and admins pick one.
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import labels, training
 from dashboard.domain import OPD_ADMIN
@@ -21,15 +20,14 @@ engine = ui.get_engine()
 if actor.role == OPD_ADMIN:
     opd_code = actor.opd_code
 else:
-    names = training_view.opd_names()
+    names = training_view.opd_names(live=True)
     opd_code = st.selectbox(
         labels.HANDOVER_PICK_OPD, list(names), format_func=names.get, key="handover_opd"
     )
-try:
-    cards = training_view.library().cards
-except SQLAlchemyError:
-    cards = None  # the training database is optional here: the files' cards then
-view = ui.run_service(training.handover, engine, opd_code, now_utc=ui.now_utc(), cards=cards)
+# The reviewed cards of data/latihan/ (the live desk never waits for the training database).
+view = ui.run_service(
+    training.handover, engine, opd_code, now_utc=ui.now_utc(), cards=training_view.file_cards()
+)
 if view is None:
     st.stop()
 st.subheader(labels.HANDOVER_OPEN.format(opd=view.opd_name, n=len(view.open_incidents)))
@@ -46,6 +44,6 @@ else:
     st.dataframe(view.escalations, hide_index=True, width="stretch")
 st.subheader(labels.HANDOVER_CARDS)
 for card in view.cards:
-    name = training_view.category_names().get(card.category_code, card.category_code)
+    name = training_view.category_names(live=True).get(card.category_code, card.category_code)
     with st.expander(labels.TRAINING_CARD_TITLE.format(category=name)):
-        training_view.show_card(card)
+        training_view.show_card(card, live=True)

@@ -204,7 +204,7 @@ with form:
         card = training_view.card_for(st.session_state["intake_category"])
         if card is not None:
             with card_slot, st.expander(labels.INTAKE_SOP_CARD):
-                training_view.show_card(card, compact=True)
+                training_view.show_card(card, compact=True, live=True)
     st.text_area(labels.FIELD_KONDISI_SOP, key="intake_kondisi", height=90)
     phone_col, address_col = st.columns(2)
     phone_col.text_input(

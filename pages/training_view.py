@@ -7,7 +7,6 @@ from collections.abc import Mapping
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import catalogue, labels, training, training_library
 from dashboard.domain import utc_now
@@ -28,46 +27,60 @@ def require():
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def _names() -> tuple[dict[str, str], dict[str, str]]:
-    with engine().connect() as conn:
+def _names(url: str, _engine) -> tuple[dict[str, str], dict[str, str]]:
+    # Keyed by the database's URL: the training room's names, or the live desk's.
+    with _engine.connect() as conn:
         categories = {code: c.name for code, c in catalogue.categories(conn).items()}
         opds = catalogue.opd_names(conn)
     return categories, opds
 
 
-def category_names() -> dict[str, str]:
-    return _names()[0]
+def _names_for(live: bool) -> tuple[dict[str, str], dict[str, str]]:
+    chosen = ui.get_engine() if live else engine()
+    return _names(chosen.url.render_as_string(hide_password=True), chosen)
 
 
-def opd_names() -> dict[str, str]:
-    return _names()[1]
+def category_names(*, live: bool = False) -> dict[str, str]:
+    return _names_for(live)[0]
+
+
+def opd_names(*, live: bool = False) -> dict[str, str]:
+    return _names_for(live)[1]
 
 
 def library() -> training.Library:
     return training.library(engine())
 
 
+@st.cache_resource(show_spinner=False)
+def _file_cards() -> dict[str, SopCard]:
+    return training_library.load_cards()
+
+
 def card_for(category_code: str) -> SopCard | None:
-    """A category's SOP card for the live intake form: the trainer's edit when the training
-    database has one, else the card of data/latihan/sop_cards.json (read-only either way)."""
-    try:
-        return library().cards.get(category_code)
-    except SQLAlchemyError:
-        return training_library.load_cards().get(category_code)
+    """A category's SOP card on the live desk: the reviewed card of data/latihan/sop_cards.json
+    (read once per process). A trainer's edit in the training database stays in the training
+    room, and the live desk never waits for the training database."""
+    return _file_cards().get(category_code)
 
 
-def show_card(card: SopCard | None, *, compact: bool = False) -> None:
-    """One SOP card: what to ask, which OPD and posts, target times, common mistakes."""
+def file_cards() -> dict[str, SopCard]:
+    return _file_cards()
+
+
+def show_card(card: SopCard | None, *, compact: bool = False, live: bool = False) -> None:
+    """One SOP card: what to ask, which OPD and posts, target times, common mistakes; names
+    from the training database, or the live one on the live desk (`live`)."""
     if card is None:
         st.caption(labels.TRAINING_CARD_NONE)
         return
-    name = category_names().get(card.category_code, card.category_code)
+    name = category_names(live=live).get(card.category_code, card.category_code)
     st.markdown(f"**{labels.TRAINING_CARD_TITLE.format(category=name)}**")
     st.markdown(f"*{labels.TRAINING_CARD_ASK}*")
     st.markdown("\n".join(f"1. {question}" for question in card.ask))
     st.markdown(
         labels.TRAINING_CARD_ROUTE.format(
-            opd=opd_names().get(card.opd_code, card.opd_code),
+            opd=opd_names(live=live).get(card.opd_code, card.opd_code),
             posts=", ".join(card.posts) or "-",
             forward_s=card.target_forward_s,
             ack_s=card.target_ack_s,
