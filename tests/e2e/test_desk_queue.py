@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from dashboard import auth, labels
@@ -76,7 +77,8 @@ def test_the_open_incident_and_a_typed_note_survive_refreshes_new_reports_and_a_
     page.get_by_text(re.compile(r"kini bukan milik OPD Anda")).wait_for()
     # The unsaved note is still there to copy; it can no longer be saved from this queue.
     assert note.input_value() == NOTE
-    assert resolve.is_disabled()
+    # The notice and the disabled button arrive as separate updates: wait for the button too.
+    expect(resolve).to_be_disabled(timeout=10_000)
     page.get_by_role("button", name=labels.BTN_CLOSE_PANEL).click()
     notice.wait_for(state="detached")
     assert page.get_by_label(labels.FIELD_RESOLUTION_NOTE).count() == 0
