@@ -170,7 +170,10 @@ def test_a_trainee_drills_three_calls_the_trainer_sees_the_scores_and_live_is_un
             category_name=categories[wrong_opd.category_code],
         )
         trainee.get_by_text(_score_line(WRONG_OPD, FULL_CALL)).wait_for()
-        assert opds[wrong_opd.opd_code] in trainee.locator("[data-testid='stMain']").inner_text()
+        # The feedback lines arrive just after the score line: wait for the right OPD's name.
+        expect(trainee.locator("[data-testid='stMain']")).to_contain_text(
+            opds[wrong_opd.opd_code], timeout=15_000
+        )
         trainee.get_by_role("button", name=labels.TRAINING_NEXT).click()
 
         # 3. A prank: asked, recognised, closed as prank.
