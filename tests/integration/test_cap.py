@@ -281,13 +281,13 @@ def test_a_50_mb_file_is_refused_by_its_size_without_being_read(engine, tmp_path
         file.write(JATENG.read_bytes())
         file.truncate(50 * 1024 * 1024)
     before = counts(engine)
-    started = time.monotonic()
     with pytest.raises(CapRejected) as refused:
         cap.import_source(engine, huge, now=RECEIVED)
+    # Parsed, the zero-padded tail would be refused as malformed XML: this
+    # message shows the size alone decided.
     assert str(refused.value) == (
         f"Dokumen {huge} lebih dari 2 MiB: ditolak tanpa dibaca seluruhnya."
     )
-    assert time.monotonic() - started < 2
     assert counts(engine) == before
 
 

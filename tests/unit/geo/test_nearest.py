@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -173,16 +172,21 @@ def test_vectorised_nearest_equals_scalar_nearest_on_random_points(city, kind):
         assert rows["eta_min"].tolist() == pytest.approx([m.eta_min for m in scalar])
 
 
-def test_100k_incidents_against_every_facility_take_well_under_a_second(city):
+def test_100k_incidents_in_one_call_each_get_the_post_a_single_search_finds(city):
+    # Speed is benchmarks/ row 1; here: one call over 100,000 points answers
+    # every point, and sampled answers equal the one-incident search.
     rng = np.random.default_rng(3)
     lats = rng.uniform(-6.94, -6.85, 100_000)
     lons = rng.uniform(109.64, 109.715, 100_000)
-    nearest_facilities_many(lats[:10], lons[:10], "puskesmas", city=city)  # warm-up
-    started = time.perf_counter()
     frame = nearest_facilities_many(lats, lons, "puskesmas", k=1, city=city)
-    elapsed_s = time.perf_counter() - started
-    assert len(frame) == 100_000
-    assert elapsed_s < 1.0
+    assert sorted(frame["incident"].tolist()) == list(range(100_000))
+    for i in rng.choice(100_000, 25, replace=False):
+        (best,) = nearest_facilities(lats[i], lons[i], "puskesmas", k=1, city=city)
+        row = frame[frame["incident"] == i].iloc[0]
+        assert (row["facility_id"], row["distance_m"]) == (
+            best.facility_id,
+            pytest.approx(best.distance_m),
+        )
 
 
 def test_default_speeds_cover_every_kind():
