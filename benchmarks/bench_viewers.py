@@ -5,7 +5,8 @@ wall display (token URL) or of Peta Langsung (one signed-in browser context, N t
 page settle, then reads the server process's CPU time (utime + stime in /proc/<pid>/stat, the
 streamlit process only, never the browser's) over a fixed window. The figure is that CPU time
 divided by viewers and by refreshes (window / refresh interval). SIAGA_LIVE_SHARED=0 in the
-app's environment gives the old per-viewer rebuild for the "naive" column.
+app's environment, with Streamlit's after-run garbage collection back on, gives the old
+per-viewer rebuild for the "naive" column.
 """
 
 from __future__ import annotations
@@ -41,7 +42,13 @@ def run(
     server = start_app(
         url,
         folder,
-        env={"SIAGA_DEMO_DAYS": "7", "SIAGA_LIVE_SHARED": "1" if shared else "0"},
+        env={
+            "SIAGA_DEMO_DAYS": "7",
+            "SIAGA_LIVE_SHARED": "1" if shared else "0",
+            # The old way also ran Streamlit's full gc.collect(2) after every script run
+            # (.streamlit/config.toml turns it off since issue 16).
+            **({} if shared else {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"}),
+        },
     )
     results: dict[str, dict[str, float]] = {}
     shown: dict[str, int] = {}

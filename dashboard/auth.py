@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from dashboard import audit, labels
 from dashboard import tables as t
 from dashboard.catalogue import get_settings
+from dashboard.db import reading
 from dashboard.domain import (
     OPD_ADMIN,
     ROLES,
@@ -249,7 +250,7 @@ def display_actor(engine: Engine, token: str) -> Actor:
     """The wall display's Actor for a valid, unrevoked token; AuthError otherwise."""
     if not token:
         raise AuthError(labels.ERR_TOKEN_MISSING)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(
             select(t.display_tokens).where(
                 t.display_tokens.c.token_hash == _token_hash(token),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
@@ -31,6 +31,12 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     engine = create_engine(url, **kwargs)
     _configure_sqlite(engine, wal=not in_memory)
     return engine
+
+
+def reading(engine: Engine) -> Connection:
+    """A connection for reads only: on SQLite a deferred transaction (it takes no write lock, so
+    live views and walls never queue behind the call-takers' writes, nor each other)."""
+    return engine.connect().execution_options(deferred_read=True)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -51,7 +51,7 @@ from sqlalchemy import Engine, and_, insert, or_, select, update
 
 from dashboard import labels
 from dashboard import tables as t
-from dashboard.db import is_sqlite
+from dashboard.db import is_sqlite, reading
 from dashboard.domain import format_wib, mask_phone, naive_utc, utc_now
 from dashboard.fmt import format_decimal
 
@@ -188,7 +188,7 @@ def claim_due(
         or_(o.locked_until_utc.is_(None), o.locked_until_utc < now),
     )
     # Nothing due is the common case: look first without taking SQLite's write lock.
-    with engine.connect().execution_options(deferred_read=True) as conn:
+    with reading(engine) as conn:
         if conn.execute(select(o.id).where(due).limit(1)).first() is None:
             return []
     with engine.begin() as conn:

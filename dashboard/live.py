@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, select
 
 from dashboard import catalogue, labels, queries
 from dashboard import tables as t
+from dashboard.db import reading
 from dashboard.domain import (
     OPEN_STATUSES,
     format_wib,
@@ -60,6 +61,8 @@ class LiveSnapshot:
     kpis: Kpis
     categories: dict[str, tuple[str, str]]
     as_of_utc: datetime
+    # newest_rows(incidents): made once with the snapshot, shown by every viewer of it.
+    newest: pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,7 @@ def live_snapshot(
     """
     now = naive_utc(now_utc)
     frame = queries.incidents_frame(engine, flt or IncidentFilter())
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         targets = catalogue.targets(catalogue.get_settings(conn))
         categories = {
             code: (category.name, category.color)
@@ -154,6 +157,7 @@ def live_snapshot(
         kpis=queries.kpis(engine, now_utc=now),
         categories=categories,
         as_of_utc=now,
+        newest=newest_rows(frame, now_utc=now),
     )
 
 
@@ -163,7 +167,7 @@ def change_stamp(engine: Engine) -> tuple:
     Two index lookups (the primary key and ix_incidents_updated), whatever the table's size:
     cheap enough to ask every second or two, so a live view rebuilds only when it differs.
     """
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(
             select(func.max(t.incidents.c.id), func.max(t.incidents.c.updated_at_utc))
         ).one()

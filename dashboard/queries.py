@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, and_, case, func, select
 
 from dashboard import catalogue, labels
 from dashboard import tables as t
+from dashboard.db import reading
 from dashboard.domain import (
     DIBATALKAN,
     NUISANCE_REASONS,
@@ -98,7 +99,7 @@ def incidents_frame(engine: Engine, flt: IncidentFilter | None = None) -> pd.Dat
         query = query.where(and_(*conditions))
     if flt.limit:
         query = query.limit(flt.limit)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         frame = pd.read_sql(query, conn)
     return frame
 
@@ -156,7 +157,7 @@ def kpis(engine: Engine, *, now_utc: datetime) -> Kpis:
     now = naive_utc(now_utc)
     start_today = wib_midnight_utc(now)
     c = t.incidents.c
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         settings = catalogue.get_settings(conn)
         targets = catalogue.targets(settings)
         open_rows = conn.execute(

@@ -26,7 +26,7 @@ from dashboard import catalogue, exports, labels, queues, training_library, trai
 from dashboard import tables as t
 from dashboard.auth import create_user
 from dashboard.config import Settings, default_training_url, load_settings
-from dashboard.db import migrate
+from dashboard.db import migrate, reading
 from dashboard.domain import (
     ADMIN,
     CALL_TAKER,
@@ -559,7 +559,7 @@ def handover(
     without writing to it; NotFound for an unknown OPD."""
     now = naive_utc(now_utc)
     # Deferred: on SQLite a read takes no write lock from the call-takers.
-    with live_engine.connect().execution_options(deferred_read=True) as conn:
+    with reading(live_engine) as conn:
         opds = catalogue.opd_names(conn)
         if opd_code not in opds:
             raise NotFound(labels.TRAINING_ERR_NO_OPD.format(code=str(opd_code)[:20]))

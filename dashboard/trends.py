@@ -53,6 +53,7 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from dashboard import cap, catalogue, labels
 from dashboard import tables as t
+from dashboard.db import reading
 from dashboard.domain import DIBATALKAN, DITERUSKAN, Targets, to_wib
 from dashboard.errors import InvalidInput
 
@@ -271,7 +272,7 @@ def read_connection(engine: Engine) -> Connection:
         return engine.connect().execution_options(
             isolation_level="REPEATABLE READ", postgresql_readonly=True
         )
-    return engine.connect().execution_options(deferred_read=True)
+    return reading(engine)
 
 
 def period_activity(conn: Connection, flt: TrendFilter) -> pd.DataFrame:

@@ -48,7 +48,7 @@ def _figures(own_opd: str | None) -> None:
     if snapshot.incidents.empty:
         st.info(labels.HOME_NONE_OPEN)
     else:
-        st.dataframe(live.newest_rows(snapshot.incidents), hide_index=True, width="stretch")
+        st.dataframe(snapshot.newest, hide_index=True, width="stretch")
 
 
 st.subheader(labels.HOME_SHORTCUTS)

@@ -207,7 +207,7 @@ def _live_view(filters: dict, interval_s: float) -> None:
             render, height=MAP_HEIGHT_PX, last_layer=selection, on_change=_on_map_click
         )
     st.markdown(f"**{labels.LIVE_NEWEST}**")
-    st.dataframe(live.newest_rows(snapshot.incidents), hide_index=True, width="stretch")
+    st.dataframe(snapshot.newest, hide_index=True, width="stretch")
 
 
 def _settings() -> dict:

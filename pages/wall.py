@@ -223,7 +223,7 @@ def _header_html(now, snapshot: live.LiveSnapshot | None, *, failed: bool) -> st
 
 def _newest_html(snapshot: live.LiveSnapshot) -> str:
     esc = html.escape
-    rows = live.newest_rows(snapshot.incidents, limit=NEWEST_ROWS)
+    rows = snapshot.newest.head(NEWEST_ROWS)
     body = []
     for row in rows.itertuples(index=False):
         code, time, category, status, place, opd, overdue = (str(v) for v in row)
