@@ -32,7 +32,13 @@ from shapely.geometry.polygon import orient
 from shapely.ops import linemerge
 
 from geo.crs import METRIC_CRS, STORAGE_CRS
-from geo.layers import DEFAULT_DATA_DIR, FLOOD_ZONES_FILE, KELURAHAN_FILE, read_kelurahan
+from geo.layers import (
+    DEFAULT_DATA_DIR,
+    FLOOD_ZONES_FILE,
+    KELURAHAN_FILE,
+    read_kelurahan,
+    write_geojson,
+)
 
 NOTE = "Lapisan turunan dari fakta publik, bukan peta resmi BPBD"
 SAFE_KECAMATAN = "Pekalongan Selatan"
@@ -89,7 +95,7 @@ def main(data_dir: Path = DEFAULT_DATA_DIR) -> None:
     """Regenerate data/flood_zones.geojson from the kelurahan polygons in ``data_dir``."""
     kelurahan = read_kelurahan(data_dir / KELURAHAN_FILE)
     zones = build_flood_zones(kelurahan)
-    write_flood_zones(zones, data_dir / FLOOD_ZONES_FILE)
+    write_geojson(zones, data_dir / FLOOD_ZONES_FILE)
 
 
 def build_flood_zones(kelurahan: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -104,17 +110,6 @@ def build_flood_zones(kelurahan: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     zones["note"] = NOTE
     zones = zones[["name", "type", "level", "detail", "source", "derived", "note", "geometry"]]
     return zones.to_crs(STORAGE_CRS)
-
-
-def write_flood_zones(zones: gpd.GeoDataFrame, path: Path) -> None:
-    """Write GeoJSON (RFC 7946, 6 decimals) so reruns produce the same file."""
-    path.unlink(missing_ok=True)
-    zones.to_file(
-        path,
-        driver="GeoJSON",
-        engine="pyogrio",
-        layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": "6", "WRITE_NAME": "NO"},
-    )
 
 
 def northern_edge(kel_utm: gpd.GeoDataFrame) -> BaseGeometry:

@@ -33,6 +33,7 @@ from geo.layers import (
     SEA_AREA_FILE,
     filled_outline,
     read_kelurahan,
+    write_geojson,
 )
 
 NAME = "Laut Jawa (perkiraan)"
@@ -48,7 +49,7 @@ SEA_REACH_M = 10_000.0
 def main(data_dir: Path = DEFAULT_DATA_DIR) -> None:
     """Regenerate data/sea_area.geojson from the kelurahan polygons in ``data_dir``."""
     kelurahan = read_kelurahan(data_dir / KELURAHAN_FILE)
-    write_sea_area(build_sea_area(kelurahan), data_dir / SEA_AREA_FILE)
+    write_geojson(build_sea_area(kelurahan), data_dir / SEA_AREA_FILE)
 
 
 def build_sea_area(kelurahan: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -77,17 +78,6 @@ def build_sea_area(kelurahan: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         crs=METRIC_CRS,
     )
     return frame.to_crs(STORAGE_CRS)
-
-
-def write_sea_area(sea: gpd.GeoDataFrame, path: Path) -> None:
-    """Write GeoJSON (RFC 7946, 6 decimals) so reruns produce the same file."""
-    path.unlink(missing_ok=True)
-    sea.to_file(
-        path,
-        driver="GeoJSON",
-        engine="pyogrio",
-        layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": "6", "WRITE_NAME": "NO"},
-    )
 
 
 def extended_shore(kel_utm: gpd.GeoDataFrame) -> LineString:

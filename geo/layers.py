@@ -265,6 +265,17 @@ def filled_outline(polygons: np.ndarray) -> BaseGeometry:
     return shapely.union_all(filled)
 
 
+def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> None:
+    """Write a derived layer as GeoJSON (RFC 7946, 6 decimals) so reruns produce the same file."""
+    path.unlink(missing_ok=True)
+    frame.to_file(
+        path,
+        driver="GeoJSON",
+        engine="pyogrio",
+        layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": "6", "WRITE_NAME": "NO"},
+    )
+
+
 @lru_cache(maxsize=4)
 def _load_city_cached(data_dir: Path) -> City:
     return City.from_layers(
