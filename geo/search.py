@@ -132,46 +132,35 @@ def _with_score(match: PlaceMatch, score: float) -> PlaceMatch:
 
 
 def _build_index(city: City) -> list[_Entry]:
-    entries: list[_Entry] = []
-    kel_points = _representative_points(city.kelurahan)
-    kel_by_name = {}
-    for (_, row), (lat, lon) in zip(city.kelurahan.iterrows(), kel_points, strict=True):
-        match = PlaceMatch(
-            name=str(row["nama"]),
-            kind="kelurahan",
-            kelurahan=str(row["nama"]),
-            kecamatan=str(row["kecamatan"]),
-            lat=lat,
-            lon=lon,
-            score=0.0,
-            note=messages.NOTE_AREA_CENTRE.format(kind="kelurahan", name=row["nama"]),
-            lokasi_perkiraan=True,
-        )
-        kel_by_name[match.name] = match
-        entries.append(_Entry(normalize_place_name(match.name), match))
-
-    kec_by_name = {}
-    for (_, row), (lat, lon) in zip(
-        city.kecamatan.iterrows(), _representative_points(city.kecamatan), strict=True
-    ):
-        match = PlaceMatch(
-            name=str(row["nama"]),
-            kind="kecamatan",
-            kelurahan=None,
-            kecamatan=str(row["nama"]),
-            lat=lat,
-            lon=lon,
-            score=0.0,
-            note=messages.NOTE_AREA_CENTRE.format(kind="kecamatan", name=row["nama"]),
-            lokasi_perkiraan=True,
-        )
-        kec_by_name[match.name] = match
-        entries.append(_Entry(normalize_place_name(match.name), match))
-
+    kelurahan = _area_matches(city.kelurahan, "kelurahan")
+    kecamatan = _area_matches(city.kecamatan, "kecamatan")
+    entries = [_Entry(normalize_place_name(m.name), m) for m in kelurahan + kecamatan]
+    kel_by_name = {match.name: match for match in kelurahan}
+    kec_by_name = {match.name: match for match in kecamatan}
     entries += _alias_entries(city.aliases, kel_by_name, kec_by_name)
     entries += _facility_entries(city)
     entries += _landmark_entries(city)
     return entries
+
+
+def _area_matches(layer: pd.DataFrame, kind: str) -> list[PlaceMatch]:
+    """A match at each area's representative point, one per kelurahan or kecamatan row."""
+    matches = []
+    for (_, row), (lat, lon) in zip(layer.iterrows(), _representative_points(layer), strict=True):
+        name = str(row["nama"])
+        match = PlaceMatch(
+            name=name,
+            kind=kind,
+            kelurahan=name if kind == "kelurahan" else None,
+            kecamatan=str(row["kecamatan"]) if kind == "kelurahan" else name,
+            lat=lat,
+            lon=lon,
+            score=0.0,
+            note=messages.NOTE_AREA_CENTRE.format(kind=kind, name=row["nama"]),
+            lokasi_perkiraan=True,
+        )
+        matches.append(match)
+    return matches
 
 
 def _alias_entries(
