@@ -54,15 +54,17 @@ def only_new_row(engine, before_count: int) -> dict:
     return rows[-1]
 
 
-def brief(row: dict) -> tuple:
-    return (
-        row["actor"],
-        row["entity"],
-        row["entity_key"],
-        row["action"],
-        row["before"],
-        row["after"],
-    )
+def audited(engine, before_count: int, entity: str, key: str, action: str) -> dict:
+    """The one row written since `before_count`: the admin's `action` on `entity` `key`."""
+    row = only_new_row(engine, before_count)
+    found = (row["actor"], row["entity"], row["entity_key"], row["action"])
+    assert found == ("admin", entity, key, action)
+    return row
+
+
+def change(row: dict) -> tuple:
+    """(before, after) of an audit row."""
+    return row["before"], row["after"]
 
 
 def flood_zone_file(name: str = "Genangan RSUD") -> bytes:
@@ -99,15 +101,8 @@ def make_user(engine, username: str = "petugas.budi") -> int:
 def test_changing_a_categorys_default_opd_is_audited_with_the_old_and_new_opd(engine):
     n = audit_count(engine)
     admin.set_default_opd(engine, ADMIN_USER, "POHON_TUMBANG", "DAMKAR")
-    row = only_new_row(engine, n)
-    assert brief(row) == (
-        "admin",
-        "routing_rule",
-        "POHON_TUMBANG/*",
-        "UPDATE",
-        {"opd_code": "BPBD"},
-        {"opd_code": "DAMKAR"},
-    )
+    row = audited(engine, n, "routing_rule", "POHON_TUMBANG/*", "UPDATE")
+    assert change(row) == ({"opd_code": "BPBD"}, {"opd_code": "DAMKAR"})
     # Saving the rule it already has changes nothing and is not audited.
     admin.set_default_opd(engine, ADMIN_USER, "POHON_TUMBANG", "DAMKAR")
     assert audit_count(engine) == n + 1
@@ -118,27 +113,13 @@ def test_adding_and_removing_a_kecamatan_override_are_audited_once_each(engine):
     admin.set_area_override(
         engine, ADMIN_USER, "POHON_TUMBANG", "Pekalongan Utara", "DAMKAR", kecamatan_names=KECAMATAN
     )
-    added = only_new_row(engine, n)
-    assert brief(added) == (
-        "admin",
-        "routing_rule",
-        "POHON_TUMBANG/Pekalongan Utara",
-        "CREATE",
-        None,
-        {"opd_code": "DAMKAR"},
-    )
+    added = audited(engine, n, "routing_rule", "POHON_TUMBANG/Pekalongan Utara", "CREATE")
+    assert change(added) == (None, {"opd_code": "DAMKAR"})
     admin.set_area_override(
         engine, ADMIN_USER, "POHON_TUMBANG", "Pekalongan Utara", None, kecamatan_names=KECAMATAN
     )
-    removed = only_new_row(engine, n + 1)
-    assert brief(removed) == (
-        "admin",
-        "routing_rule",
-        "POHON_TUMBANG/Pekalongan Utara",
-        "DELETE",
-        {"opd_code": "DAMKAR"},
-        None,
-    )
+    removed = audited(engine, n + 1, "routing_rule", "POHON_TUMBANG/Pekalongan Utara", "DELETE")
+    assert change(removed) == ({"opd_code": "DAMKAR"}, None)
     # Removing an override that is not there changes nothing.
     admin.set_area_override(
         engine, ADMIN_USER, "POHON_TUMBANG", "Pekalongan Utara", None, kecamatan_names=KECAMATAN
@@ -149,45 +130,28 @@ def test_adding_and_removing_a_kecamatan_override_are_audited_once_each(engine):
 def test_a_new_opd_is_audited_whole_and_an_edit_only_with_the_changed_columns(engine):
     n = audit_count(engine)
     assert admin.save_opd(engine, ADMIN_USER, code="DLH", name="Dinas LH", short_name="DLH")
-    created = only_new_row(engine, n)
-    assert brief(created) == (
-        "admin",
-        "opd",
-        "DLH",
-        "CREATE",
-        None,
-        {
-            "name": "Dinas LH",
-            "short_name": "DLH",
-            "phone": None,
-            "description": None,
-            "active": True,
-        },
-    )
+    created = audited(engine, n, "opd", "DLH", "CREATE")
+    assert created["before"] is None
+    assert created["after"] == {
+        "name": "Dinas LH",
+        "short_name": "DLH",
+        "phone": None,
+        "description": None,
+        "active": True,
+    }
     admin.save_opd(
         engine, ADMIN_USER, code="DLH", name="Dinas LH", short_name="DLH", phone="(0285) 421"
     )
-    edited = only_new_row(engine, n + 1)
-    assert brief(edited) == (
-        "admin",
-        "opd",
-        "DLH",
-        "UPDATE",
-        {"phone": None},
-        {"phone": "(0285) 421"},
-    )
+    edited = audited(engine, n + 1, "opd", "DLH", "UPDATE")
+    assert change(edited) == ({"phone": None}, {"phone": "(0285) 421"})
 
 
 def test_moving_a_facility_is_audited_with_its_old_and_new_position(engine):
     post = admin.facility_table(engine, ADMIN_USER).iloc[0]
     n = audit_count(engine)
     admin.move_facility(engine, ADMIN_USER, post["id"], lat=-6.8681, lon=109.6881)
-    row = only_new_row(engine, n)
-    assert brief(row) == (
-        "admin",
-        "facility",
-        post["id"],
-        "MOVE",
+    row = audited(engine, n, "facility", post["id"], "MOVE")
+    assert change(row) == (
         {"lat": float(post["lat"]), "lon": float(post["lon"])},
         {"lat": -6.8681, "lon": 109.6881},
     )
@@ -202,12 +166,8 @@ def test_a_layer_import_is_audited_with_counts_and_file_name_but_not_the_geojson
     admin.import_layer_upload(
         engine, ADMIN_USER, "flood_zones", "bpbd_2026.geojson", flood_zone_file()
     )
-    row = only_new_row(engine, n)
-    assert brief(row) == (
-        "admin",
-        "layer",
-        "flood_zones",
-        "IMPORT",
+    row = audited(engine, n, "layer", "flood_zones", "IMPORT")
+    assert change(row) == (
         {"feature_count": seeded, "source": "data/flood_zones.geojson"},
         {"feature_count": 1, "source": "bpbd_2026.geojson"},
     )
@@ -217,35 +177,19 @@ def test_a_layer_import_is_audited_with_counts_and_file_name_but_not_the_geojson
 def test_user_changes_are_audited_and_a_password_reset_only_as_a_fact(engine):
     n = audit_count(engine)
     budi = make_user(engine)
-    created = only_new_row(engine, n)
-    assert brief(created) == (
-        "admin",
-        "user",
-        "petugas.budi",
-        "CREATE",
+    created = audited(engine, n, "user", "petugas.budi", "CREATE")
+    assert change(created) == (
         None,
         {"full_name": "Budi", "role": "call_taker", "opd_code": None, "active": True},
     )
     auth.set_user_active(engine, ADMIN_USER, budi, active=False)
-    assert brief(only_new_row(engine, n + 1)) == (
-        "admin",
-        "user",
-        "petugas.budi",
-        "DEACTIVATE",
-        {"active": True},
-        {"active": False},
-    )
+    deactivated = audited(engine, n + 1, "user", "petugas.budi", "DEACTIVATE")
+    assert change(deactivated) == ({"active": True}, {"active": False})
     auth.set_user_active(engine, ADMIN_USER, budi, active=True)
     assert only_new_row(engine, n + 2)["action"] == "ACTIVATE"
     auth.reset_password(engine, ADMIN_USER, budi, NEW_PASSWORD)
-    assert brief(only_new_row(engine, n + 3)) == (
-        "admin",
-        "user",
-        "petugas.budi",
-        "PASSWORD_RESET",
-        None,
-        None,
-    )
+    reset = audited(engine, n + 3, "user", "petugas.budi", "PASSWORD_RESET")
+    assert change(reset) == (None, None)
 
 
 def test_unlocking_a_locked_account_is_audited_with_the_lock_it_lifted(engine):
@@ -260,12 +204,8 @@ def test_unlocking_a_locked_account_is_audited_with_the_lock_it_lifted(engine):
     assert locked_until is not None
     n = audit_count(engine)
     auth.unlock_user(engine, ADMIN_USER, budi)
-    row = only_new_row(engine, n)
-    assert brief(row) == (
-        "admin",
-        "user",
-        "petugas.budi",
-        "UNLOCK",
+    row = audited(engine, n, "user", "petugas.budi", "UNLOCK")
+    assert change(row) == (
         {"failed_attempts": 0, "locked_until_utc": locked_until.isoformat()},
         {"failed_attempts": 0, "locked_until_utc": None},
     )
@@ -274,35 +214,21 @@ def test_unlocking_a_locked_account_is_audited_with_the_lock_it_lifted(engine):
 def test_display_tokens_are_audited_by_name_when_created_and_revoked(engine):
     n = audit_count(engine)
     auth.create_display_token(engine, ADMIN_USER, name="Layar lantai 2")
-    created = only_new_row(engine, n)
     token_id = int(auth.list_display_tokens(engine, ADMIN_USER)["id"].iloc[-1])
     key = f"Layar lantai 2 (#{token_id})"
-    assert brief(created) == (
-        "admin",
-        "display_token",
-        key,
-        "CREATE",
-        None,
-        {"name": "Layar lantai 2"},
-    )
+    created = audited(engine, n, "display_token", key, "CREATE")
+    assert change(created) == (None, {"name": "Layar lantai 2"})
     auth.revoke_display_token(engine, ADMIN_USER, token_id)
-    revoked = only_new_row(engine, n + 1)
-    assert brief(revoked)[:5] == ("admin", "display_token", key, "REVOKE", {"revoked_at_utc": None})
+    revoked = audited(engine, n + 1, "display_token", key, "REVOKE")
+    assert revoked["before"] == {"revoked_at_utc": None}
     assert revoked["after"]["revoked_at_utc"][:10] == utc_now().date().isoformat()
 
 
 def test_a_setting_change_is_audited_with_the_old_and_new_value(engine):
     n = audit_count(engine)
     catalogue.set_setting(engine, "target_acknowledge_s", 240, actor=ADMIN_USER)
-    row = only_new_row(engine, n)
-    assert brief(row) == (
-        "admin",
-        "setting",
-        "target_acknowledge_s",
-        "UPDATE",
-        {"value": 180},
-        {"value": 240},
-    )
+    row = audited(engine, n, "setting", "target_acknowledge_s", "UPDATE")
+    assert change(row) == ({"value": 180}, {"value": 240})
     catalogue.set_setting(engine, "target_acknowledge_s", 240, actor=ADMIN_USER)
     assert audit_count(engine) == n + 1
 
