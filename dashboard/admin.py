@@ -21,11 +21,10 @@ from dashboard.domain import (
     format_wib,
     py_datetime,
 )
-from dashboard.errors import ImportRejected, InvalidInput, UnknownReference
+from dashboard.errors import GeoRefused, ImportRejected, InvalidInput, UnknownReference
 from dashboard.incidents import check_coordinates, locate_report
 from dashboard.layers import LAYER_NAMES, import_layer
 from dashboard.layers import move_facility as store_position
-from geo import GeoError
 
 OPD_CODE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]{1,19}")
 OPD_COLUMNS = ("code", "name", "short_name", "phone", "description", "active")
@@ -240,7 +239,7 @@ def import_layer_upload(
         path.write_bytes(data)
         try:
             return import_layer(engine, actor, layer_name, path)
-        except GeoError as error:
+        except GeoRefused as error:
             raise ImportRejected(labels.ERR_LAYER_REFUSED.format(reason=str(error))) from None
         except IntegrityError:
             raise ImportRejected(labels.ERR_LAYER_CONFLICT) from None

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from dashboard import tables as t
+from dashboard.errors import geo_boundary
 from geo import load_city
 
 _lock = threading.Lock()
@@ -17,7 +18,9 @@ _cache: dict[tuple, object] = {}
 
 
 def current_city(engine: Engine):
-    """geo.City with the database's facilities and layers; rebuilt only when they change."""
+    """geo.City with the database's facilities and layers; rebuilt only when they change.
+
+    Bundled data files or stored facility rows geo cannot use raise GeoRefused."""
     with engine.connect() as conn:
         facility_stamp = select(func.max(t.facilities.c.updated_at_utc), func.count())
         layer_stamp = select(func.max(t.geo_layers.c.imported_at_utc), func.count())
@@ -32,10 +35,11 @@ def current_city(engine: Engine):
             return cached
         facilities = pd.read_sql(select(t.facilities), conn)
         layers = conn.execute(select(t.geo_layers.c.name, t.geo_layers.c.geojson)).all()
-    city = load_city().with_facilities(facilities)
-    for name, text in layers:
-        gdf = gpd.GeoDataFrame.from_features(json.loads(text)["features"], crs="EPSG:4326")
-        city = city.with_layer(name, gdf)
+    with geo_boundary():
+        city = load_city().with_facilities(facilities)
+        for name, text in layers:
+            gdf = gpd.GeoDataFrame.from_features(json.loads(text)["features"], crs="EPSG:4326")
+            city = city.with_layer(name, gdf)
     with _lock:
         _cache.clear()
         _cache[fingerprint] = city

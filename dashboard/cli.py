@@ -19,12 +19,17 @@ from dashboard.auth import create_display_token, create_user
 from dashboard.config import load_settings
 from dashboard.db import make_engine
 from dashboard.domain import ADMIN, ROLES, WALL, Actor, format_wib, wib_days_utc
-from dashboard.errors import CapRejected, DispatchError, ImportRejected, InvalidInput
+from dashboard.errors import (
+    CapRejected,
+    DispatchError,
+    GeoRefused,
+    ImportRejected,
+    InvalidInput,
+)
 from dashboard.importer import import_incidents
 from dashboard.layers import import_layer
 from dashboard.setup import prepare_database
 from dashboard.worker import run_cli
-from geo import GeoError
 
 CLI_ACTOR = Actor(username="cli", role=ADMIN, full_name=labels.CLI_ACTOR_NAME)
 
@@ -230,7 +235,7 @@ def _import_layer(engine, args, settings) -> int:
     prepare_database(engine, demo_mode=False)
     try:
         count = import_layer(engine, CLI_ACTOR, args.layer, args.file)
-    except GeoError as error:
+    except GeoRefused as error:
         print(labels.CLI_REFUSED.format(error=error), file=sys.stderr)
         print(labels.CLI_LAYER_KEPT, file=sys.stderr)
         return 1

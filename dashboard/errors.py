@@ -1,6 +1,21 @@
-"""The closed set of errors the services raise; each carries its Indonesian message."""
+"""The closed set of errors the services raise; each carries its Indonesian message.
+
+One root: everything a page, the CLI or the API catches is a DispatchError. geo/ is a pure
+library with its own root (geo.errors.GeoError) and never imports dashboard, so a geo refusal
+is translated once, at the service boundary: a service that calls geo in a way that can refuse
+(a layer file, the road file, the city's data, a place search) does it inside `geo_boundary()`,
+which re-raises any GeoError as a GeoRefused carrying the same Indonesian message (str(error)).
+A service may instead absorb or refine a geo refusal right at its call (a point that cannot be
+located is just no kelurahan; a bad CAP polygon becomes a CapRejected naming the area). Above
+the services nothing names a geo error class.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from geo.errors import GeoError, RoadGraphError
 
 
 class DispatchError(ValueError):
@@ -81,3 +96,27 @@ class CapUnreachable(DispatchError):
 
 class TrainingDataRejected(InvalidInput):
     """A Latihan scenario or SOP card refused (bad JSON, wrong type, unknown code); not loaded."""
+
+
+class GeoRefused(DispatchError):
+    """A geo refusal translated at a service boundary; str(error) is geo's Indonesian message."""
+
+
+class RoadFileRefused(GeoRefused, RoadGraphError):
+    """The road file cannot be used; also a geo RoadGraphError, the road loader's own contract."""
+
+
+@contextmanager
+def geo_boundary() -> Iterator[None]:
+    """Run a call into geo; a GeoError leaves as its GeoRefused, with the same message."""
+    try:
+        yield
+    except GeoError as error:
+        if isinstance(error, DispatchError):  # already translated by an inner boundary
+            raise
+        raise _translated(error) from error
+
+
+def _translated(error: GeoError) -> GeoRefused:
+    kind = RoadFileRefused if isinstance(error, RoadGraphError) else GeoRefused
+    return kind(str(error))

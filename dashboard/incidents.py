@@ -51,6 +51,7 @@ from dashboard.errors import (
     OutsideServiceArea,
     StaleVersion,
     UnknownReference,
+    geo_boundary,
 )
 from dashboard.places import place_columns
 from geo import METRES_PER_DEGREE_LAT, geodesic_distance_m, locate, locate_points
@@ -179,7 +180,9 @@ def check_coordinates(lat: object, lon: object) -> tuple[float, float]:
 
 def locate_report(engine: Engine, lat: float, lon: float, *, city=None):
     """geo.locate on the city the database describes; refuses points far outside the city."""
-    place = locate(lat, lon, city=city if city is not None else current_city(engine))
+    city = city if city is not None else current_city(engine)
+    with geo_boundary():
+        place = locate(lat, lon, city=city)
     refusal = _outside_service_area(place)
     if refusal is not None:
         raise refusal
@@ -192,7 +195,8 @@ def locate_reports(engine: Engine, points: list[tuple[float, float]], *, city=No
     if not points:
         return []
     city = city if city is not None else current_city(engine)
-    places = locate_points([p[0] for p in points], [p[1] for p in points], city=city)
+    with geo_boundary():
+        places = locate_points([p[0] for p in points], [p[1] for p in points], city=city)
     return [_outside_service_area(place) or place for place in places]
 
 

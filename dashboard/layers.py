@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from dashboard import audit, labels
 from dashboard import tables as t
 from dashboard.domain import Actor, check_permission, utc_now
-from dashboard.errors import NotFound
+from dashboard.errors import NotFound, geo_boundary
 from dashboard.incidents import check_coordinates
 from geo import read_layer, to_geojson_text
 
@@ -17,9 +17,13 @@ LAYER_NAMES = ("flood_zones", "kelurahan", "kecamatan", "facilities")
 
 
 def import_layer(engine: Engine, actor: Actor, name: str, path: Path | str) -> int:
-    """Read, validate and store a layer; the old one stays if anything fails. Returns features."""
+    """Read, validate and store a layer; the old one stays if anything fails. Returns features.
+
+    A refused file raises GeoRefused with geo's Indonesian reason."""
     check_permission(actor, "import")
-    gdf = read_layer(Path(path), layer_name=name)
+    with geo_boundary():
+        gdf = read_layer(Path(path), layer_name=name)
+        geojson = None if name == "facilities" else to_geojson_text(gdf)
     now = utc_now()
     source = Path(path).name[:300]
     with engine.begin() as conn:
@@ -36,7 +40,7 @@ def import_layer(engine: Engine, actor: Actor, name: str, path: Path | str) -> i
             _audit_import(conn, actor, name, before, len(rows), source=source, now=now)
             return len(rows)
         values = {
-            "geojson": to_geojson_text(gdf),
+            "geojson": geojson,
             "source": source,
             "feature_count": len(gdf),
             "imported_at_utc": now,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dashboard import labels
 from dashboard.config import LOCAL_DIR, Settings, load_settings
+from dashboard.errors import RoadFileRefused
 from geo.errors import RoadGraphError
 from geo.roads import RoadGraph
 
@@ -26,8 +27,9 @@ _cache: dict[tuple, RoadGraph | str] = {}
 def configured_road_graph(settings: Settings | None = None) -> RoadGraph | None:
     """The graph of SIAGA_ROADS_FILE (or data/local/jalan.osm); None when no file is set up.
 
-    Raises RoadGraphError (its message is Indonesian and names the file) when the file is
-    missing, unreadable or holds no drivable road; the caller keeps the straight-line ETAs.
+    Raises RoadFileRefused (a DispatchError and a geo RoadGraphError; its message is Indonesian
+    and names the file) when the file is missing, unreadable or holds no drivable road; the
+    caller keeps the straight-line ETAs.
     """
     path = (settings or load_settings()).roads_file
     return None if path is None else load_road_graph(path)
@@ -49,7 +51,7 @@ def load_road_graph(path: Path, *, cache_dir: Path = ROADS_CACHE_DIR) -> RoadGra
             _cache.clear()
             _cache[key] = found
     if isinstance(found, str):
-        raise RoadGraphError(found)
+        raise RoadFileRefused(found)
     return found
 
 
