@@ -697,3 +697,22 @@ training_attempt_steps = Table(
     Index("ix_training_attempt_steps_attempt", "attempt_id"),
     Index("ix_training_attempt_steps_step", "step"),
 )
+
+# --- L (Latihan resume, migration 0012) -------------------------------------------------------
+# A drill in progress, one row per trainee and drill kind, in the training database only: the
+# scenarios, where the trainee is, what they asked/did and typed (state, JSON of
+# dashboard.training.DrillProgress), so a reload or a second tab resumes it. `revision` grows
+# at every save: a tab that saw an older one adopts the row instead of overwriting it.
+training_progress = Table(
+    "training_progress",
+    metadata,
+    Column("trainee", String(60), primary_key=True),
+    Column("kind", String(10), primary_key=True),
+    Column("drill_id", String(36), nullable=False),
+    Column("state", Text, nullable=False),
+    # When the current scenario was first shown: its elapsed time counts from here.
+    Column("started_at_utc", DateTime, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("updated_at_utc", DateTime, nullable=False),
+    CheckConstraint("kind IN ('call','opd')", name="kind_known"),
+)

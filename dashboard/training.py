@@ -13,12 +13,12 @@ import dataclasses
 import json
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -44,6 +44,7 @@ from dashboard.intake_api import json_body
 from dashboard.setup import SETUP_ACTOR
 from dashboard.training_rules import (
     CallAttempt,
+    OpdAction,
     OpdAttempt,
     Scenario,
     Score,
@@ -89,6 +90,30 @@ class Library:
 class RecordedAttempt:
     attempt_id: int
     score: Score
+
+
+@dataclass(frozen=True)
+class DrillProgress:
+    """A drill in progress, kept server-side per trainee and kind (save_progress): a reload or
+    a second tab resumes it where it was, its time counting from the scenario's first showing."""
+
+    kind: str  # CALL or OPD
+    drill_id: str
+    codes: tuple[str, ...]  # the drill's scenarios, in order
+    index: int  # the scenario shown now (== len(codes): the drill is done)
+    started_at_utc: datetime  # when the current scenario was first shown
+    results: tuple[tuple[str, Score], ...] = ()  # each finished scenario's code and score
+    scored: Score | None = None  # the current scenario's score, shown until the next one
+    # What the trainee did in the current scenario: the SOP questions asked (CALL) or the
+    # actions taken (OPD, OpdAction), in order.
+    steps: tuple = ()
+    # The scenario's form as typed so far (widget name -> value: str, number, None).
+    fields: Mapping[str, object] = field(default_factory=dict)
+    revision: int = 0  # set by save/load_progress: which save this is
+
+    def elapsed_s(self, now_utc: datetime) -> float:
+        """Seconds since the current scenario was first shown, across reloads."""
+        return (naive_utc(now_utc) - naive_utc(self.started_at_utc)).total_seconds()
 
 
 @dataclass(frozen=True)
@@ -221,10 +246,7 @@ def add_trainee(
         raise PermissionDenied(labels.TRAINING_ERR_TRAINER_ONLY)
     if role not in TRAINEE_ROLES:
         raise InvalidInput(labels.ERR_ROLE.format(role=str(role)[:20]))
-    if same_database(
-        engine.url.render_as_string(hide_password=False), load_settings().database_url
-    ):
-        raise InvalidInput(labels.TRAINING_ERR_LIVE_DATABASE.format(url="DATABASE_URL"))
+    _refuse_live(engine)
     # In the training database a trainer administers its accounts: the audit names them.
     return create_user(
         engine,
@@ -361,6 +383,85 @@ def record_opd_attempt(
         started_at_utc=started_at_utc,
         now_utc=now_utc,
     )
+
+
+def save_progress(
+    engine: Engine,
+    actor: Actor,
+    progress: DrillProgress,
+    *,
+    seen_revision: int | None,
+    now_utc: datetime | None = None,
+) -> int | None:
+    """Keep the trainee's drill in progress (one per kind) in the training database.
+
+    `seen_revision` is the revision this tab last loaded or saved; None starts a new drill and
+    replaces any other. Returns the new revision, or None (nothing written) when another tab
+    saved or cleared the drill since: that tab's drill is the one to show. Refuses
+    (InvalidInput) the live database and (PermissionDenied) a non-training account.
+    """
+    _refuse_live(engine)
+    if progress.kind not in (CALL, OPD):
+        raise InvalidInput(labels.TRAINING_ERR_DRILL_ID)
+    if not progress.drill_id or len(progress.drill_id) > DRILL_ID_MAX:
+        raise InvalidInput(labels.TRAINING_ERR_DRILL_ID)
+    now = naive_utc(now_utc) if now_utc else utc_now()
+    p = t.training_progress.c
+    mine = (p.trainee == actor.username) & (p.kind == progress.kind)
+    with engine.begin() as conn:
+        _check_training_user(conn, actor)
+        values = {
+            "drill_id": progress.drill_id,
+            "state": _dumps(_progress_json(progress)),
+            "started_at_utc": naive_utc(progress.started_at_utc),
+            "updated_at_utc": now,
+        }
+        if seen_revision is not None:
+            changed = conn.execute(
+                update(t.training_progress)
+                .where(mine, p.revision == seen_revision)
+                .values(revision=seen_revision + 1, **values)
+            ).rowcount
+            return seen_revision + 1 if changed else None
+        # A new drill: after whatever revision was there, so other tabs see the change.
+        last = conn.execute(select(p.revision).where(mine)).scalar() or 0
+        conn.execute(delete(t.training_progress).where(mine))
+        conn.execute(
+            insert(t.training_progress).values(
+                trainee=actor.username, kind=progress.kind, revision=last + 1, **values
+            )
+        )
+        return last + 1
+
+
+def load_progress(engine: Engine, actor: Actor, kind: str) -> DrillProgress | None:
+    """The trainee's kept drill of `kind`, or None (none, or a row this version cannot read)."""
+    p = t.training_progress.c
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(p.drill_id, p.state, p.started_at_utc, p.revision).where(
+                p.trainee == actor.username, p.kind == kind
+            )
+        ).first()
+    if row is None:
+        return None
+    try:
+        return _progress_from_json(
+            json.loads(row.state),
+            kind=kind,
+            drill_id=row.drill_id,
+            started_at_utc=py_datetime(row.started_at_utc),
+            revision=row.revision,
+        )
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def clear_progress(engine: Engine, actor: Actor, kind: str) -> None:
+    """The drill is finished or abandoned: nothing to resume (its attempts stay)."""
+    p = t.training_progress.c
+    with engine.begin() as conn:
+        conn.execute(delete(t.training_progress).where(p.trainee == actor.username, p.kind == kind))
 
 
 # --- the trainer's view ----------------------------------------------------------------------
@@ -616,6 +717,13 @@ def _server_key(url: URL) -> tuple[str, int, str]:
     return host, url.port or _PG_DEFAULT_PORT, url.database or ""
 
 
+def _refuse_live(engine: Engine) -> None:
+    if same_database(
+        engine.url.render_as_string(hide_password=False), load_settings().database_url
+    ):
+        raise InvalidInput(labels.TRAINING_ERR_LIVE_DATABASE.format(url="DATABASE_URL"))
+
+
 def _ensure_training_users(engine: Engine) -> None:
     with engine.connect() as conn:
         present = set(conn.execute(select(t.users.c.username)).scalars())
@@ -743,6 +851,35 @@ def _plain(value: object) -> object:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
+
+
+def _progress_json(progress: DrillProgress) -> dict:
+    return {
+        "codes": list(progress.codes),
+        "index": progress.index,
+        "results": [[code, _plain(dataclasses.asdict(score))] for code, score in progress.results],
+        "scored": None if progress.scored is None else _plain(dataclasses.asdict(progress.scored)),
+        "steps": [
+            _plain(dataclasses.asdict(s)) if progress.kind == OPD else s for s in progress.steps
+        ],
+        "fields": dict(progress.fields),
+    }
+
+
+def _progress_from_json(stored: dict, **known) -> DrillProgress:
+    def score(value: dict) -> Score:
+        return Score(tuple(StepResult(**step) for step in value["steps"]))
+
+    kind = known["kind"]
+    return DrillProgress(
+        codes=tuple(str(code) for code in stored["codes"]),
+        index=int(stored["index"]),
+        results=tuple((str(code), score(value)) for code, value in stored["results"]),
+        scored=None if stored.get("scored") is None else score(stored["scored"]),
+        steps=tuple(OpdAction(**s) if kind == OPD else str(s) for s in stored["steps"]),
+        fields=dict(stored.get("fields") or {}),
+        **known,
+    )
 
 
 def _titles(engine: Engine, codes: Iterable[str]) -> dict[str, str]:

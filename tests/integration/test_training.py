@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
+import sqlite3
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,6 +16,7 @@ from dashboard import auth, escalation, training, training_library
 from dashboard import incidents as svc
 from dashboard import tables as t
 from dashboard.config import Settings, load_settings
+from dashboard.db import make_engine
 from dashboard.domain import CALL_TAKER, OPD_ADMIN, SUPERVISOR, Actor
 from dashboard.errors import InvalidInput, NotFound, PermissionDenied, TrainingDataRejected
 from dashboard.training_rules import (
@@ -648,3 +651,117 @@ def test_a_trainer_adds_a_training_account_that_signs_in_and_a_trainee_cannot(en
         ).scalar_one()
     assert "latih.lain" not in users
     assert audited == "pelatih"
+
+
+# --- a drill in progress (kept for a reload or a second tab) ---------------------------------
+
+
+def call_progress(engine, **changes) -> training.DrillProgress:
+    """Halfway through a two-call drill: the flood call scored, the prank call begun
+    (two questions asked, the form partly typed)."""
+    with_test_library(engine)
+    first = record_call(engine, CT1, FLOOD, FULL_MARKS, drill_id="drill-r")
+    return dataclasses.replace(
+        training.DrillProgress(
+            kind=training.CALL,
+            drill_id="drill-r",
+            codes=(FLOOD.code, PRANK_CALL.code),
+            index=1,
+            started_at_utc=STARTED,
+            results=((FLOOD.code, first.score),),
+            steps=("JENIS", "LOKASI"),
+            fields={"category": "BANJIR", "lat": KRAPYAK[0], "kondisi": "Air selutut"},
+        ),
+        **changes,
+    )
+
+
+def test_a_drill_in_progress_comes_back_as_saved_and_its_time_counts_from_the_first_showing(
+    engine,
+):
+    progress = call_progress(engine)
+    assert training.save_progress(engine, CT1, progress, seen_revision=None, now_utc=NOW) == 1
+    resumed = training.load_progress(engine, CT1, training.CALL)
+    assert resumed == dataclasses.replace(progress, revision=1)
+    assert resumed.results[0][1].points == 18
+    # Reloaded a minute and a half after the prank call was first shown: 90 s, not 0.
+    assert resumed.elapsed_s(STARTED + timedelta(seconds=90)) == 90.0
+    # Another trainee, and the same trainee's OPD drill, have nothing to resume.
+    assert training.load_progress(engine, CT2, training.CALL) is None
+    assert training.load_progress(engine, CT1, training.OPD) is None
+
+
+def test_an_opd_drill_in_progress_keeps_its_actions_and_their_times(engine):
+    prepared(engine)
+    progress = training.DrillProgress(
+        kind=training.OPD,
+        drill_id="drill-o",
+        codes=(TREE.code,),
+        index=0,
+        started_at_utc=STARTED,
+        steps=(OpdAction(ACK, 40.0), OpdAction(REASSIGN, 75.5, to_opd="BPBD", reason="Bukan kami")),
+        fields={"reason": "Bukan kami"},
+    )
+    training.save_progress(engine, LATIH_DAMKAR, progress, seen_revision=None, now_utc=NOW)
+    resumed = training.load_progress(engine, LATIH_DAMKAR, training.OPD)
+    assert resumed.steps == progress.steps
+    assert resumed.fields == {"reason": "Bukan kami"}
+
+
+def test_a_tab_that_saw_an_older_revision_writes_nothing_and_the_kept_drill_stays(engine):
+    progress = call_progress(engine)
+    training.save_progress(engine, CT1, progress, seen_revision=None, now_utc=NOW)
+    # Tab A asks a third question (revision 2); tab B, still on revision 1, asks another.
+    tab_a = dataclasses.replace(progress, steps=("JENIS", "LOKASI", "NOMOR"))
+    assert training.save_progress(engine, CT1, tab_a, seen_revision=1, now_utc=NOW) == 2
+    tab_b = dataclasses.replace(progress, steps=("JENIS", "LOKASI", "KONDISI"))
+    assert training.save_progress(engine, CT1, tab_b, seen_revision=1, now_utc=NOW) is None
+    assert training.load_progress(engine, CT1, training.CALL) == dataclasses.replace(
+        tab_a, revision=2
+    )
+    # A new drill replaces it, after the last revision so every open tab sees the change.
+    fresh = dataclasses.replace(progress, drill_id="drill-s", index=0, results=(), steps=())
+    assert training.save_progress(engine, CT1, fresh, seen_revision=None, now_utc=NOW) == 3
+    assert count(engine, t.training_progress) == 1
+
+
+def test_a_finished_or_abandoned_drill_leaves_nothing_to_resume_and_its_attempts_stay(engine):
+    progress = call_progress(engine)
+    training.save_progress(engine, CT1, progress, seen_revision=None, now_utc=NOW)
+    training.save_progress(engine, CT2, progress, seen_revision=None, now_utc=NOW)
+    training.clear_progress(engine, CT1, training.CALL)
+    assert training.load_progress(engine, CT1, training.CALL) is None
+    assert training.load_progress(engine, CT2, training.CALL) is not None
+    assert count(engine, t.training_attempts) == 1
+    # The other tab, still on revision 1, cannot bring the cleared drill back.
+    assert training.save_progress(engine, CT1, progress, seen_revision=1, now_utc=NOW) is None
+    assert training.load_progress(engine, CT1, training.CALL) is None
+
+
+def test_a_drill_in_progress_is_kept_only_in_the_training_database(
+    engine, tmp_path, sqlite_template, monkeypatch
+):
+    live_path = tmp_path / "live.db"
+    shutil.copy(sqlite_template, live_path)
+    live_url = f"sqlite:///{live_path}"
+    monkeypatch.setenv("DATABASE_URL", live_url)
+    live = make_engine(live_url)
+    try:
+        with sqlite3.connect(live_path) as conn:
+            before = "\n".join(conn.iterdump())
+        progress = call_progress(engine)
+        training.save_progress(engine, CT1, progress, seen_revision=None, now_utc=NOW)
+        with pytest.raises(InvalidInput, match="tidak boleh sama"):
+            training.save_progress(live, CT1, progress, seen_revision=None, now_utc=NOW)
+        with sqlite3.connect(live_path) as conn:
+            assert "\n".join(conn.iterdump()) == before
+        assert count(engine, t.training_progress) == 1
+    finally:
+        live.dispose()
+
+
+def test_only_a_training_account_keeps_a_drill_in_progress(engine):
+    progress = call_progress(engine)
+    with pytest.raises(PermissionDenied):
+        training.save_progress(engine, CALL_TAKER_ANI, progress, seen_revision=None, now_utc=NOW)
+    assert count(engine, t.training_progress) == 0
