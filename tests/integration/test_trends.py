@@ -170,149 +170,108 @@ def resolved_at(total_s: int, *before: int) -> Step:
     return Step("RESOLVE", total_s - sum(before))
 
 
+FWD, ACK, MOVE = "FORWARD", "ACKNOWLEDGE", "REASSIGN"
+MEDONO = {"kecamatan": BARAT, "kelurahan": "Medono", "lat": -6.8950, "lon": 109.6550}
+KRAPYAK = {"kecamatan": UTARA, "kelurahan": "Krapyak", "lat": -6.8750, "lon": 109.6850}
+
+
+def where(kecamatan: str | None, kelurahan: str | None, **more) -> dict:
+    return {"kecamatan": kecamatan, "kelurahan": kelurahan, **more}
+
+
+# (id, received, category, steps, where): the history of the module docstring.
+HISTORY = [
+    (
+        1,
+        wib(2, 0),
+        "AMBULANS",
+        [Step(FWD, 30, "PMI"), Step(ACK, 60), resolved_at(1800, 30, 60)],
+        MEDONO,
+    ),
+    (
+        2,
+        wib(2, 23, 30),
+        "KEBAKARAN",
+        [Step(FWD, 50, "DAMKAR"), Step(ACK, 120), resolved_at(3600, 50, 120)],
+        KRAPYAK,
+    ),
+    (
+        3,
+        wib(3, 0, 30),
+        "AMBULANS",
+        [
+            Step(FWD, 70, "PMI"),
+            Step(MOVE, 100, "RSUD"),
+            Step(ACK, 40),
+            resolved_at(5400, 70, 100, 40),
+        ],
+        where(TIMUR, "Kauman", lat=-6.8850, lon=109.6750),
+    ),
+    (
+        4,
+        wib(4, 10),
+        "AMBULANS",
+        [Step("CANCEL", 60, reason="PRANK")],
+        MEDONO | {"phone": "085700000013"},
+    ),
+    (
+        5,
+        wib(4, 11),
+        "KECELAKAAN",
+        [Step("CANCEL", 30, reason="GHOST")],
+        where(None, None, lat=-6.8950, lon=109.5950),
+    ),
+    (6, wib(8, 7, 15), "BANJIR", [Step(FWD, 90, "BPBD"), Step(ACK, 200)], KRAPYAK),
+    (
+        7,
+        wib(9, 9),
+        "POHON_TUMBANG",
+        [
+            Step(FWD, 40, "BPBD"),
+            Step(MOVE, 300, "DAMKAR"),
+            Step(ACK, 100),
+            resolved_at(9000, 40, 300, 100),
+        ],
+        where(UTARA, "Panjang Wetan"),
+    ),
+    (
+        8,
+        wib(14, 22),
+        "AMBULANS",
+        [Step(FWD, 60, "PMI"), Step(ACK, 180), resolved_at(7200, 60, 180)],
+        MEDONO,
+    ),
+    (
+        9,
+        wib(15, 16, 59, 59),
+        "KEBAKARAN",
+        [Step(FWD, 20, "DAMKAR"), Step("CANCEL", 100, reason="BUKAN_DARURAT")],
+        where(TIMUR, "Setono"),
+    ),
+    (
+        12,
+        wib(10, 14),
+        "KECELAKAAN",
+        [Step(FWD, 45, "POLRES"), Step(MOVE, 60, "PMI"), Step(MOVE, 60, "RSUD"), Step(ACK, 30)],
+        where(SELATAN, "Jenggot"),
+    ),
+    # Just outside the range on either side, with durations that would spoil every figure.
+    (10, wib(16, 6), "AMBULANS", [Step(FWD, 1000, "PMI"), Step(ACK, 5000)], where(BARAT, "Medono")),
+    (
+        11,
+        wib(1, 23, 59, 59),
+        "AMBULANS",
+        [Step(FWD, 1000, "PMI"), Step("CANCEL", 10, reason="PRANK")],
+        where(BARAT, "Medono"),
+    ),
+]
+
+
 @pytest.fixture
 def history(engine):
-    fwd, ack, move = "FORWARD", "ACKNOWLEDGE", "REASSIGN"
     with engine.begin() as conn:
-        add_incident(
-            conn,
-            1,
-            wib(2, 0),
-            "AMBULANS",
-            [Step(fwd, 30, "PMI"), Step(ack, 60), resolved_at(1800, 30, 60)],
-            kecamatan=BARAT,
-            kelurahan="Medono",
-            lat=-6.8950,
-            lon=109.6550,
-        )
-        add_incident(
-            conn,
-            2,
-            wib(2, 23, 30),
-            "KEBAKARAN",
-            [Step(fwd, 50, "DAMKAR"), Step(ack, 120), resolved_at(3600, 50, 120)],
-            kecamatan=UTARA,
-            kelurahan="Krapyak",
-            lat=-6.8750,
-            lon=109.6850,
-        )
-        add_incident(
-            conn,
-            3,
-            wib(3, 0, 30),
-            "AMBULANS",
-            [
-                Step(fwd, 70, "PMI"),
-                Step(move, 100, "RSUD"),
-                Step(ack, 40),
-                resolved_at(5400, 70, 100, 40),
-            ],
-            kecamatan=TIMUR,
-            kelurahan="Kauman",
-            lat=-6.8850,
-            lon=109.6750,
-        )
-        add_incident(
-            conn,
-            4,
-            wib(4, 10),
-            "AMBULANS",
-            [Step("CANCEL", 60, reason="PRANK")],
-            kecamatan=BARAT,
-            kelurahan="Medono",
-            lat=-6.8950,
-            lon=109.6550,
-            phone="085700000013",
-        )
-        add_incident(
-            conn,
-            5,
-            wib(4, 11),
-            "KECELAKAAN",
-            [Step("CANCEL", 30, reason="GHOST")],
-            kecamatan=None,
-            kelurahan=None,
-            lat=-6.8950,
-            lon=109.5950,
-        )
-        add_incident(
-            conn,
-            6,
-            wib(8, 7, 15),
-            "BANJIR",
-            [Step(fwd, 90, "BPBD"), Step(ack, 200)],
-            kecamatan=UTARA,
-            kelurahan="Krapyak",
-            lat=-6.8750,
-            lon=109.6850,
-        )
-        add_incident(
-            conn,
-            7,
-            wib(9, 9),
-            "POHON_TUMBANG",
-            [
-                Step(fwd, 40, "BPBD"),
-                Step(move, 300, "DAMKAR"),
-                Step(ack, 100),
-                resolved_at(9000, 40, 300, 100),
-            ],
-            kecamatan=UTARA,
-            kelurahan="Panjang Wetan",
-        )
-        add_incident(
-            conn,
-            8,
-            wib(14, 22),
-            "AMBULANS",
-            [Step(fwd, 60, "PMI"), Step(ack, 180), resolved_at(7200, 60, 180)],
-            kecamatan=BARAT,
-            kelurahan="Medono",
-            lat=-6.8950,
-            lon=109.6550,
-        )
-        add_incident(
-            conn,
-            9,
-            wib(15, 16, 59, 59),
-            "KEBAKARAN",
-            [Step(fwd, 20, "DAMKAR"), Step("CANCEL", 100, reason="BUKAN_DARURAT")],
-            kecamatan=TIMUR,
-            kelurahan="Setono",
-        )
-        add_incident(
-            conn,
-            12,
-            wib(10, 14),
-            "KECELAKAAN",
-            [
-                Step(fwd, 45, "POLRES"),
-                Step(move, 60, "PMI"),
-                Step(move, 60, "RSUD"),
-                Step(ack, 30),
-            ],
-            kecamatan=SELATAN,
-            kelurahan="Jenggot",
-        )
-        # Just outside the range on either side, with durations that would spoil every figure.
-        add_incident(
-            conn,
-            10,
-            wib(16, 6),
-            "AMBULANS",
-            [Step(fwd, 1000, "PMI"), Step(ack, 5000)],
-            kecamatan=BARAT,
-            kelurahan="Medono",
-        )
-        add_incident(
-            conn,
-            11,
-            wib(1, 23, 59, 59),
-            "AMBULANS",
-            [Step(fwd, 1000, "PMI"), Step("CANCEL", 10, reason="PRANK")],
-            kecamatan=BARAT,
-            kelurahan="Medono",
-        )
+        for incident_id, received_utc, category, steps, place in HISTORY:
+            add_incident(conn, incident_id, received_utc, category, steps, **place)
     return engine
 
 
