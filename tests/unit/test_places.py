@@ -30,6 +30,21 @@ IN_CITY = {
     "distance_to_city_m": None,
 }
 
+# What geo.locate says of a point 1.2 km off Panjang Wetan.
+SEA_LOCATION = Location(
+    lat=-6.8451,
+    lon=109.6926,
+    kelurahan=None,
+    kecamatan=None,
+    kode=None,
+    in_city=False,
+    distance_to_city_m=1201.3,
+    approximate=False,
+    flood_zones=(),
+    at_sea=True,
+    nearest_kelurahan="Panjang Wetan",
+)
+
 
 def preview(**changes) -> intake.Preview:
     """A preview of a located point in Panjang Baru with nothing else to say."""
@@ -108,41 +123,14 @@ def test_place_text_reads_frame_rows_with_missing_values_as_nan():
 
 
 def test_place_text_reads_a_geo_location():
-    location = Location(
-        lat=-6.8451,
-        lon=109.6926,
-        kelurahan=None,
-        kecamatan=None,
-        kode=None,
-        in_city=False,
-        distance_to_city_m=1201.3,
-        approximate=False,
-        flood_zones=(),
-        at_sea=True,
-        nearest_kelurahan="Panjang Wetan",
-    )
-    assert place_text(location) == "Laut, 1,2 km dari Panjang Wetan"
+    assert place_text(SEA_LOCATION) == "Laut, 1,2 km dari Panjang Wetan"
 
 
 # --- stored columns --------------------------------------------------------------------------
 
 
 def test_a_sea_point_is_stored_at_sea_with_its_nearest_kelurahan_and_distance():
-    columns = place_columns(
-        Location(
-            lat=-6.8451,
-            lon=109.6926,
-            kelurahan=None,
-            kecamatan=None,
-            kode=None,
-            in_city=False,
-            distance_to_city_m=1201.3,
-            approximate=False,
-            flood_zones=(),
-            at_sea=True,
-            nearest_kelurahan="Panjang Wetan",
-        )
-    )
+    columns = place_columns(SEA_LOCATION)
     assert columns == {
         "kelurahan": None,
         "kecamatan": None,
