@@ -1810,3 +1810,9 @@ CLI_KEY_LINE = (
 )
 WORKER_RUNNING = "Pekerja {worker_id} berjalan. Hentikan dengan Ctrl+C."
 # --- end moved ---
+
+# --- L (Latihan resume) ---
+TRAINING_RESUMED = (
+    "Latihan yang belum selesai dilanjutkan di sini; waktu skenario tetap dihitung sejak awal."
+)
+TRAINING_ABANDON = "Batalkan latihan"

@@ -25,7 +25,21 @@ from pages import training_view as view
 from pages import ui
 
 FIELD_PREFIX = "t_call_"
-DRILL = view.Drill("t_drill_call", FIELD_PREFIX, progress="asked")
+# The form's widgets (FIELD_PREFIX + name) kept with the drill, so a reload brings them back.
+FORM_FIELDS = (
+    "category",
+    "opd",
+    "search",
+    "lat",
+    "lon",
+    "kondisi",
+    "phone",
+    "outcome",
+    "duplicate",
+)
+DRILL = view.Drill(
+    "t_drill_call", FIELD_PREFIX, progress="asked", kind=training.CALL, fields=FORM_FIELDS
+)
 
 
 def _ask(question: str) -> None:
@@ -161,7 +175,9 @@ actor = view.require()
 st.title(labels.TRAINING_PAGE_CALL)
 lib = view.library()
 calls = {code: s for code, s in lib.scenarios.items() if s.kind == "call"}
-scenario = DRILL.current(lib.scenarios, lambda: DRILL.choose(calls, labels.TRAINING_CALL_INTRO))
+scenario = DRILL.current(
+    actor, lib.scenarios, lambda: DRILL.choose(calls, labels.TRAINING_CALL_INTRO)
+)
 talk, form, card = st.columns([1.2, 1.2, 1])
 with talk:
     _transcript(scenario, DRILL.state["asked"])

@@ -23,7 +23,9 @@ from dashboard.training_rules import (
 from pages import training_view as view
 
 FIELD_PREFIX = "t_opd_"
-DRILL = view.Drill("t_drill_opd", FIELD_PREFIX, progress="actions")
+DRILL = view.Drill(
+    "t_drill_opd", FIELD_PREFIX, progress="actions", kind=training.OPD, fields=("to_opd", "reason")
+)
 
 
 def _act(action: str) -> None:
@@ -120,7 +122,7 @@ drills = {code: s for code, s in lib.scenarios.items() if s.kind == "opd"}
 # An OPD's own admin starts with the incidents that arrive at their OPD.
 own = [code for code, s in drills.items() if s.assigned_opd == actor.opd_code]
 scenario = DRILL.current(
-    lib.scenarios, lambda: DRILL.choose(drills, labels.TRAINING_OPD_INTRO, preferred=own)
+    actor, lib.scenarios, lambda: DRILL.choose(drills, labels.TRAINING_OPD_INTRO, preferred=own)
 )
 left, right = st.columns([1.3, 1])
 with left:

@@ -3,6 +3,7 @@ feedback. Everything here reads the training database only (ui.TRAINING)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 import pandas as pd
@@ -141,12 +142,21 @@ def show_score(score: Score) -> None:
 
 
 class Drill:
-    """A drill kept in session_state under `key`: its scenarios, where the trainee is, what
-    they did in this scenario (`progress`, e.g. the questions asked), each result so far.
-    The page's own widgets carry keys starting with `field_prefix`: a new scenario clears them."""
+    """A drill kept in session_state under `key` and server-side in the training database
+    (training.save_progress), so a reload or a second tab resumes it: its scenarios, where the
+    trainee is, what they did in this scenario (`progress`, e.g. the questions asked), each
+    result so far and the form's `fields`. The page's own widgets carry keys starting with
+    `field_prefix`: a new scenario clears them. The database's copy wins over a tab's older
+    one (its revision), and every write happens in `current`, once per run."""
 
-    def __init__(self, key: str, field_prefix: str, progress: str) -> None:
+    def __init__(
+        self, key: str, field_prefix: str, progress: str, *, kind: str, fields: tuple[str, ...]
+    ) -> None:
         self.key, self.field_prefix, self.progress = key, field_prefix, progress
+        self.kind, self.fields = kind, fields
+        # The revision this tab last loaded or saved, and the drill as saved then.
+        self.seen_key, self.kept_key = f"{key}_revision", f"{key}_kept"
+        self.resumed_key = f"{key}_resumed"
 
     @property
     def state(self) -> dict | None:
@@ -162,6 +172,7 @@ class Drill:
             self.progress: [],
             "scored": None,
         }
+        st.session_state.pop(self.seen_key, None)
         self.clear_fields()
 
     def clear_fields(self) -> None:
@@ -176,12 +187,21 @@ class Drill:
         drill["started_utc"] = utc_now()
         self.clear_fields()
 
+    def abandon(self) -> None:
+        """Batalkan latihan: the drill is dropped (its recorded attempts stay)."""
+        st.session_state.pop(self.key, None)
+        self.clear_fields()
+
     def elapsed_s(self) -> float:
         return (utc_now() - self.state["started_utc"]).total_seconds()
 
     def record(self, service, actor, scenario, attempt) -> None:
-        """Store the attempt through `service` (record_call/opd_attempt); keep its score."""
+        """Store the attempt through `service` (record_call/opd_attempt); keep its score.
+        Nothing is stored from a tab showing a drill another tab has moved on since."""
         drill = self.state
+        kept = ui.run_service(training.load_progress, engine(), actor, self.kind)
+        if (kept.revision if kept else None) != st.session_state.get(self.seen_key):
+            return
         recorded = ui.run_service(
             service,
             engine(),
@@ -209,9 +229,11 @@ class Drill:
             self.start(chosen)
             st.rerun()
 
-    def current(self, scenarios: Mapping, choose) -> object:
-        """The scenario to run now; otherwise the page shows the choice, the summary, or the
-        last scenario's result, and stops."""
+    def current(self, actor, scenarios: Mapping, choose) -> object:
+        """The scenario to run now (the kept one after a reload); otherwise the page shows the
+        choice, the summary, or the last scenario's result, and stops."""
+        self._sync(actor)
+        self._keep(actor)
         drill = self.state
         if drill is None:
             choose()
@@ -229,6 +251,9 @@ class Drill:
                 n=drill["index"] + 1, total=len(drill["codes"]), title=scenario.title
             )
         )
+        if st.session_state.pop(self.resumed_key, False):
+            st.info(labels.TRAINING_RESUMED)
+        st.button(labels.TRAINING_ABANDON, key=f"{self.key}_abandon", on_click=self.abandon)
         if drill["scored"] is not None:
             show_score(drill["scored"])
             last = drill["index"] + 1 >= len(drill["codes"])
@@ -255,3 +280,73 @@ class Drill:
         if st.button(labels.TRAINING_NEW_DRILL, type="primary"):
             del st.session_state[self.key]
             st.rerun()
+
+    def _progress(self) -> training.DrillProgress:
+        drill = self.state
+        return training.DrillProgress(
+            kind=self.kind,
+            drill_id=drill["id"],
+            codes=tuple(drill["codes"]),
+            index=drill["index"],
+            started_at_utc=drill["started_utc"],
+            results=tuple(tuple(result) for result in drill["results"]),
+            scored=drill["scored"],
+            steps=tuple(drill[self.progress]),
+            fields={
+                name: st.session_state[self.field_prefix + name]
+                for name in self.fields
+                if self.field_prefix + name in st.session_state
+            },
+        )
+
+    def _sync(self, actor) -> None:
+        """Take the kept drill when it is not the one this tab saw last: a reload, a second
+        tab, or another tab that moved on, finished or abandoned it."""
+        kept = ui.run_service(training.load_progress, engine(), actor, self.kind)
+        if (kept.revision if kept else None) == st.session_state.get(self.seen_key):
+            return
+        self.clear_fields()
+        st.session_state.pop(self.kept_key, None)
+        if kept is None:
+            st.session_state.pop(self.key, None)
+            st.session_state.pop(self.seen_key, None)
+            return
+        st.session_state[self.key] = {
+            "id": kept.drill_id,
+            "codes": list(kept.codes),
+            "index": kept.index,
+            "results": list(kept.results),
+            "started_utc": kept.started_at_utc,
+            self.progress: list(kept.steps),
+            "scored": kept.scored,
+        }
+        for name, value in kept.fields.items():
+            if name in self.fields:
+                st.session_state[self.field_prefix + name] = value
+        st.session_state[self.seen_key] = kept.revision
+        st.session_state[self.kept_key] = dataclasses.replace(kept, revision=0)
+        st.session_state[self.resumed_key] = True
+
+    def _keep(self, actor) -> None:
+        """Save the drill when it changed since it was kept; a finished or abandoned one is
+        cleared (its summary stays in this tab)."""
+        drill, seen = self.state, st.session_state.get(self.seen_key)
+        finished = drill is None or drill["index"] >= len(drill["codes"])
+        if finished:
+            if seen is not None:
+                ui.run_service(training.clear_progress, engine(), actor, self.kind)
+                st.session_state.pop(self.seen_key, None)
+                st.session_state.pop(self.kept_key, None)
+            return
+        progress = self._progress()
+        if progress == st.session_state.get(self.kept_key):
+            return
+        revision = ui.run_service(
+            training.save_progress, engine(), actor, progress, seen_revision=seen
+        )
+        if revision is None:
+            # Another tab saved first (or the save failed): show what is kept.
+            self._sync(actor)
+            return
+        st.session_state[self.seen_key] = revision
+        st.session_state[self.kept_key] = progress

@@ -4,15 +4,17 @@ untouched.
 The app runs on its own live SQLite database with the worker off, so nothing but this test's
 actions could change it. A trainee signs in to the training room (/latihan) at 1366x768 and takes
 three scripted calls: one handled right, one forwarded to the wrong OPD, one prank recognised;
-after each the score and what was missed are on screen. The trainer (1920x1080) then sees the
-three scores. The live database's full SQL dump is byte-for-byte what it was before the drill,
-and the wall display shows nothing of it.
+after each the score and what was missed are on screen. Halfway through the prank call the page
+is reloaded and a second tab opened: both show that call where it was, and it is finished there.
+The trainer (1920x1080) then sees the three scores. The live database's full SQL dump is
+byte-for-byte what it was before the drill, and the wall display shows nothing of it.
 """
 
 from __future__ import annotations
 
 import csv
 import sqlite3
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import expect
@@ -43,7 +45,11 @@ def training_app(tmp_path_factory):
     server = start_app(
         f"sqlite:///{folder / 'siaga.db'}",
         folder,
-        env={"SIAGA_WORKER": "0", "SIAGA_DEMO_DAYS": "2"},
+        env={
+            "SIAGA_WORKER": "0",
+            "SIAGA_DEMO_DAYS": "2",
+            "SIAGA_TRAINING_DATABASE_URL": f"sqlite:///{folder / 'latihan.db'}",
+        },
     )
     yield server
     server.stop()
@@ -53,6 +59,16 @@ def _live_dump(server) -> str:
     path = make_url(server.database_url).database
     with sqlite3.connect(path) as conn:
         return "\n".join(conn.iterdump())
+
+
+def _started_utc(server, scenario_code: str) -> datetime:
+    path = make_url(server.extra_env["SIAGA_TRAINING_DATABASE_URL"]).database
+    with sqlite3.connect(path) as conn:
+        (started,) = conn.execute(
+            "SELECT started_at_utc FROM training_attempts WHERE scenario_code = ?",
+            (scenario_code,),
+        ).fetchone()
+    return datetime.fromisoformat(started)
 
 
 def _scenarios():
@@ -97,8 +113,8 @@ def _pick_drill(page, codes: list[str]) -> None:
     page.get_by_role("button", name=labels.TRAINING_START).click()
 
 
-def _ask_all(page) -> None:
-    for question in ("JENIS", "KONDISI", "LOKASI", "NOMOR"):
+def _ask_all(page, questions=("JENIS", "KONDISI", "LOKASI", "NOMOR")) -> None:
+    for question in questions:
         page.get_by_role("button", name=labels.TRAINING_ASK[question]).click()
         page.get_by_text(labels.TRAINING_QUESTION[question]).wait_for()
         settle(page)
@@ -176,13 +192,35 @@ def test_a_trainee_drills_three_calls_the_trainer_sees_the_scores_and_live_is_un
         )
         trainee.get_by_role("button", name=labels.TRAINING_NEXT).click()
 
-        # 3. A prank: asked, recognised, closed as prank.
+        # 3. A prank: two questions asked and a note typed, then a reload (F5) and a second
+        # tab: both show the same call at the same place, not the drill choice.
         trainee.get_by_text(prank.opening).wait_for()
-        _ask_all(trainee)
+        _ask_all(trainee, ("JENIS", "KONDISI"))
+        note = "Catatan sebelum muat ulang"
+        trainee.get_by_label(labels.TRAINING_FIELD_KONDISI).fill(note)
+        trainee.get_by_label(labels.TRAINING_FIELD_PHONE).click()  # the note is kept on blur
+        settle(trainee)
+        reloaded_utc = datetime.now(UTC).replace(tzinfo=None)
+        trainee.reload()
+        position = labels.TRAINING_SCENARIO_OF.format(n=3, total=3, title=prank.title)
+        second = trainee.context.new_page()
+        for tab in (trainee, second):
+            if tab is second:
+                tab.goto(trainee.url)
+            tab.get_by_role("heading", name=position).wait_for()
+            tab.get_by_text(labels.TRAINING_RESUMED).wait_for()
+            tab.get_by_text(prank.answers["KONDISI"]).wait_for()
+            expect(tab.get_by_label(labels.TRAINING_FIELD_KONDISI)).to_have_value(note)
+            expect(tab.get_by_role("button", name=labels.TRAINING_ASK["JENIS"])).to_have_count(0)
+        second.close()
+        # Then recognised and closed as prank: the questions asked before the reload count.
+        _ask_all(trainee, ("LOKASI", "NOMOR"))
         trainee.get_by_text(labels.TRAINING_OUTCOME["PRANK"]).click()
         settle(trainee)
         trainee.get_by_role("button", name=labels.TRAINING_SUBMIT_PRANK).click()
         trainee.get_by_text(_score_line(FULL_PRANK, FULL_PRANK)).wait_for()
+        # Its time counted from the call's first showing, before the reload.
+        assert _started_utc(training_app, prank.code) <= reloaded_utc
         trainee.get_by_role("button", name=labels.TRAINING_FINISH).click()
         trainee.get_by_text(labels.TRAINING_DRILL_DONE).wait_for()
         # The LATIHAN stripe stayed on screen all along, along the bottom of the viewport.
