@@ -103,3 +103,19 @@ def row_counts(engine: Engine) -> tuple[int, int]:
             conn.execute(select(func.count()).select_from(t.incidents)).scalar_one(),
             conn.execute(select(func.count()).select_from(t.incident_events)).scalar_one(),
         )
+
+
+def incident_row(engine: Engine, incident_id: int):
+    """The stored incidents row, as a service left it."""
+    with engine.connect() as conn:
+        return conn.execute(select(t.incidents).where(t.incidents.c.id == incident_id)).one()
+
+
+def incident_events(engine: Engine, incident_id: int) -> list:
+    """The incident's event log, oldest first."""
+    with engine.connect() as conn:
+        return conn.execute(
+            select(t.incident_events)
+            .where(t.incident_events.c.incident_id == incident_id)
+            .order_by(t.incident_events.c.id)
+        ).all()

@@ -21,6 +21,7 @@ from tests.conftest import (
     SUPERVISOR_EKA,
     flood_report,
 )
+from tests.helpers.databases import incident_events, incident_row
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)  # 10:00 WIB
 KRAPYAK = (-6.8680, 109.6880)  # Pekalongan Utara; floods go to BPBD
@@ -61,20 +62,6 @@ def resolved_flood(engine) -> svc.Recorded:
     )
 
 
-def row(engine, incident_id):
-    with engine.connect() as conn:
-        return conn.execute(select(t.incidents).where(t.incidents.c.id == incident_id)).one()
-
-
-def events(engine, incident_id) -> list:
-    with engine.connect() as conn:
-        return conn.execute(
-            select(t.incident_events)
-            .where(t.incident_events.c.incident_id == incident_id)
-            .order_by(t.incident_events.c.id)
-        ).all()
-
-
 def snapshot(engine) -> tuple:
     """Every incident row and the number of log entries: what a refusal must leave as it was."""
     with engine.connect() as conn:
@@ -93,11 +80,11 @@ def test_a_quick_closed_prank_that_was_real_reopens_as_new_and_can_then_be_forwa
         engine, SUPERVISOR_EKA, rec.id, REASON, seen_version=rec.version, now=later
     )
     assert (reopened.status, reopened.opd_code, reopened.version) == ("BARU", None, 3)
-    stored = row(engine, rec.id)
+    stored = incident_row(engine, rec.id)
     assert (stored.status, stored.cancel_reason, stored.cancelled_at_utc) == ("BARU", None, None)
     assert (stored.opd_code, stored.assigned_at_utc, stored.forwarded_at_utc) == (None, None, None)
     assert (stored.updated_by, stored.updated_at_utc) == ("spv.eka", later)
-    last = events(engine, rec.id)[-1]
+    last = incident_events(engine, rec.id)[-1]
     assert (last.action, last.actor, last.from_status, last.to_status, last.reason) == (
         "REOPEN",
         "spv.eka",
@@ -112,7 +99,7 @@ def test_a_quick_closed_prank_that_was_real_reopens_as_new_and_can_then_be_forwa
     assert [r.code for r in board] == [rec.code]
     forwarded_at = later + timedelta(minutes=1)
     svc.forward_incident(engine, CALL_TAKER_ANI, rec.id, "DAMKAR", seen_version=3, now=forwarded_at)
-    stored = row(engine, rec.id)
+    stored = incident_row(engine, rec.id)
     assert (stored.status, stored.opd_code, stored.first_opd_code) == (
         "DITERUSKAN",
         "DAMKAR",
@@ -123,26 +110,26 @@ def test_a_quick_closed_prank_that_was_real_reopens_as_new_and_can_then_be_forwa
 
 def test_a_resolved_report_reopens_forwarded_to_the_same_opd_which_must_acknowledge_again(engine):
     rec = resolved_flood(engine)
-    first = row(engine, rec.id)
+    first = incident_row(engine, rec.id)
     later = NOW + timedelta(hours=2)
     reopened = svc.reopen(
         engine, SUPERVISOR_EKA, rec.id, "Air naik lagi", seen_version=rec.version, now=later
     )
     assert (reopened.status, reopened.opd_code, reopened.version) == ("DITERUSKAN", "BPBD", 5)
-    stored = row(engine, rec.id)
+    stored = incident_row(engine, rec.id)
     assert (stored.resolved_at_utc, stored.resolution_note) == (None, None)
     assert (stored.acknowledged_at_utc, stored.handling_at_utc) == (None, None)
     assert stored.assigned_at_utc == later
     # The first hand-off (the time-to-forward KPI) is history and stays.
     assert stored.forwarded_at_utc == first.forwarded_at_utc
-    last = events(engine, rec.id)[-1]
+    last = incident_events(engine, rec.id)[-1]
     assert (last.from_opd, last.to_opd, last.to_status) == ("BPBD", "BPBD", "DITERUSKAN")
     details = json.loads(last.details)
     assert details["before"]["resolution_note"] == "Air surut, pompa dicabut"
     assert details["after"]["resolution_note"] is None
     assert [r.code for r in queues.open_queue(engine, BPBD_ADMIN, now_utc=later)] == [rec.code]
     svc.acknowledge(engine, BPBD_ADMIN, rec.id, seen_version=5)
-    assert row(engine, rec.id).status == "DITERIMA"
+    assert incident_row(engine, rec.id).status == "DITERIMA"
 
 
 def test_a_report_cancelled_after_forwarding_goes_back_to_its_last_opd(engine):
@@ -160,7 +147,7 @@ def test_a_report_whose_opd_was_deactivated_meanwhile_reopens_as_new(engine):
         conn.execute(update(t.opds).where(t.opds.c.code == "BPBD").values(active=False))
     reopened = svc.reopen(engine, SUPERVISOR_EKA, rec.id, "Air naik lagi", seen_version=4)
     assert (reopened.status, reopened.opd_code) == ("BARU", None)
-    assert row(engine, rec.id).assigned_at_utc is None
+    assert incident_row(engine, rec.id).assigned_at_utc is None
 
 
 @pytest.mark.parametrize(
@@ -207,7 +194,7 @@ def test_a_reopening_that_fails_halfway_leaves_the_incident_as_it_was(engine, mo
     with pytest.raises(RuntimeError):
         svc.reopen(engine, SUPERVISOR_EKA, rec.id, REASON, seen_version=rec.version)
     assert snapshot(engine) == before
-    assert row(engine, rec.id).status == "DIBATALKAN"
+    assert incident_row(engine, rec.id).status == "DIBATALKAN"
 
 
 def test_the_timeline_shows_the_cancellation_then_the_reopening_with_its_reason(engine):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dashboard import incidents as svc
 from dashboard import tables as t
@@ -26,6 +26,7 @@ from tests.conftest import (
     SUPERVISOR_EKA,
     flood_report,
 )
+from tests.helpers.databases import incident_row, row_counts
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
 # A point in Panjang Baru (coastal, rob) and one near RSUD Bendan (Pekalongan Barat).
@@ -38,22 +39,9 @@ def report(**overrides) -> svc.NewReport:
     return flood_report(**(place | overrides))
 
 
-def counts(engine) -> tuple[int, int]:
-    with engine.connect() as conn:
-        return (
-            conn.execute(select(func.count()).select_from(t.incidents)).scalar_one(),
-            conn.execute(select(func.count()).select_from(t.incident_events)).scalar_one(),
-        )
-
-
-def load(engine, incident_id):
-    with engine.connect() as conn:
-        return conn.execute(select(t.incidents).where(t.incidents.c.id == incident_id)).one()
-
-
 def test_a_flood_report_is_located_routed_to_bpbd_and_logged(engine):
     recorded = svc.create_incident(engine, CALL_TAKER_ANI, report(), now=NOW)
-    row = load(engine, recorded.id)
+    row = incident_row(engine, recorded.id)
     assert recorded.code == "112-20261128-0001"
     assert row.status == "DITERUSKAN" and row.opd_code == "BPBD"
     assert row.kecamatan == "Pekalongan Utara"
@@ -112,10 +100,10 @@ def test_codes_count_up_within_the_wib_day(engine):
     ],
 )
 def test_bad_reports_are_refused_with_a_message_and_change_nothing(engine, overrides, message):
-    before = counts(engine)
+    before = row_counts(engine)
     with pytest.raises((InvalidInput, OutsideServiceArea, UnknownReference), match=message):
         svc.create_incident(engine, CALL_TAKER_ANI, report(**overrides), now=NOW)
-    assert counts(engine) == before
+    assert row_counts(engine) == before
 
 
 def test_the_opd_moves_its_incident_to_done_with_a_timestamp_per_status(engine):
@@ -134,22 +122,22 @@ def test_the_opd_moves_its_incident_to_done_with_a_timestamp_per_status(engine):
         note="Air surut, pompa dipasang",
         now=NOW + timedelta(hours=3),
     )
-    row = load(engine, rec.id)
+    row = incident_row(engine, rec.id)
     assert row.status == "SELESAI"
     assert row.acknowledged_at_utc == NOW + timedelta(minutes=1)
     assert row.handling_at_utc == NOW + timedelta(minutes=5)
     assert row.resolved_at_utc == NOW + timedelta(hours=3)
     assert row.resolution_note == "Air surut, pompa dipasang"
-    assert counts(engine)[1] == 5
+    assert row_counts(engine)[1] == 5
 
 
 def test_an_opd_admin_cannot_touch_another_opds_incident(engine):
     rec = svc.create_incident(engine, CALL_TAKER_ANI, report(), now=NOW)
-    before = counts(engine)
+    before = row_counts(engine)
     with pytest.raises(PermissionDenied, match="bukan milik OPD Anda"):
         svc.acknowledge(engine, PMI_ADMIN, rec.id, seen_version=rec.version)
-    assert counts(engine) == before
-    assert load(engine, rec.id).status == "DITERUSKAN"
+    assert row_counts(engine) == before
+    assert incident_row(engine, rec.id).status == "DITERUSKAN"
 
 
 def test_call_taker_cannot_reassign(engine):
@@ -178,7 +166,7 @@ def test_reassignment_needs_a_reason_and_resets_the_acknowledgement(engine):
         seen_version=rec.version,
         now=NOW + timedelta(minutes=4),
     )
-    row = load(engine, rec.id)
+    row = incident_row(engine, rec.id)
     assert (row.status, row.opd_code, row.first_opd_code) == ("DITERUSKAN", "DAMKAR", "BPBD")
     assert row.acknowledged_at_utc is None and row.reassign_count == 1
     assert row.forwarded_at_utc == NOW and row.assigned_at_utc == NOW + timedelta(minutes=4)
@@ -200,20 +188,20 @@ def test_reassignment_needs_a_reason_and_resets_the_acknowledgement(engine):
 def test_a_stale_version_is_refused_naming_who_changed_it(engine):
     rec = svc.create_incident(engine, CALL_TAKER_ANI, report(), now=NOW)
     svc.acknowledge(engine, BPBD_ADMIN, rec.id, seen_version=rec.version, now=NOW)
-    before = counts(engine)
+    before = row_counts(engine)
     with pytest.raises(StaleVersion, match=r"opd\.bpbd"):
         svc.reassign(
             engine, SUPERVISOR_EKA, rec.id, "DAMKAR", "salah OPD", seen_version=rec.version
         )
-    assert counts(engine) == before
-    assert load(engine, rec.id).opd_code == "BPBD"
+    assert row_counts(engine) == before
+    assert incident_row(engine, rec.id).opd_code == "BPBD"
 
 
 def test_cancel_as_prank_and_closed_incidents_stay_closed(engine):
     rec = svc.create_incident(engine, CALL_TAKER_ANI, report(forward=False), now=NOW)
     assert rec.status == "BARU"
     rec = svc.cancel(engine, CALL_TAKER_ANI, rec.id, "PRANK", seen_version=rec.version, now=NOW)
-    row = load(engine, rec.id)
+    row = incident_row(engine, rec.id)
     assert (row.status, row.cancel_reason) == ("DIBATALKAN", "PRANK")
     with pytest.raises(InvalidTransition):
         svc.forward_incident(engine, CALL_TAKER_ANI, rec.id, "BPBD", seen_version=rec.version)
@@ -230,25 +218,22 @@ def test_unknown_incident_is_not_found(engine):
 
 def test_a_nearby_open_report_of_the_same_kind_is_pointed_out_as_a_possible_duplicate(engine):
     first = svc.create_incident(engine, CALL_TAKER_ANI, report(), now=NOW)
-    with engine.connect() as conn:
-        near = svc.possible_duplicates(
-            conn,
-            category_code="BANJIR",
-            lat=PANJANG_BARU[0] + 0.001,
-            lon=PANJANG_BARU[1],
-            now=NOW + timedelta(minutes=5),
-            radius_m=300,
-            window_min=30,
-        )
-        far = svc.possible_duplicates(
-            conn,
-            category_code="BANJIR",
-            lat=PANJANG_BARU[0] + 0.01,
-            lon=PANJANG_BARU[1],
-            now=NOW + timedelta(minutes=5),
-            radius_m=300,
-            window_min=30,
-        )
+
+    def flood_reports_near(lat: float) -> list:
+        """Open flood reports within 300 m and 30 min of a new one at (lat, Panjang Baru's lon)."""
+        with engine.connect() as conn:
+            return svc.possible_duplicates(
+                conn,
+                category_code="BANJIR",
+                lat=lat,
+                lon=PANJANG_BARU[1],
+                now=NOW + timedelta(minutes=5),
+                radius_m=300,
+                window_min=30,
+            )
+
+    near = flood_reports_near(PANJANG_BARU[0] + 0.001)
+    far = flood_reports_near(PANJANG_BARU[0] + 0.01)
     assert [d["code"] for d in near] == [first.code]
     assert 100 < near[0]["distance_m"] < 120
     assert far == []

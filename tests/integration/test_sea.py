@@ -14,6 +14,7 @@ from dashboard import tables as t
 from dashboard.importer import import_incidents
 from mapview.incidents import incident_payload
 from tests.conftest import ADMIN_USER, CALL_TAKER_ANI, SUPERVISOR_EKA, flood_report
+from tests.helpers.databases import incident_row
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
 # 1.2 km north of Panjang Wetan's harbour breakwater, in the Java Sea.
@@ -35,14 +36,9 @@ def boat_report(**overrides) -> svc.NewReport:
     return flood_report(**(values | overrides))
 
 
-def load(engine, incident_id):
-    with engine.connect() as conn:
-        return conn.execute(select(t.incidents).where(t.incidents.c.id == incident_id)).one()
-
-
 def test_a_report_from_a_boat_is_stored_at_sea_with_its_nearest_kelurahan_and_distance(engine):
     recorded = svc.create_incident(engine, CALL_TAKER_ANI, boat_report(), now=NOW)
-    row = load(engine, recorded.id)
+    row = incident_row(engine, recorded.id)
     assert (row.in_city, row.at_sea) == (False, True)
     assert row.nearest_kelurahan == "Panjang Wetan"
     assert row.distance_to_city_m == pytest.approx(1_201.3, abs=1.0)
@@ -55,7 +51,7 @@ def test_a_report_on_land_beyond_the_city_line_is_outside_but_not_at_sea(engine)
     recorded = svc.create_incident(
         engine, CALL_TAKER_ANI, flood_report(lat=IN_BATANG[0], lon=IN_BATANG[1]), now=NOW
     )
-    row = load(engine, recorded.id)
+    row = incident_row(engine, recorded.id)
     assert (row.in_city, row.at_sea, row.nearest_kelurahan) == (False, False, "Degayu")
     assert row.distance_to_city_m / 1000 == pytest.approx(2.1, abs=0.05)
 
@@ -64,7 +60,7 @@ def test_a_report_in_the_city_stores_neither_a_nearest_kelurahan_nor_a_distance(
     recorded = svc.create_incident(
         engine, CALL_TAKER_ANI, flood_report(lat=PANJANG_BARU[0], lon=PANJANG_BARU[1]), now=NOW
     )
-    row = load(engine, recorded.id)
+    row = incident_row(engine, recorded.id)
     assert (row.in_city, row.at_sea, row.kelurahan) == (True, False, "Panjang Baru")
     assert row.nearest_kelurahan is None and row.distance_to_city_m is None
 

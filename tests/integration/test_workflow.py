@@ -8,12 +8,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from dashboard import incidents as svc
 from dashboard import intake, queues
-from dashboard import tables as t
 from dashboard.catalogue import set_setting
 from dashboard.domain import LEADERSHIP, OPD_ADMIN, SUPERVISOR, WALL, Actor
 from dashboard.errors import (
@@ -32,6 +31,7 @@ from tests.conftest import (
     SUPERVISOR_EKA,
     flood_report,
 )
+from tests.helpers.databases import incident_events, incident_row, row_counts
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)  # 10:00 WIB
 PANJANG_BARU = (-6.8680, 109.6880)  # coastal Pekalongan Utara, rob zone
@@ -45,26 +45,14 @@ def report(**overrides) -> svc.NewReport:
     return flood_report(**(place | overrides))
 
 
-def row(engine, incident_id):
-    with engine.connect() as conn:
-        return conn.execute(select(t.incidents).where(t.incidents.c.id == incident_id)).one()
-
-
-def events(engine, incident_id) -> list:
-    with engine.connect() as conn:
-        return conn.execute(
-            select(t.incident_events)
-            .where(t.incident_events.c.incident_id == incident_id)
-            .order_by(t.incident_events.c.id)
-        ).all()
-
-
-def counts(engine) -> tuple[int, int]:
-    with engine.connect() as conn:
-        return (
-            conn.execute(select(func.count()).select_from(t.incidents)).scalar_one(),
-            conn.execute(select(func.count()).select_from(t.incident_events)).scalar_one(),
-        )
+def flood_taken_by_bpbd(engine, steps: int) -> svc.Recorded:
+    """A new flood report forwarded to BPBD, then acknowledged (steps >= 1) and handled (2)."""
+    rec = svc.create_incident(engine, CALL_TAKER_ANI, report(), now=NOW)
+    if steps >= 1:
+        rec = svc.acknowledge(engine, BPBD_ADMIN, rec.id, seen_version=rec.version)
+    if steps >= 2:
+        rec = svc.start_handling(engine, BPBD_ADMIN, rec.id, seen_version=rec.version)
+    return rec
 
 
 # --- transitions -----------------------------------------------------------------------------
@@ -82,14 +70,14 @@ def test_a_report_saved_without_forwarding_is_forwarded_then_worked_to_done(engi
         engine, BPBD_ADMIN, rec.id, seen_version=rec.version, note="Pompa dipasang", now=NOW
     )
     assert (rec.status, rec.version) == ("SELESAI", 5)
-    assert [e.action for e in events(engine, rec.id)] == [
+    assert [e.action for e in incident_events(engine, rec.id)] == [
         "CREATE",
         "FORWARD",
         "ACKNOWLEDGE",
         "HANDLE",
         "RESOLVE",
     ]
-    assert [e.to_status for e in events(engine, rec.id)] == [
+    assert [e.to_status for e in incident_events(engine, rec.id)] == [
         "BARU",
         "DITERUSKAN",
         "DITERIMA",
@@ -104,17 +92,13 @@ def test_an_opd_may_close_an_acknowledged_report_without_sending_a_unit(engine):
     rec = svc.resolve(
         engine, BPBD_ADMIN, rec.id, seen_version=rec.version, note="Ditangani via telepon"
     )
-    assert row(engine, rec.id).status == "SELESAI"
-    assert row(engine, rec.id).handling_at_utc is None
+    assert incident_row(engine, rec.id).status == "SELESAI"
+    assert incident_row(engine, rec.id).handling_at_utc is None
 
 
 @pytest.mark.parametrize("steps", [0, 1, 2])
 def test_a_supervisor_cancels_an_open_report_at_any_step_with_a_reason_code(engine, steps):
-    rec = svc.create_incident(engine, CALL_TAKER_ANI, report(), now=NOW)
-    if steps >= 1:
-        rec = svc.acknowledge(engine, BPBD_ADMIN, rec.id, seen_version=rec.version)
-    if steps >= 2:
-        rec = svc.start_handling(engine, BPBD_ADMIN, rec.id, seen_version=rec.version)
+    rec = flood_taken_by_bpbd(engine, steps)
     rec = svc.change_status(
         engine,
         SUPERVISOR_EKA,
@@ -125,10 +109,10 @@ def test_a_supervisor_cancels_an_open_report_at_any_step_with_a_reason_code(engi
         cancel_reason="PRANK",
         now=NOW + timedelta(minutes=9),
     )
-    stored = row(engine, rec.id)
+    stored = incident_row(engine, rec.id)
     assert (stored.status, stored.cancel_reason) == ("DIBATALKAN", "PRANK")
     assert stored.cancelled_at_utc == NOW + timedelta(minutes=9)
-    last = events(engine, rec.id)[-1]
+    last = incident_events(engine, rec.id)[-1]
     assert (last.action, last.reason, last.actor) == ("CANCEL", "PRANK", "spv.eka")
     assert "Penelepon mengaku iseng" in last.details
 
@@ -144,11 +128,7 @@ def test_a_supervisor_cancels_an_open_report_at_any_step_with_a_reason_code(engi
 def test_a_supervisor_moves_a_status_for_an_opd_and_the_reason_is_logged(
     engine, target, done_steps, column
 ):
-    rec = svc.create_incident(engine, CALL_TAKER_ANI, report(), now=NOW)
-    if done_steps >= 1:
-        rec = svc.acknowledge(engine, BPBD_ADMIN, rec.id, seen_version=rec.version)
-    if done_steps >= 2:
-        rec = svc.start_handling(engine, BPBD_ADMIN, rec.id, seen_version=rec.version)
+    rec = flood_taken_by_bpbd(engine, done_steps)
     later = NOW + timedelta(minutes=20)
     svc.change_status(
         engine,
@@ -159,22 +139,18 @@ def test_a_supervisor_moves_a_status_for_an_opd_and_the_reason_is_logged(
         reason="Dikonfirmasi OPD lewat radio",
         now=later,
     )
-    stored = row(engine, rec.id)
+    stored = incident_row(engine, rec.id)
     assert stored.status == target and getattr(stored, column) == later
-    assert events(engine, rec.id)[-1].reason == "Dikonfirmasi OPD lewat radio"
+    assert incident_events(engine, rec.id)[-1].reason == "Dikonfirmasi OPD lewat radio"
 
 
 @pytest.mark.parametrize("done_steps", [0, 1, 2])
 def test_reassignment_from_any_working_status_goes_back_to_forwarded(engine, done_steps):
-    rec = svc.create_incident(engine, CALL_TAKER_ANI, report(), now=NOW)
-    if done_steps >= 1:
-        rec = svc.acknowledge(engine, BPBD_ADMIN, rec.id, seen_version=rec.version)
-    if done_steps >= 2:
-        rec = svc.start_handling(engine, BPBD_ADMIN, rec.id, seen_version=rec.version)
+    rec = flood_taken_by_bpbd(engine, done_steps)
     rec = svc.reassign(
         engine, SUPERVISOR_EKA, rec.id, "DAMKAR", "Butuh evakuasi", seen_version=rec.version
     )
-    stored = row(engine, rec.id)
+    stored = incident_row(engine, rec.id)
     assert (stored.status, stored.opd_code) == ("DITERUSKAN", "DAMKAR")
     assert stored.acknowledged_at_utc is None and stored.handling_at_utc is None
 
@@ -183,14 +159,14 @@ def test_closed_reports_refuse_every_further_step(engine):
     rec = svc.create_incident(engine, CALL_TAKER_ANI, report(), now=NOW)
     rec = svc.acknowledge(engine, BPBD_ADMIN, rec.id, seen_version=rec.version)
     rec = svc.resolve(engine, BPBD_ADMIN, rec.id, seen_version=rec.version, note="Selesai")
-    before = counts(engine)
+    before = row_counts(engine)
     with pytest.raises(InvalidTransition):
         svc.start_handling(engine, BPBD_ADMIN, rec.id, seen_version=rec.version)
     with pytest.raises(InvalidTransition):
         svc.cancel(engine, SUPERVISOR_EKA, rec.id, "PRANK", seen_version=rec.version)
     with pytest.raises(InvalidTransition):
         svc.reassign(engine, SUPERVISOR_EKA, rec.id, "DAMKAR", "x", seen_version=rec.version)
-    assert counts(engine) == before
+    assert row_counts(engine) == before
 
 
 def test_a_new_unforwarded_report_cannot_be_reassigned_only_forwarded(engine):
@@ -204,7 +180,7 @@ def test_a_new_unforwarded_report_cannot_be_reassigned_only_forwarded(engine):
 def test_a_call_takers_choice_of_another_opd_is_kept_with_the_suggestion_in_the_log(engine):
     rec = svc.create_incident(engine, CALL_TAKER_ANI, report(forward_to="DAMKAR"), now=NOW)
     assert rec.opd_code == "DAMKAR"
-    forward = events(engine, rec.id)[1]
+    forward = incident_events(engine, rec.id)[1]
     assert forward.to_opd == "DAMKAR" and '"suggested_opd": "BPBD"' in forward.details
 
 
@@ -230,7 +206,7 @@ def test_a_call_takers_choice_of_another_opd_is_kept_with_the_suggestion_in_the_
 )
 def test_each_role_is_refused_what_it_may_not_do_and_nothing_changes(engine, actor, call):
     rec = svc.create_incident(engine, CALL_TAKER_ANI, report(), now=NOW)
-    before = counts(engine)
+    before = row_counts(engine)
     attempts = {
         "create": lambda: svc.create_incident(engine, actor, report(), now=NOW),
         "acknowledge": lambda: svc.acknowledge(engine, actor, rec.id, seen_version=1),
@@ -241,8 +217,8 @@ def test_each_role_is_refused_what_it_may_not_do_and_nothing_changes(engine, act
     }
     with pytest.raises(PermissionDenied):
         attempts[call]()
-    assert counts(engine) == before
-    assert row(engine, rec.id).version == 1
+    assert row_counts(engine) == before
+    assert incident_row(engine, rec.id).version == 1
 
 
 @pytest.mark.parametrize("step", ["acknowledge", "handle", "resolve"])
@@ -257,7 +233,7 @@ def test_an_opd_admin_cannot_work_another_opds_report(engine, step):
     }[step]
     with pytest.raises(PermissionDenied, match="bukan milik OPD Anda"):
         call()
-    assert row(engine, rec.id).version == rec.version
+    assert incident_row(engine, rec.id).version == rec.version
 
 
 @pytest.mark.parametrize(
@@ -273,7 +249,7 @@ def test_an_opd_admin_cannot_work_another_opds_report(engine, step):
 def test_a_missing_reason_is_refused_and_nothing_changes(engine, call, message):
     rec = svc.create_incident(engine, CALL_TAKER_ANI, report(), now=NOW)
     rec = svc.acknowledge(engine, BPBD_ADMIN, rec.id, seen_version=rec.version)
-    before = counts(engine)
+    before = row_counts(engine)
     attempts = {
         "reassign": lambda: svc.reassign(
             engine, SUPERVISOR_EKA, rec.id, "DAMKAR", "  \n ", seen_version=rec.version
@@ -291,8 +267,8 @@ def test_a_missing_reason_is_refused_and_nothing_changes(engine, call, message):
     }
     with pytest.raises(InvalidInput, match=message):
         attempts[call]()
-    assert counts(engine) == before
-    assert row(engine, rec.id).status == "DITERIMA"
+    assert row_counts(engine) == before
+    assert incident_row(engine, rec.id).status == "DITERIMA"
 
 
 def test_a_stale_version_is_refused_before_any_rule_naming_who_changed_it_and_when(engine):
@@ -301,7 +277,7 @@ def test_a_stale_version_is_refused_before_any_rule_naming_who_changed_it_and_wh
     svc.reassign(
         engine, SUPERVISOR_EKA, rec.id, "DAMKAR", "Butuh Damkar", seen_version=seen, now=NOW
     )
-    before = counts(engine)
+    before = row_counts(engine)
     # The second supervisor still sees BPBD and picks DAMKAR too: the refusal must be about the
     # race (who and when, in WIB), not "already assigned to that OPD".
     other = Actor("spv.budi", SUPERVISOR)
@@ -310,10 +286,10 @@ def test_a_stale_version_is_refused_before_any_rule_naming_who_changed_it_and_wh
     message = str(refused.value)
     assert "spv.eka" in message and "28-11-2026 10:00:00" in message
     assert "Dialihkan ke OPD lain" in message
-    assert counts(engine) == before
+    assert row_counts(engine) == before
     # Nothing is lost: with the version now on screen the second supervisor can act.
     svc.reassign(engine, other, rec.id, "PMI", "Ternyata butuh ambulans", seen_version=seen + 1)
-    assert row(engine, rec.id).opd_code == "PMI"
+    assert incident_row(engine, rec.id).opd_code == "PMI"
 
 
 def test_a_stale_opd_acknowledgement_is_refused_after_a_reassignment(engine):
@@ -323,7 +299,7 @@ def test_a_stale_opd_acknowledgement_is_refused_after_a_reassignment(engine):
         svc.acknowledge(engine, BPBD_ADMIN, rec.id, seen_version=1)
     with pytest.raises(StaleVersion, match=r"spv\.eka"):
         svc.acknowledge(engine, DAMKAR_ADMIN, rec.id, seen_version=1)
-    assert row(engine, rec.id).status == "DITERUSKAN"
+    assert incident_row(engine, rec.id).status == "DITERUSKAN"
 
 
 # --- quick close of nuisance calls -----------------------------------------------------------
@@ -331,9 +307,9 @@ def test_a_stale_opd_acknowledgement_is_refused_after_a_reassignment(engine):
 
 def test_a_prank_call_is_recorded_and_closed_in_one_step_and_counts_for_the_number(engine):
     rec = svc.record_and_close(engine, CALL_TAKER_ANI, report(), "PRANK", now=NOW)
-    stored = row(engine, rec.id)
+    stored = incident_row(engine, rec.id)
     assert (stored.status, stored.cancel_reason, stored.opd_code) == ("DIBATALKAN", "PRANK", None)
-    assert [e.action for e in events(engine, rec.id)] == ["CREATE", "CANCEL"]
+    assert [e.action for e in incident_events(engine, rec.id)] == ["CREATE", "CANCEL"]
     assert stored.kelurahan == "Krapyak"
     with engine.connect() as conn:
         assert svc.prank_count(conn, "081234567890", now=NOW, days=30) == 1
@@ -349,7 +325,7 @@ def test_a_ghost_call_needs_only_the_number(engine):
         caller_phone="+62 857-0000-1111",
     )
     rec = svc.record_and_close(engine, CALL_TAKER_ANI, silent, "GHOST", now=NOW)
-    stored = row(engine, rec.id)
+    stored = incident_row(engine, rec.id)
     assert stored.caller_phone == "085700001111"
     assert (stored.category_code, stored.kelurahan, stored.cancel_reason) == (
         "INFORMASI",
@@ -360,7 +336,7 @@ def test_a_ghost_call_needs_only_the_number(engine):
 
 
 def test_a_quick_close_that_fails_halfway_leaves_no_half_written_record(engine, monkeypatch):
-    before = counts(engine)
+    before = row_counts(engine)
 
     def broken(*args, **kwargs):
         raise StaleVersion("simulated failure after the insert")
@@ -368,14 +344,14 @@ def test_a_quick_close_that_fails_halfway_leaves_no_half_written_record(engine, 
     monkeypatch.setattr(svc, "_apply", broken)
     with pytest.raises(StaleVersion):
         svc.record_and_close(engine, CALL_TAKER_ANI, report(), "PRANK", now=NOW)
-    assert counts(engine) == before
+    assert row_counts(engine) == before
 
 
 def test_a_quick_close_with_a_bad_number_writes_nothing(engine):
-    before = counts(engine)
+    before = row_counts(engine)
     with pytest.raises(InvalidInput, match="Nomor telepon tidak sah"):
         svc.record_and_close(engine, CALL_TAKER_ANI, report(caller_phone="12ab"), "PRANK", now=NOW)
-    assert counts(engine) == before
+    assert row_counts(engine) == before
 
 
 def test_a_full_report_without_a_map_point_names_the_missing_location(engine):
@@ -581,9 +557,9 @@ def test_fifty_simultaneous_reassignments_yield_one_winner_and_a_complete_log(en
     winner, target, _ = winners[0]
     assert all(isinstance(o[2], StaleVersion) for o in losers)
     assert all(winner in str(o[2]) for o in losers)
-    stored = row(engine, rec.id)
+    stored = incident_row(engine, rec.id)
     assert (stored.opd_code, stored.version, stored.reassign_count) == (target, 2, 1)
-    log = events(engine, rec.id)
+    log = incident_events(engine, rec.id)
     assert [e.action for e in log] == ["CREATE", "FORWARD", "REASSIGN"]
     assert (log[-1].actor, log[-1].from_opd, log[-1].to_opd) == (winner, "BPBD", target)
 
@@ -616,4 +592,4 @@ def test_the_database_itself_refuses_to_rewrite_the_event_log(engine, statement)
     rec = svc.create_incident(engine, CALL_TAKER_ANI, report(), now=NOW)
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
         conn.execute(text(statement))
-    assert [e.reason for e in events(engine, rec.id)] == [None, None]
+    assert [e.reason for e in incident_events(engine, rec.id)] == [None, None]
