@@ -4,7 +4,8 @@ Starts the app (`streamlit run app.py`) on a fresh SQLite database, opens the wa
 Chromium, then records incidents through the service one at a time and measures how long each
 takes to appear as a marker on the wall map (polling the Leaflet map inside the iframe), and the
 server process's CPU per minute meanwhile (benchmarks.bench_viewers.server_cpu_s).
-`shared=False` starts the app with SIAGA_LIVE_SHARED=0: the 10 s per-viewer rebuild of before.
+`shared=False` starts the app with SIAGA_LIVE_SHARED=0 (and Streamlit's collection after every run
+back on): the 10 s per-viewer rebuild of before.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from benchmarks.bench_viewers import server_cpu_s
+from benchmarks.bench_viewers import app_env, server_cpu_s
 from dashboard import incidents as svc
 from dashboard.db import make_engine
 from dashboard.domain import CALL_TAKER, Actor
@@ -46,9 +47,7 @@ def run(
     """Latency figures in seconds over `inserts` incidents, and the server's CPU per minute."""
     folder = Path(tempfile.mkdtemp(prefix="siaga-live-"))
     url = f"sqlite:///{folder / 'live.db'}"
-    server = start_app(
-        url, folder, env={"SIAGA_DEMO_DAYS": "7", "SIAGA_LIVE_SHARED": "1" if shared else "0"}
-    )
+    server = start_app(url, folder, env=app_env(shared=shared))
     engine = make_engine(url)
     rng = random.Random(112)
     latencies: list[float] = []

@@ -42,13 +42,7 @@ def run(
     server = start_app(
         url,
         folder,
-        env={
-            "SIAGA_DEMO_DAYS": "7",
-            "SIAGA_LIVE_SHARED": "1" if shared else "0",
-            # The old way also ran Streamlit's full gc.collect(2) after every script run
-            # (.streamlit/config.toml turns it off since issue 16).
-            **({} if shared else {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"}),
-        },
+        env=app_env(shared=shared),
     )
     results: dict[str, dict[str, float]] = {}
     shown: dict[str, int] = {}
@@ -84,6 +78,17 @@ def run(
         "refresh_s": refresh_s,
         "ms_per_viewer_per_refresh": results,
         "maps_shown": shown,
+    }
+
+
+def app_env(*, shared: bool) -> dict[str, str]:
+    """The app's environment for the shared live views, or for the old per-viewer way."""
+    return {
+        "SIAGA_DEMO_DAYS": "7",
+        "SIAGA_LIVE_SHARED": "1" if shared else "0",
+        # The old way also ran Streamlit's full gc.collect(2) after every script run
+        # (.streamlit/config.toml turns it off since issue 16).
+        **({} if shared else {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"}),
     }
 
 
