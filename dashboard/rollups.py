@@ -686,15 +686,7 @@ def _as_read(key: CellKey, cell: Cell) -> tuple:
 
 def _cell_conditions(flt: trends.TrendFilter) -> list:
     """trends.filter_conditions on rollup rows (the same columns, minus the date range)."""
-    r = t.trend_rollups.c
-    conditions = []
-    if flt.categories:
-        conditions.append(r.category_code.in_(flt.categories))
-    if flt.opds:
-        conditions.append(or_(r.opd_code.in_(flt.opds), r.first_opd_code.in_(flt.opds)))
-    if flt.kecamatan:
-        conditions.append(r.kecamatan.in_(flt.kecamatan))
-    return conditions
+    return trends.narrowing_conditions(t.trend_rollups.c, flt)
 
 
 def _matches(flt: trends.TrendFilter, key: CellKey) -> bool:

@@ -867,26 +867,38 @@ def _sqlite_percentiles(measured, keys):
         func.sum(counts.c.c).over(partition_by=ckeys).label("n"),
     ).subquery("cum")
     cum_keys = [cumulative.c[k.name] for k in keys]
+    grouped = (
+        select(*cum_keys, func.max(cumulative.c.n).label("n"), *_percentile_picks(cumulative))
+        .group_by(*cum_keys)
+        .subquery("g")
+    )
+    return select(*[grouped.c[k.name] for k in keys], *_interpolated_percentiles(grouped))
+
+
+def _percentile_picks(cumulative) -> list:
+    """Per percentile i, the durations just below (lo{i}) and above (hi{i}) its position, from
+    running counts (`upto`, `n`, `dur` columns): min(dur) where upto >= floor(p * (n-1)) + 1/2."""
     picks = []
     for i, p in enumerate(PERCENTILES):
-        lower = cast(literal(p, Float) * (cumulative.c.n - 1), Integer)
+        lower = cast(literal(p, Float) * (cumulative.c.n - 1), Integer)  # floor: value >= 0
         picks += [
             func.min(case((cumulative.c.upto >= lower + 1, cumulative.c.dur))).label(f"lo{i}"),
             func.min(case((cumulative.c.upto >= lower + 2, cumulative.c.dur))).label(f"hi{i}"),
         ]
-    grouped = (
-        select(*cum_keys, func.max(cumulative.c.n).label("n"), *picks)
-        .group_by(*cum_keys)
-        .subquery("g")
-    )
+    return picks
+
+
+def _interpolated_percentiles(grouped) -> list:
+    """percentile_cont per percentile from _percentile_picks' lo/hi and the group's `n`."""
     values = []
     for i, p in enumerate(PERCENTILES):
         position = literal(p, Float) * (grouped.c.n - 1)
         fraction = position - cast(position, Integer)
         lo = grouped.c[f"lo{i}"]
         hi = func.coalesce(grouped.c[f"hi{i}"], lo)
+        # lo + pct * (hi - lo): PostgreSQL's float8 lerp, same operand order.
         values.append((lo + fraction * (hi - lo)).label(_pname(p)))
-    return select(*[grouped.c[k.name] for k in keys], *values)
+    return values
 
 
 def period_starts(flt: TrendFilter) -> list[date]:
@@ -918,13 +930,24 @@ def filter_options(engine: Engine) -> dict[str, dict[str, str] | list[str]]:
 def filter_conditions(flt: TrendFilter) -> list[ColumnElement[bool]]:
     """WHERE conditions for a filter: received in the WIB days, category, OPD, kecamatan."""
     c = t.incidents.c
-    conditions = [c.received_at_utc >= flt.since_utc, c.received_at_utc < flt.until_utc]
+    return [
+        c.received_at_utc >= flt.since_utc,
+        c.received_at_utc < flt.until_utc,
+        *narrowing_conditions(c, flt),
+    ]
+
+
+def narrowing_conditions(columns, flt: TrendFilter) -> list[ColumnElement[bool]]:
+    """A filter's category, OPD (current or first) and kecamatan conditions on `columns`: the
+    incidents table's or its rollups' (the same column names)."""
+    conditions = []
     if flt.categories:
-        conditions.append(c.category_code.in_(flt.categories))
+        conditions.append(columns.category_code.in_(flt.categories))
     if flt.opds:
-        conditions.append(or_(c.opd_code.in_(flt.opds), c.first_opd_code.in_(flt.opds)))
+        opds = flt.opds
+        conditions.append(or_(columns.opd_code.in_(opds), columns.first_opd_code.in_(opds)))
     if flt.kecamatan:
-        conditions.append(c.kecamatan.in_(flt.kecamatan))
+        conditions.append(columns.kecamatan.in_(flt.kecamatan))
     return conditions
 
 
@@ -1000,28 +1023,23 @@ def _counted_percentiles(durations, stage_targets: dict[str, int]):
         func.sum(measured.c.c).over(partition_by=keys).label("n"),
     ).subquery("cum")
     ckeys = [cumulative.c[k.name] for k in keys]
-    picks = []
-    for i, p in enumerate(PERCENTILES):
-        lower = cast(literal(p, Float) * (cumulative.c.n - 1), Integer)  # floor: value >= 0
-        picks += [
-            func.min(case((cumulative.c.upto >= lower + 1, cumulative.c.dur))).label(f"lo{i}"),
-            func.min(case((cumulative.c.upto >= lower + 2, cumulative.c.dur))).label(f"hi{i}"),
-        ]
     within = func.sum(case((cumulative.c.dur <= cumulative.c.target, cumulative.c.c), else_=0))
     grouped = (
-        select(*ckeys, func.max(cumulative.c.n).label("n"), within.label("within"), *picks)
+        select(
+            *ckeys,
+            func.max(cumulative.c.n).label("n"),
+            within.label("within"),
+            *_percentile_picks(cumulative),
+        )
         .group_by(*ckeys)
         .subquery("g")
     )
-    values = []
-    for i, p in enumerate(PERCENTILES):
-        position = literal(p, Float) * (grouped.c.n - 1)
-        fraction = position - cast(position, Integer)
-        lo = grouped.c[f"lo{i}"]
-        hi = func.coalesce(grouped.c[f"hi{i}"], lo)
-        # lo + pct * (hi - lo): PostgreSQL's float8 lerp, same operand order.
-        values.append((lo + fraction * (hi - lo)).label(_pname(p)))
-    return select(*[grouped.c[k.name] for k in keys], grouped.c.n, grouped.c.within, *values)
+    return select(
+        *[grouped.c[k.name] for k in keys],
+        grouped.c.n,
+        grouped.c.within,
+        *_interpolated_percentiles(grouped),
+    )
 
 
 def _branch_keys(stage: str, grouping: str, source) -> list:
