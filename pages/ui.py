@@ -352,15 +352,26 @@ def require(action: str | None = None, room: Room = LIVE) -> Actor:
 
 
 def run_service(func: Callable[..., T], *args, **kwargs) -> T | None:
-    """Call a service; a DispatchError becomes st.error (Indonesian), a database outage a banner."""
+    """Call a service; a refusal (see _call) is shown at once as st.error."""
+    done, result, refusal = _call(func, args, kwargs)
+    if not done:
+        st.error(plain(refusal))
+    return result
+
+
+def _call(func: Callable[..., T], args: tuple, kwargs: dict) -> tuple[bool, T | None, str | None]:
+    """Call a service: (done, result, refusal). The one mapping of a service's errors to what
+    the user sees, for run_service and act: a DispatchError its own Indonesian text, a database
+    outage the banner's text; anything else propagates (run_page logs it under a reference).
+    The text is raw: both callers show it through plain().
+    """
     try:
-        return func(*args, **kwargs)
+        return True, func(*args, **kwargs), None
     except DispatchError as error:
-        st.error(plain(str(error)))
+        return False, None, str(error)
     except OperationalError:
         log.exception("database unavailable")
-        st.error(labels.ERR_DATABASE)
-    return None
+        return False, None, labels.ERR_DATABASE
 
 
 def run_page(run: Callable[[], None]) -> None:
@@ -439,18 +450,12 @@ def act(
     """
     messages: list[tuple[str, str]] = []
     st.session_state[FLASH_KEY] = messages
-    try:
-        result = func(*args, **kwargs)
-    except DispatchError as error:
-        messages.append(("error", str(error)))
-        return False, None
-    except OperationalError:
-        log.exception("database unavailable")
-        messages.append(("error", labels.ERR_DATABASE))
-        return False, None
-    if success:
+    done, result, refusal = _call(func, args, kwargs)
+    if not done:
+        messages.append(("error", refusal))
+    elif success:
         messages.append(("success", success))
-    return True, result
+    return done, result
 
 
 def flash_error(text: str) -> None:
