@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import admin, apikeys, audit, auth, channels, intake_api, labels
 from dashboard.domain import OPD_ADMIN, ROLES, WALL, format_wib, wib_days_utc, wib_today
 from dashboard.layers import LAYER_NAMES
-from pages import ui
+from pages import components, ui
 
 NEW_TOKEN_KEY = "admin_new_display_token"
 NEW_API_KEY_KEY = "admin_new_api_key"
@@ -176,11 +176,11 @@ with users_tab:
         st.dataframe(admin.users_frame(users), hide_index=True, width="stretch")
         st.markdown(f"**{labels.USER_MANAGE_HEADING}**")
         names = dict(zip(users["id"], users["username"], strict=True))
-        st.selectbox(
+        components.choose(
+            st.selectbox,
             labels.FIELD_USER,
-            list(names),
+            names,
             index=None,
-            format_func=names.get,
             placeholder=labels.PICK_USER_PLACEHOLDER,
             key="user_pick",
         )
@@ -203,11 +203,11 @@ with users_tab:
             format_func=lambda r: labels.ROLE.get(r, r),
             key="new_user_role",
         )
-        st.selectbox(
+        components.choose(
+            st.selectbox,
             labels.FIELD_USER_OPD,
-            list(opd_names),
+            opd_names,
             index=None,
-            format_func=opd_names.get,
             placeholder=labels.USER_OPD_PLACEHOLDER,
             key="new_user_opd",
         )
@@ -237,33 +237,20 @@ with opd_tab:
         with st.form("routing_default"):
             st.markdown(f"**{labels.ROUTING_DEFAULT_HEADING}**")
             left, right = st.columns(2)
-            left.selectbox(
-                labels.FIELD_CATEGORY,
-                list(categories),
-                format_func=categories.get,
-                key="route_category",
+            components.choose(
+                left.selectbox, labels.FIELD_CATEGORY, categories, key="route_category"
             )
-            right.selectbox(
-                labels.FIELD_OPD,
-                list(opd_names),
-                format_func=opd_names.get,
-                key="route_default_opd",
-            )
+            components.choose(right.selectbox, labels.FIELD_OPD, opd_names, key="route_default_opd")
             st.form_submit_button(labels.BTN_SAVE_ROUTING, on_click=_set_default)
         kecamatan = ui.run_service(admin.kecamatan_choices, engine) or ()
         with st.form("routing_override"):
             st.markdown(f"**{labels.ROUTING_OVERRIDE_HEADING}**")
             cols = st.columns(3)
-            cols[0].selectbox(
-                labels.FIELD_CATEGORY,
-                list(categories),
-                format_func=categories.get,
-                key="override_category",
+            components.choose(
+                cols[0].selectbox, labels.FIELD_CATEGORY, categories, key="override_category"
             )
             cols[1].selectbox(labels.FIELD_KECAMATAN, list(kecamatan), key="override_kecamatan")
-            cols[2].selectbox(
-                labels.FIELD_OPD, list(opd_names), format_func=opd_names.get, key="override_opd"
-            )
+            components.choose(cols[2].selectbox, labels.FIELD_OPD, opd_names, key="override_opd")
             left, right = st.columns(2)
             left.form_submit_button(labels.BTN_SAVE_OVERRIDE, on_click=_set_override, args=(False,))
             right.form_submit_button(
@@ -335,7 +322,7 @@ with display_tab:
         active = tokens[tokens["revoked_at_utc"].isna()]
         names = dict(zip(active["id"], active["name"], strict=True))
         with st.form("revoke_token"):
-            st.selectbox(labels.FIELD_TOKEN, list(names), format_func=names.get, key="token_pick")
+            components.choose(st.selectbox, labels.FIELD_TOKEN, names, key="token_pick")
             st.form_submit_button(labels.BTN_REVOKE_TOKEN, on_click=_revoke_token)
     with st.form("create_token"):
         st.text_input(labels.FIELD_TOKEN_NAME, key="token_name")
@@ -423,10 +410,10 @@ with api_tab:
             int(row.id): f"{row.key_prefix}… · {row.name}" for row in active_keys.itertuples()
         }
         with st.form("revoke_api_key"):
-            st.selectbox(
+            components.choose(
+                st.selectbox,
                 labels.FIELD_API_KEY,
-                list(key_names),
-                format_func=key_names.get,
+                key_names,
                 placeholder=labels.API_KEY_PICK,
                 key="api_key_pick",
             )
@@ -460,23 +447,15 @@ with channel_tab:
         }
         if active_channels:
             with st.form("deactivate_channel"):
-                st.selectbox(
-                    labels.FIELD_CHANNEL,
-                    list(active_channels),
-                    format_func=active_channels.get,
-                    key="channel_pick",
+                components.choose(
+                    st.selectbox, labels.FIELD_CHANNEL, active_channels, key="channel_pick"
                 )
                 st.form_submit_button(labels.BTN_DEACTIVATE_CHANNEL, on_click=_deactivate_channel)
     channel_opds = ui.run_service(admin.opd_names, engine) or {}
     with st.form("add_channel"):
         st.markdown(f"**{labels.CHANNEL_ADD_HEADING}**")
         left, middle = st.columns(2)
-        left.selectbox(
-            labels.FIELD_CHANNEL_OPD,
-            list(channel_opds),
-            format_func=channel_opds.get,
-            key="channel_opd",
-        )
+        components.choose(left.selectbox, labels.FIELD_CHANNEL_OPD, channel_opds, key="channel_opd")
         middle.selectbox(
             labels.FIELD_CHANNEL_KIND,
             list(channels.CHANNELS),

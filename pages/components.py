@@ -1,14 +1,25 @@
-"""Page parts shared by the desk pages: an incident's detail and timeline, the KPI strip."""
+"""Page parts shared by the desk pages: code pickers, an incident's detail and timeline, KPIs."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 import streamlit as st
 
 from dashboard import labels, queues
 from dashboard.domain import format_wib
 from dashboard.places import place_text
+
+T = TypeVar("T")
+
+
+def choose(widget: Callable[..., T], label: str, names: Mapping, **options) -> T:
+    """A selectbox or multiselect (`widget`, e.g. st.selectbox, cols[1].multiselect) over the
+    codes of `names` (code -> what the user reads): the page gets codes back, never display
+    text, and the options and their texts come from one mapping, so they cannot disagree."""
+    return widget(label, list(names), format_func=names.get, **options)
 
 
 def show_incident_header(view: queues.IncidentView) -> None:

@@ -31,11 +31,8 @@ def _search_form() -> None:
             format="DD/MM/YYYY",
             key=DATES_KEY,
         )
-        cols[2].selectbox(
-            labels.FIELD_FIND_STATUS,
-            list(labels.FIND_STATUS_FILTER),
-            format_func=labels.FIND_STATUS_FILTER.get,
-            key=STATUS_KEY,
+        components.choose(
+            cols[2].selectbox, labels.FIELD_FIND_STATUS, labels.FIND_STATUS_FILTER, key=STATUS_KEY
         )
         cols[3].form_submit_button(labels.BTN_FIND, type="primary", width="stretch")
 
@@ -102,12 +99,12 @@ def _results() -> None:
     # A picker per list as shown (a reopened report's label changes): a fresh one starts at the
     # pick, so it never shows a stale label; the pick itself lives in PICK_KEY.
     box_key = f"find_pick_box_{abs(hash(tuple(shown.items())))}"
-    st.selectbox(
+    components.choose(
+        st.selectbox,
         labels.FIND_PICK,
-        ids,
+        shown,
         index=ids.index(picked) if picked in by_id else None,
         placeholder=labels.FIND_PICK_PLACEHOLDER,
-        format_func=shown.get,
         key=box_key,
         on_change=_pick,
         args=(box_key,),

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import labels, training
 from dashboard.domain import OPD_ADMIN
-from pages import training_view, ui
+from pages import components, training_view, ui
 
 actor = ui.require()
 st.title(labels.HANDOVER_TITLE)
@@ -21,9 +21,7 @@ if actor.role == OPD_ADMIN:
     opd_code = actor.opd_code
 else:
     names = training_view.opd_names(live=True)
-    opd_code = st.selectbox(
-        labels.HANDOVER_PICK_OPD, list(names), format_func=names.get, key="handover_opd"
-    )
+    opd_code = components.choose(st.selectbox, labels.HANDOVER_PICK_OPD, names, key="handover_opd")
 # The reviewed cards of data/latihan/ (the live desk never waits for the training database).
 view = ui.run_service(
     training.handover, engine, opd_code, now_utc=ui.now_utc(), cards=training_view.file_cards()

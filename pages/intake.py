@@ -17,7 +17,7 @@ from dashboard import drafts, incidents, intake, labels
 from dashboard.domain import format_wib
 from mapview.base import base_map
 from mapview.facilities import nearest_post_layer
-from pages import training_view, ui
+from pages import components, training_view, ui
 
 POINT_KEY = "intake_point"
 LAST_CLICK_KEY = "intake_last_click"
@@ -189,11 +189,11 @@ categories, opd_names = ui.run_service(intake.form_options, engine) or ({}, {})
 form, where = st.columns([5, 6], gap="medium")
 
 with form:
-    st.selectbox(
+    components.choose(
+        st.selectbox,
         labels.FIELD_CATEGORY_SOP,
-        list(categories),
+        categories,
         index=None,
-        format_func=categories.get,
         placeholder=labels.CATEGORY_PLACEHOLDER,
         key="intake_category",
     )
@@ -280,11 +280,11 @@ with where:
     opd_key = f"intake_opd_{suggested or 'none'}"
     codes = list(opd_names)
     opd_col, save_col = st.columns([3, 2], vertical_alignment="bottom")
-    opd_col.selectbox(
+    components.choose(
+        opd_col.selectbox,
         labels.FIELD_FORWARD_TO,
-        codes,
+        opd_names,
         index=codes.index(suggested) if suggested in codes else None,
-        format_func=opd_names.get,
         placeholder=labels.FORWARD_PLACEHOLDER,
         key=opd_key,
         help=labels.HELP_FORWARD_OVERRIDE,

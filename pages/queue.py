@@ -32,86 +32,93 @@ else:
 
 
 def _step(func, incident_id: int, version: int, code: str, done: str) -> None:
-    ui.act(func, engine, actor, incident_id, seen_version=version, success=done.format(code=code))
+    _act(func, incident_id, version=version, success=done.format(code=code))
 
 
 def _resolve(incident_id: int, version: int, code: str) -> None:
     key = f"resolve_note_{incident_id}"
-    done, _ = ui.act(
+    _act(
         incidents.resolve,
-        engine,
-        actor,
         incident_id,
-        seen_version=version,
-        note=st.session_state.get(key, ""),
+        version=version,
         success=labels.DONE_RESOLVE.format(code=code),
+        clears=key,
+        note=st.session_state.get(key, ""),
     )
-    if done:
-        st.session_state[key] = ""
 
 
 def _forward(incident_id: int, version: int, code: str) -> None:
-    if st.session_state.get(f"forward_opd_{incident_id}") is None:
-        ui.flash_error(labels.PICK_OPD_FIRST)
+    opd = _chosen_opd(f"forward_opd_{incident_id}")
+    if opd is None:
         return
-    ui.act(
+    _act(
         incidents.forward_incident,
-        engine,
-        actor,
         incident_id,
-        st.session_state.get(f"forward_opd_{incident_id}"),
-        seen_version=version,
+        opd,
+        version=version,
         success=labels.DONE_FORWARD.format(code=code),
     )
 
 
 def _reassign(incident_id: int, version: int, code: str) -> None:
     reason_key = f"reassign_reason_{incident_id}"
-    if st.session_state.get(f"reassign_opd_{incident_id}") is None:
-        ui.flash_error(labels.PICK_OPD_FIRST)
+    opd = _chosen_opd(f"reassign_opd_{incident_id}")
+    if opd is None:
         return
-    done, _ = ui.act(
+    _act(
         incidents.reassign,
-        engine,
-        actor,
         incident_id,
-        st.session_state.get(f"reassign_opd_{incident_id}"),
+        opd,
         st.session_state.get(reason_key, ""),
-        seen_version=version,
+        version=version,
         success=labels.DONE_REASSIGN.format(code=code),
+        clears=reason_key,
     )
-    if done:
-        st.session_state[reason_key] = ""
 
 
 def _change_status(incident_id: int, version: int, code: str) -> None:
     reason_key = f"status_reason_{incident_id}"
-    done, _ = ui.act(
+    _act(
         incidents.change_status,
-        engine,
-        actor,
         incident_id,
         st.session_state.get(f"status_to_{incident_id}"),
-        seen_version=version,
+        version=version,
+        success=labels.DONE_STATUS.format(code=code),
+        clears=reason_key,
         reason=st.session_state.get(reason_key, ""),
         cancel_reason=st.session_state.get(f"status_cancel_{incident_id}"),
-        success=labels.DONE_STATUS.format(code=code),
     )
-    if done:
-        st.session_state[reason_key] = ""
 
 
 def _cancel(incident_id: int, version: int, code: str) -> None:
-    ui.act(
+    _act(
         incidents.cancel,
-        engine,
-        actor,
         incident_id,
         st.session_state.get(f"cancel_code_{incident_id}"),
-        seen_version=version,
-        note=st.session_state.get(f"cancel_note_{incident_id}", ""),
+        version=version,
         success=labels.DONE_CANCEL.format(code=code),
+        note=st.session_state.get(f"cancel_note_{incident_id}", ""),
     )
+
+
+def _act(
+    func, incident_id: int, *args, version: int, success: str, clears: str = "", **kwargs
+) -> None:
+    """A desk action on the incident as the desk saw it (`version`); once it is done, the text
+    box `clears` names is emptied (a refusal keeps what was typed, to correct and send again)."""
+    done, _ = ui.act(
+        func, engine, actor, incident_id, *args, seen_version=version, success=success, **kwargs
+    )
+    if done and clears:
+        st.session_state[clears] = ""
+
+
+def _chosen_opd(key: str) -> str | None:
+    """The OPD picked in box `key`; none picked is refused before any service is called."""
+    opd = st.session_state.get(key)
+    if opd is None:
+        ui.flash_error(labels.PICK_OPD_FIRST)
+    return opd
 
 
 def _open_picked() -> None:
@@ -201,29 +208,15 @@ def _resolve_form(incident_id, args, opd_names, inc, *, enabled: bool) -> None:
 
 def _forward_form(incident_id, args, opd_names, inc, *, enabled: bool) -> None:
     with st.form(f"forward_{incident_id}"):
-        st.selectbox(
-            labels.FIELD_FORWARD_TO,
-            list(opd_names),
-            index=None,
-            placeholder=labels.FORWARD_PLACEHOLDER,
-            format_func=opd_names.get,
-            key=f"forward_opd_{incident_id}",
-        )
+        _opd_pick(labels.FIELD_FORWARD_TO, opd_names, key=f"forward_opd_{incident_id}")
         _submit(labels.BTN_FORWARD, _forward, args, enabled=enabled, primary=True)
 
 
 def _reassign_form(incident_id, args, opd_names, inc, *, enabled: bool) -> None:
-    others = [code for code in opd_names if code != inc.get("opd_code")]
+    others = {code: name for code, name in opd_names.items() if code != inc.get("opd_code")}
     with st.form(f"reassign_{incident_id}"):
         st.markdown(f"**{labels.REASSIGN_HEADING}**")
-        st.selectbox(
-            labels.FIELD_REASSIGN_TO,
-            others,
-            index=None,
-            placeholder=labels.FORWARD_PLACEHOLDER,
-            format_func=opd_names.get,
-            key=f"reassign_opd_{incident_id}",
-        )
+        _opd_pick(labels.FIELD_REASSIGN_TO, others, key=f"reassign_opd_{incident_id}")
         st.text_area(labels.FIELD_REASSIGN_REASON, key=f"reassign_reason_{incident_id}")
         _submit(labels.BTN_REASSIGN, _reassign, args, enabled=enabled)
 
@@ -237,13 +230,11 @@ def _status_form(incident_id, args, opd_names, inc, *, enabled: bool) -> None:
             format_func=lambda s: labels.STATUS.get(s, s),
             key=f"status_to_{incident_id}",
         )
-        st.selectbox(
-            labels.FIELD_CANCEL_CODE,
-            list(CANCEL_REASONS),
+        # Optional here: only a change to Dibatalkan needs a reason code.
+        _cancel_code_pick(
+            key=f"status_cancel_{incident_id}",
             index=None,
             placeholder=labels.CANCEL_CODE_PLACEHOLDER,
-            format_func=labels.CANCEL_REASON.get,
-            key=f"status_cancel_{incident_id}",
         )
         st.text_area(labels.FIELD_STATUS_REASON, key=f"status_reason_{incident_id}")
         _submit(labels.BTN_CHANGE_STATUS, _change_status, args, enabled=enabled)
@@ -252,14 +243,31 @@ def _status_form(incident_id, args, opd_names, inc, *, enabled: bool) -> None:
 def _cancel_form(incident_id, args, opd_names, inc, *, enabled: bool) -> None:
     with st.form(f"cancel_{incident_id}"):
         st.markdown(f"**{labels.CANCEL_HEADING}**")
-        st.selectbox(
-            labels.FIELD_CANCEL_CODE,
-            list(CANCEL_REASONS),
-            format_func=labels.CANCEL_REASON.get,
-            key=f"cancel_code_{incident_id}",
-        )
+        _cancel_code_pick(key=f"cancel_code_{incident_id}")
         st.text_input(labels.FIELD_NOTE, key=f"cancel_note_{incident_id}")
         _submit(labels.BTN_CANCEL, _cancel, args, enabled=enabled)
+
+
+def _opd_pick(label: str, opd_names: dict, *, key: str) -> None:
+    # Forward and reassign: no OPD chosen until the desk picks one (never a silent default).
+    components.choose(
+        st.selectbox,
+        label,
+        opd_names,
+        index=None,
+        placeholder=labels.FORWARD_PLACEHOLDER,
+        key=key,
+    )
+
+
+def _cancel_code_pick(*, key: str, **options) -> None:
+    st.selectbox(
+        labels.FIELD_CANCEL_CODE,
+        list(CANCEL_REASONS),
+        format_func=labels.CANCEL_REASON.get,
+        key=key,
+        **options,
+    )
 
 
 def _submit(label: str, action, args, *, enabled: bool, primary: bool = False) -> None:
@@ -326,10 +334,10 @@ def _filters() -> tuple[tuple[str, ...], bool]:
         return (), False
     opd_names = ui.run_service(queues.opd_choices, engine) or {}
     left, right = st.columns([3, 1])
-    chosen = left.multiselect(
+    chosen = components.choose(
+        left.multiselect,
         labels.FILTER_OPD,
-        list(opd_names),
-        format_func=opd_names.get,
+        opd_names,
         placeholder=labels.FILTER_OPD_ALL,
         key="queue_filter_opd",
     )

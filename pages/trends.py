@@ -11,7 +11,7 @@ from dashboard.domain import format_wib
 from geo import grid_counts
 from mapview import trend_maps
 from mapview.style import CLASS_COLOR
-from pages import ui
+from pages import components, ui
 
 # Chart axes in Indonesian number form (1.000 and 2,5), like every other figure on the page.
 VEGA_LOCALE = {
@@ -61,25 +61,21 @@ def _filters() -> trends.TrendFilter:
         format_func=labels.TREND_GRANULARITY_OPTIONS.get,
         key="trend_granularity",
     )
-    categories = cols[2].multiselect(
-        labels.TREND_FILTER_CATEGORIES,
-        list(options["categories"]),
-        format_func=options["categories"].get,
-        placeholder=labels.TREND_FILTER_ALL,
-        key="trend_categories",
+    categories = _narrow(
+        cols[2], labels.TREND_FILTER_CATEGORIES, options["categories"], key="trend_categories"
     )
-    opds = cols[3].multiselect(
+    opds = _narrow(
+        cols[3],
         labels.TREND_FILTER_OPDS,
-        list(options["opds"]),
-        format_func=options["opds"].get,
-        placeholder=labels.TREND_FILTER_ALL,
+        options["opds"],
         help=labels.TREND_FILTER_OPDS_HELP,
         key="trend_opds",
     )
-    kecamatan = cols[4].multiselect(
+    # Kecamatan are shown by their own names.
+    kecamatan = _narrow(
+        cols[4],
         labels.TREND_FILTER_KECAMATAN,
-        options["kecamatan"],
-        placeholder=labels.TREND_FILTER_ALL,
+        {name: name for name in options["kecamatan"]},
         key="trend_kecamatan",
     )
     if not isinstance(dates, tuple) or len(dates) != 2:
@@ -89,10 +85,18 @@ def _filters() -> trends.TrendFilter:
         start_day=dates[0],
         end_day=dates[1],
         granularity=granularity,
-        categories=tuple(categories),
-        opds=tuple(opds),
-        kecamatan=tuple(kecamatan),
+        categories=categories,
+        opds=opds,
+        kecamatan=kecamatan,
     )
+
+
+def _narrow(col, label: str, names: dict, *, key: str, **options) -> tuple:
+    """One filter of the report: the keys chosen; none chosen means all (as the box says)."""
+    chosen = components.choose(
+        col.multiselect, label, names, placeholder=labels.TREND_FILTER_ALL, key=key, **options
+    )
+    return tuple(chosen)
 
 
 def _headlines(report: trends.TrendReport) -> None:
@@ -219,8 +223,8 @@ def _downloads(report: trends.TrendReport, tables: dict, engine) -> None:
         key: title for key, (title, _table) in tables.items()
     }
     cols = st.columns([3, 1, 1, 2])
-    key = cols[0].selectbox(
-        labels.TREND_EXPORT_TABLE, list(choices), format_func=choices.get, key="trend_export"
+    key = components.choose(
+        cols[0].selectbox, labels.TREND_EXPORT_TABLE, choices, key="trend_export"
     )
     if key == "incidents":
 
