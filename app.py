@@ -7,15 +7,17 @@ the small HTTP routes in web/ (the sign-in cookie). Streamlit then runs this sam
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import streamlit as st
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.runtime.pages_manager import PagesManager
 
 from dashboard import labels, live, worker
-from dashboard.domain import ADMIN, CALL_TAKER, LEADERSHIP, OPD_ADMIN, SUPERVISOR
+from dashboard.domain import ADMIN, CALL_TAKER, LEADERSHIP, OPD_ADMIN, SUPERVISOR, Actor
 from mapview.assets import ensure_static_assets
 from pages import alert_strip, ui
 from web import api_routes, session_routes
@@ -132,12 +134,7 @@ def _training_navigation() -> st.Page:
     nothing here reads or writes the live database (no wall, Tren, alert or outbox of it)."""
     ui.desk_style()
     ui.training_banner()
-    try:
-        ui.training_engine()
-    except SQLAlchemyError as error:
-        ui.database_banner(error)
-        ui.retry_page_every()
-        st.stop()
+    _database_or_stop(ui.training_engine)
     actor = ui.current_actor(room=ui.TRAINING)
     if actor is None:
         # Every training page asks for a training sign-in (ui.require), then opens.
@@ -145,14 +142,7 @@ def _training_navigation() -> st.Page:
             ui.live_link()
         return _training_pages(tuple(TRAINING_PAGES))[0]
     with st.sidebar:
-        st.markdown(f"**{labels.TRAINING_TITLE}**")
-        st.caption(
-            f"{actor.full_name or actor.username} · {labels.ROLE.get(actor.role, actor.role)}"
-            + (f" · {actor.opd_code}" if actor.opd_code else "")
-        )
-        if st.button(labels.BTN_SIGN_OUT, key="training_sign_out"):
-            ui.sign_out(ui.TRAINING)
-            st.rerun()
+        _signed_in_as(actor, labels.TRAINING_TITLE, ui.TRAINING, sign_out_key="training_sign_out")
         ui.live_link()
         ui.watch_session(live.refresh_interval_s({}), ui.TRAINING)
     keys = TRAINING_PAGES_BY_ROLE.get(actor.role, ("t_call", "t_cards"))
@@ -172,12 +162,7 @@ def _navigation() -> st.Page:
         return st.navigation([root, _page("wall")], position="hidden")
     if _in_training_room():
         return _training_navigation()
-    try:
-        ui.get_engine()
-    except SQLAlchemyError as error:
-        ui.database_banner(error)
-        ui.retry_page_every()
-        st.stop()
+    _database_or_stop(ui.get_engine)
     ui.desk_style()
     actor = ui.current_actor()
     if actor is None:
@@ -185,20 +170,36 @@ def _navigation() -> st.Page:
         pages = [_page("login", default=True), *(_page(key) for key in SIGNED_IN_PAGES)]
         return st.navigation(pages, position="hidden")
     with st.sidebar:
-        st.markdown(f"**{labels.APP_TITLE}**")
-        st.caption(
-            f"{actor.full_name or actor.username} · {labels.ROLE.get(actor.role, actor.role)}"
-            + (f" · {actor.opd_code}" if actor.opd_code else "")
-        )
-        if st.button(labels.BTN_SIGN_OUT, key="sign_out"):
-            ui.sign_out()
-            st.rerun()
+        _signed_in_as(actor, labels.APP_TITLE, ui.LIVE, sign_out_key="sign_out")
         ui.watch_session(live.refresh_interval_s(ui.settings()))
         alert_strip.sidebar_controls(actor)
     # Above every page: the OPD's new incidents, the supervisors' escalations (issue 12).
     alert_strip.show(actor, live.refresh_interval_s(ui.settings()))
     keys = PAGES_BY_ROLE.get(actor.role, ("home",))
     return st.navigation([_page(key, default=i == 0) for i, key in enumerate(keys)])
+
+
+def _database_or_stop(engine: Callable[[], Engine]) -> None:
+    """Reach the room's database before anything else (a first visit sees it prepared); while
+    it is down: the banner, the whole page again every few seconds, and the script stops here."""
+    try:
+        engine()
+    except SQLAlchemyError as error:
+        ui.database_banner(error)
+        ui.retry_page_every()
+        st.stop()
+
+
+def _signed_in_as(actor: Actor, title: str, room: ui.Room, *, sign_out_key: str) -> None:
+    """The sidebar's head: the room, who is signed in (name, role, OPD) and the sign-out button."""
+    st.markdown(f"**{title}**")
+    st.caption(
+        f"{actor.full_name or actor.username} · {labels.ROLE.get(actor.role, actor.role)}"
+        + (f" · {actor.opd_code}" if actor.opd_code else "")
+    )
+    if st.button(labels.BTN_SIGN_OUT, key=sign_out_key):
+        ui.sign_out(room)
+        st.rerun()
 
 
 def main() -> None:
