@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -395,43 +396,47 @@ def save_progress(
 ) -> int | None:
     """Keep the trainee's drill in progress (one per kind) in the training database.
 
-    `seen_revision` is the revision this tab last loaded or saved; None starts a new drill and
-    replaces any other. Returns the new revision, or None (nothing written) when another tab
-    saved or cleared the drill since: that tab's drill is the one to show. Refuses
-    (InvalidInput) the live database and (PermissionDenied) a non-training account.
+    `seen_revision` is the revision of this drill (progress.drill_id) this tab last loaded or
+    saved; None starts a new drill at revision 1, replacing any other. Returns the new revision,
+    or None (nothing written) when another tab saved, cleared or replaced the drill since: the
+    kept drill is the one to show. Refuses (InvalidInput) the live database and
+    (PermissionDenied) a non-training account.
     """
     _refuse_live(engine)
-    if progress.kind not in (CALL, OPD):
-        raise InvalidInput(labels.TRAINING_ERR_DRILL_ID)
     if not progress.drill_id or len(progress.drill_id) > DRILL_ID_MAX:
         raise InvalidInput(labels.TRAINING_ERR_DRILL_ID)
     now = naive_utc(now_utc) if now_utc else utc_now()
     p = t.training_progress.c
-    mine = (p.trainee == actor.username) & (p.kind == progress.kind)
+    values = {
+        "drill_id": progress.drill_id,
+        "state": _dumps(_progress_json(progress)),
+        "started_at_utc": naive_utc(progress.started_at_utc),
+        "updated_at_utc": now,
+    }
     with engine.begin() as conn:
         _check_training_user(conn, actor)
-        values = {
-            "drill_id": progress.drill_id,
-            "state": _dumps(_progress_json(progress)),
-            "started_at_utc": naive_utc(progress.started_at_utc),
-            "updated_at_utc": now,
-        }
         if seen_revision is not None:
             changed = conn.execute(
                 update(t.training_progress)
-                .where(mine, p.revision == seen_revision)
+                .where(
+                    p.trainee == actor.username,
+                    p.kind == progress.kind,
+                    p.drill_id == progress.drill_id,
+                    p.revision == seen_revision,
+                )
                 .values(revision=seen_revision + 1, **values)
             ).rowcount
             return seen_revision + 1 if changed else None
-        # A new drill: after whatever revision was there, so other tabs see the change.
-        last = conn.execute(select(p.revision).where(mine)).scalar() or 0
-        conn.execute(delete(t.training_progress).where(mine))
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(t.training_progress).values(
+            trainee=actor.username, kind=progress.kind, revision=1, **values
+        )
         conn.execute(
-            insert(t.training_progress).values(
-                trainee=actor.username, kind=progress.kind, revision=last + 1, **values
+            stmt.on_conflict_do_update(
+                index_elements=[p.trainee, p.kind], set_={"revision": 1, **values}
             )
         )
-        return last + 1
+        return 1
 
 
 def load_progress(engine: Engine, actor: Actor, kind: str) -> DrillProgress | None:
@@ -457,11 +462,15 @@ def load_progress(engine: Engine, actor: Actor, kind: str) -> DrillProgress | No
         return None
 
 
-def clear_progress(engine: Engine, actor: Actor, kind: str) -> None:
-    """The drill is finished or abandoned: nothing to resume (its attempts stay)."""
+def clear_progress(engine: Engine, actor: Actor, kind: str, *, drill_id: str | None = None) -> None:
+    """The drill is finished or abandoned: nothing to resume (its attempts stay). With
+    `drill_id`, only that drill (not one another tab has started since)."""
     p = t.training_progress.c
+    mine = [p.trainee == actor.username, p.kind == kind]
+    if drill_id is not None:
+        mine.append(p.drill_id == drill_id)
     with engine.begin() as conn:
-        conn.execute(delete(t.training_progress).where(p.trainee == actor.username, p.kind == kind))
+        conn.execute(delete(t.training_progress).where(*mine))
 
 
 # --- the trainer's view ----------------------------------------------------------------------
@@ -866,20 +875,26 @@ def _progress_json(progress: DrillProgress) -> dict:
     }
 
 
-def _progress_from_json(stored: dict, **known) -> DrillProgress:
-    def score(value: dict) -> Score:
-        return Score(tuple(StepResult(**step) for step in value["steps"]))
-
-    kind = known["kind"]
+def _progress_from_json(
+    stored: dict, *, kind: str, drill_id: str, started_at_utc: datetime, revision: int
+) -> DrillProgress:
+    scored = stored.get("scored")
     return DrillProgress(
+        kind=kind,
+        drill_id=drill_id,
         codes=tuple(str(code) for code in stored["codes"]),
         index=int(stored["index"]),
-        results=tuple((str(code), score(value)) for code, value in stored["results"]),
-        scored=None if stored.get("scored") is None else score(stored["scored"]),
+        started_at_utc=started_at_utc,
+        results=tuple((str(code), _score_from_json(value)) for code, value in stored["results"]),
+        scored=None if scored is None else _score_from_json(scored),
         steps=tuple(OpdAction(**s) if kind == OPD else str(s) for s in stored["steps"]),
         fields=dict(stored.get("fields") or {}),
-        **known,
+        revision=revision,
     )
+
+
+def _score_from_json(value: dict) -> Score:
+    return Score(tuple(StepResult(**step) for step in value["steps"]))
 
 
 def _titles(engine: Engine, codes: Iterable[str]) -> dict[str, str]:

@@ -154,7 +154,7 @@ class Drill:
     ) -> None:
         self.key, self.field_prefix, self.progress = key, field_prefix, progress
         self.kind, self.fields = kind, fields
-        # The revision this tab last loaded or saved, and the drill as saved then.
+        # The (drill id, revision) this tab last loaded or saved, and the drill as saved then.
         self.seen_key, self.kept_key = f"{key}_revision", f"{key}_kept"
         self.resumed_key = f"{key}_resumed"
 
@@ -200,7 +200,7 @@ class Drill:
         Nothing is stored from a tab showing a drill another tab has moved on since."""
         drill = self.state
         kept = ui.run_service(training.load_progress, engine(), actor, self.kind)
-        if (kept.revision if kept else None) != st.session_state.get(self.seen_key):
+        if _seen(kept) != st.session_state.get(self.seen_key):
             return
         recorded = ui.run_service(
             service,
@@ -303,7 +303,7 @@ class Drill:
         """Take the kept drill when it is not the one this tab saw last: a reload, a second
         tab, or another tab that moved on, finished or abandoned it."""
         kept = ui.run_service(training.load_progress, engine(), actor, self.kind)
-        if (kept.revision if kept else None) == st.session_state.get(self.seen_key):
+        if _seen(kept) == st.session_state.get(self.seen_key):
             return
         self.clear_fields()
         st.session_state.pop(self.kept_key, None)
@@ -323,7 +323,7 @@ class Drill:
         for name, value in kept.fields.items():
             if name in self.fields:
                 st.session_state[self.field_prefix + name] = value
-        st.session_state[self.seen_key] = kept.revision
+        st.session_state[self.seen_key] = _seen(kept)
         st.session_state[self.kept_key] = dataclasses.replace(kept, revision=0)
         st.session_state[self.resumed_key] = True
 
@@ -334,7 +334,9 @@ class Drill:
         finished = drill is None or drill["index"] >= len(drill["codes"])
         if finished:
             if seen is not None:
-                ui.run_service(training.clear_progress, engine(), actor, self.kind)
+                ui.run_service(
+                    training.clear_progress, engine(), actor, self.kind, drill_id=seen[0]
+                )
                 st.session_state.pop(self.seen_key, None)
                 st.session_state.pop(self.kept_key, None)
             return
@@ -342,11 +344,19 @@ class Drill:
         if progress == st.session_state.get(self.kept_key):
             return
         revision = ui.run_service(
-            training.save_progress, engine(), actor, progress, seen_revision=seen
+            training.save_progress,
+            engine(),
+            actor,
+            progress,
+            seen_revision=seen[1] if seen else None,
         )
         if revision is None:
             # Another tab saved first (or the save failed): show what is kept.
             self._sync(actor)
             return
-        st.session_state[self.seen_key] = revision
+        st.session_state[self.seen_key] = (progress.drill_id, revision)
         st.session_state[self.kept_key] = progress
+
+
+def _seen(kept: training.DrillProgress | None) -> tuple[str, int] | None:
+    return None if kept is None else (kept.drill_id, kept.revision)

@@ -719,9 +719,15 @@ def test_a_tab_that_saw_an_older_revision_writes_nothing_and_the_kept_drill_stay
     assert training.load_progress(engine, CT1, training.CALL) == dataclasses.replace(
         tab_a, revision=2
     )
-    # A new drill replaces it, after the last revision so every open tab sees the change.
+    # A new drill replaces it; a tab still showing the old drill cannot write over the new one
+    # (nor could it after the new drill reached the revision that tab saw).
     fresh = dataclasses.replace(progress, drill_id="drill-s", index=0, results=(), steps=())
-    assert training.save_progress(engine, CT1, fresh, seen_revision=None, now_utc=NOW) == 3
+    assert training.save_progress(engine, CT1, fresh, seen_revision=None, now_utc=NOW) == 1
+    assert training.save_progress(engine, CT1, fresh, seen_revision=1, now_utc=NOW) == 2
+    assert training.save_progress(engine, CT1, tab_a, seen_revision=2, now_utc=NOW) is None
+    assert training.load_progress(engine, CT1, training.CALL) == dataclasses.replace(
+        fresh, revision=2
+    )
     assert count(engine, t.training_progress) == 1
 
 
@@ -729,7 +735,10 @@ def test_a_finished_or_abandoned_drill_leaves_nothing_to_resume_and_its_attempts
     progress = call_progress(engine)
     training.save_progress(engine, CT1, progress, seen_revision=None, now_utc=NOW)
     training.save_progress(engine, CT2, progress, seen_revision=None, now_utc=NOW)
-    training.clear_progress(engine, CT1, training.CALL)
+    # A tab that finished another drill clears only that one.
+    training.clear_progress(engine, CT1, training.CALL, drill_id="drill-old")
+    assert training.load_progress(engine, CT1, training.CALL) is not None
+    training.clear_progress(engine, CT1, training.CALL, drill_id="drill-r")
     assert training.load_progress(engine, CT1, training.CALL) is None
     assert training.load_progress(engine, CT2, training.CALL) is not None
     assert count(engine, t.training_attempts) == 1
