@@ -150,7 +150,7 @@ def set_default_opd(engine: Engine, actor: Actor, category_code: str, opd_code: 
     check_permission(actor, "admin")
     with engine.begin() as conn:
         _check_category(conn, category_code)
-        _check_opd(conn, opd_code)
+        catalogue.check_active_opds(conn, [opd_code])
         _upsert_rule(conn, actor, category_code, None, opd_code)
 
 
@@ -188,7 +188,7 @@ def set_area_override(
                     before=_rule_values(old),
                 )
             return
-        _check_opd(conn, opd_code)
+        catalogue.check_active_opds(conn, [opd_code])
         _upsert_rule(conn, actor, category_code, kecamatan, opd_code)
 
 
@@ -413,14 +413,6 @@ def _check_category(conn: Connection, category_code: str) -> None:
     ).first()
     if found is None:
         raise UnknownReference(labels.ERR_UNKNOWN_CATEGORY.format(value=str(category_code)[:40]))
-
-
-def _check_opd(conn: Connection, opd_code: str | None) -> None:
-    found = conn.execute(
-        select(t.opds.c.code).where(t.opds.c.code == (opd_code or ""), t.opds.c.active)
-    ).first()
-    if found is None:
-        raise UnknownReference(labels.ERR_UNKNOWN_OPD.format(value=str(opd_code)[:40]))
 
 
 def _count_by(conn: Connection, column, *conditions) -> dict[str, int]:

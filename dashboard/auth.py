@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from dashboard import audit, labels
 from dashboard import tables as t
-from dashboard.catalogue import get_settings
+from dashboard.catalogue import check_active_opds, get_settings
 from dashboard.db import reading
 from dashboard.domain import (
     OPD_ADMIN,
@@ -92,7 +92,7 @@ def create_user(
     _check_password(password)
     with engine.begin() as conn:
         if role == OPD_ADMIN:
-            _check_active_opd(conn, opd_code)
+            check_active_opds(conn, [opd_code])
         if conn.execute(select(t.users.c.id).where(t.users.c.username == username)).first():
             raise InvalidInput(labels.ERR_USER_EXISTS.format(username=username))
         shown = {
@@ -360,14 +360,6 @@ def _check_password(password: str) -> None:
         raise InvalidInput(labels.ERR_PASSWORD_SHORT.format(n=MIN_PASSWORD_LENGTH))
     if len(password) > 256:
         raise InvalidInput(labels.ERR_TEXT_TOO_LONG.format(field=labels.FIELD_PASSWORD, limit=256))
-
-
-def _check_active_opd(conn: Connection, opd_code: str | None) -> None:
-    exists = conn.execute(
-        select(t.opds.c.code).where(t.opds.c.code == (opd_code or ""), t.opds.c.active)
-    ).first()
-    if exists is None:
-        raise InvalidInput(labels.ERR_UNKNOWN_OPD.format(value=str(opd_code)[:40]))
 
 
 def _token_key(token_id: int, name: str) -> str:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from dashboard import audit
+from dashboard import audit, labels
 from dashboard import tables as t
 from dashboard.config import DATA_DIR
 from dashboard.domain import ADMIN, Actor, RoutingRule, Targets, check_permission, utc_now
+from dashboard.errors import UnknownReference
 
 SEEDED_LAYERS = {
     "kelurahan": "kota_pekalongan_kelurahan.geojson",
@@ -153,6 +155,21 @@ def opd_names(conn: Connection) -> dict[str, str]:
         .order_by(t.opds.c.short_name)
     )
     return {r.code: r.short_name for r in rows}
+
+
+def check_active_opds(conn: Connection, opd_codes: Sequence[str | None]) -> None:
+    """UnknownReference naming the first code that is no active OPD (one query for all)."""
+    if not opd_codes:
+        return
+    wanted = {code or "" for code in opd_codes}
+    active = set(
+        conn.execute(
+            select(t.opds.c.code).where(t.opds.c.code.in_(wanted), t.opds.c.active)
+        ).scalars()
+    )
+    for opd_code in opd_codes:
+        if (opd_code or "") not in active:
+            raise UnknownReference(labels.ERR_UNKNOWN_OPD.format(value=str(opd_code)[:40]))
 
 
 def routing_rules(conn: Connection) -> list[RoutingRule]:

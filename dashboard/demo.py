@@ -587,16 +587,16 @@ def _timeline(
     stall = None
     if now - received < timedelta(hours=STALL_WINDOW_H) and rng.random() < STALL_SHARE:
         stall = rng.choice(["FORWARD", "ACKNOWLEDGE", "HANDLE", "RESOLVE", "RESOLVE"])
-    events = [_event(incident_id, received, taker, "CREATE", to_status=BARU)]
+    events = [svc.event_row(incident_id, taker, "CREATE", now=received, to_status=BARU)]
 
     def step(at: datetime, actor: str, action: str, **values) -> bool:
         if at > now or action == stall:
             return False
-        event = _event(
+        event = svc.event_row(
             incident_id,
-            at,
             actor,
             action,
+            now=at,
             from_status=row["status"],
             to_status=values.get("status", row["status"]),
             from_opd=row["opd_code"],
@@ -670,32 +670,6 @@ def _timeline(
         _reason="Penanganan selesai",
     )
     return row, events
-
-
-def _event(
-    incident_id: int,
-    at: datetime,
-    actor: str,
-    action: str,
-    *,
-    from_status=None,
-    to_status=None,
-    from_opd=None,
-    to_opd=None,
-    reason=None,
-) -> dict:
-    return {
-        "incident_id": incident_id,
-        "at_utc": at,
-        "actor": actor,
-        "action": action,
-        "from_status": from_status,
-        "to_status": to_status,
-        "from_opd": from_opd,
-        "to_opd": to_opd,
-        "reason": reason,
-        "details": None,
-    }
 
 
 def _season(at: datetime) -> str:

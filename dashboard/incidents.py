@@ -221,7 +221,7 @@ def forward_incident(
     now = naive_utc(now) if now else utc_now()
     with engine.begin() as conn:
         row = _load(conn, incident_id, seen_version=seen_version)
-        _check_opd(conn, opd_code)
+        catalogue.check_active_opds(conn, [opd_code])
         check_transition(row.status, DITERUSKAN)
         values = {
             "status": DITERUSKAN,
@@ -317,7 +317,7 @@ def cancel(
     """Close an open report as prank, ghost call, duplicate or not an emergency."""
     if reason_code not in CANCEL_REASONS:
         raise InvalidInput(labels.ERR_CANCEL_REASON.format(value=str(reason_code)[:40]))
-    text = clean_text(note, field=labels.FIELD_NOTE, limit=REASON_MAX, required=False) or None
+    text = _optional_note(note)
     return _status_change(
         engine,
         actor,
@@ -345,15 +345,11 @@ def reassign(
 ) -> Recorded:
     """Move an incident to another OPD with a required reason; the acknowledgement starts over."""
     check_permission(actor, "reassign")
-    text = clean_text(
-        reason, field=labels.FIELD_REASSIGN_REASON_NAME, limit=REASON_MAX, required=False
-    )
-    if not text:
-        raise InvalidInput(labels.ERR_REASON_REQUIRED)
+    text = _required_reason(reason, field=labels.FIELD_REASSIGN_REASON_NAME)
     now = naive_utc(now) if now else utc_now()
     with engine.begin() as conn:
         row = _load(conn, incident_id, seen_version=seen_version)
-        _check_opd(conn, to_opd)
+        catalogue.check_active_opds(conn, [to_opd])
         check_reassign(row.status)
         if row.opd_code == to_opd:
             raise InvalidInput(labels.ERR_SAME_OPD)
@@ -387,11 +383,7 @@ def reopen(
     starting over. The closed-state fields are cleared; their old values stay in the log entry.
     """
     check_permission(actor, "reopen")
-    text = clean_text(
-        reason, field=labels.FIELD_REOPEN_REASON_NAME, limit=REASON_MAX, required=False
-    )
-    if not text:
-        raise InvalidInput(labels.ERR_REASON_REQUIRED)
+    text = _required_reason(reason, field=labels.FIELD_REOPEN_REASON_NAME)
     now = naive_utc(now) if now else utc_now()
     with engine.begin() as conn:
         row = _load(conn, incident_id, seen_version=seen_version)
@@ -430,9 +422,7 @@ def change_status(
 
     Cancelling also needs a reason code (prank, ghost, duplicate, not an emergency).
     """
-    text = clean_text(reason, field=labels.FIELD_REASON, limit=REASON_MAX, required=False)
-    if not text:
-        raise InvalidInput(labels.ERR_REASON_REQUIRED)
+    text = _required_reason(reason, field=labels.FIELD_REASON)
     common = {"seen_version": seen_version, "now": now}
     if to_status == DITERIMA:
         return acknowledge(engine, actor, incident_id, note=text, **common)
@@ -617,9 +607,9 @@ def _insert_incidents(
     conn.execute(
         insert(t.incident_events),
         [
-            _event_values(
+            event_row(
                 ids[row["code"]],
-                actor,
+                actor.username,
                 # How the report arrived: typed by a call-taker, from a file, or posted by the
                 # 112 platform.
                 {"api": "RECEIVE", "import": "IMPORT"}.get(row["source"], "CREATE"),
@@ -661,7 +651,7 @@ def _routed(conn: Connection, reports: Sequence[tuple[dict, object, NewReport]])
         routed.append(
             (category, suggested, (report.forward_to or suggested) if report.forward else None)
         )
-    _check_opds(
+    catalogue.check_active_opds(
         conn,
         [
             opd
@@ -713,9 +703,9 @@ def _forwarded(
     conn.execute(
         insert(t.incident_events),
         [
-            _event_values(
+            event_row(
                 ids[row["code"]],
-                actor,
+                actor.username,
                 "FORWARD",
                 now=now,
                 from_status=BARU,
@@ -771,6 +761,14 @@ _UNLOCATED = _Place()
 
 def _optional_note(note: str | None) -> str | None:
     return clean_text(note, field=labels.FIELD_NOTE, limit=REASON_MAX, required=False) or None
+
+
+def _required_reason(reason: str | None, *, field: str) -> str:
+    """The cleaned reason; a blank one is refused with the one 'reason required' message."""
+    text = clean_text(reason, field=field, limit=REASON_MAX, required=False)
+    if not text:
+        raise InvalidInput(labels.ERR_REASON_REQUIRED)
+    return text
 
 
 def _reserve_codes(conn: Connection, received: Sequence[datetime]) -> list[str]:
@@ -947,25 +945,6 @@ def _check_seen(conn: Connection, row, seen_version: int) -> None:
         raise _stale(conn, row.id)
 
 
-def _check_opd(conn: Connection, opd_code: str | None) -> None:
-    _check_opds(conn, [opd_code])
-
-
-def _check_opds(conn: Connection, opd_codes: Sequence[str | None]) -> None:
-    """UnknownReference naming the first code that is no active OPD (one query for all)."""
-    if not opd_codes:
-        return
-    wanted = {code or "" for code in opd_codes}
-    active = set(
-        conn.execute(
-            select(t.opds.c.code).where(t.opds.c.code.in_(wanted), t.opds.c.active)
-        ).scalars()
-    )
-    for opd_code in opd_codes:
-        if (opd_code or "") not in active:
-            raise UnknownReference(labels.ERR_UNKNOWN_OPD.format(value=str(opd_code)[:40]))
-
-
 def _opd_active(conn: Connection, opd_code: str | None) -> bool:
     if not opd_code:
         return False
@@ -984,16 +963,16 @@ def _log(
     now: datetime,
     **fields: object,
 ) -> int:
-    """Write one incident_events row (the fields of _event_values) and return its id."""
-    values = _event_values(incident_id, actor, action, now=now, **fields)
+    """Write one incident_events row (the fields of event_row) and return its id."""
+    values = event_row(incident_id, actor.username, action, now=now, **fields)
     return conn.execute(
         insert(t.incident_events).values(**values).returning(t.incident_events.c.id)
     ).scalar_one()
 
 
-def _event_values(
+def event_row(
     incident_id: int,
-    actor: Actor,
+    username: str,
     action: str,
     *,
     now: datetime,
@@ -1004,11 +983,12 @@ def _event_values(
     reason: str | None = None,
     details: dict | None = None,
 ) -> dict[str, object]:
-    """One incident_events row (_log writes one, a batch many in one statement)."""
+    """One incident_events row, done by `username` (_log writes one, a batch and the demo's
+    history many in one statement)."""
     return {
         "incident_id": incident_id,
         "at_utc": now,
-        "actor": actor.username,
+        "actor": username,
         "action": action,
         "from_status": from_status,
         "to_status": to_status,
