@@ -26,6 +26,21 @@ DAMKAR_ADMIN = Actor("opd.damkar", OPD_ADMIN, opd_code="DAMKAR")
 ADMIN_USER = Actor("admin", ADMIN)
 
 
+def new_report(
+    category_code: str, kondisi: str, at: tuple[float, float], address: str, /, **overrides
+) -> NewReport:
+    """A complete report at `at` (lat, lon), phone 081234567890; any field overridable."""
+    values = {
+        "category_code": category_code,
+        "kondisi": kondisi,
+        "lat": at[0],
+        "lon": at[1],
+        "address": address,
+        "caller_phone": "081234567890",
+    }
+    return NewReport(**(values | overrides))
+
+
 def flood_report(*, lat: float, lon: float, **overrides) -> NewReport:
     """A complete flood report at (lat, lon): the SOP fields filled, any of them overridable."""
     values = {

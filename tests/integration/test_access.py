@@ -36,7 +36,7 @@ from dashboard.domain import (
 from dashboard.errors import AuthError, PermissionDenied
 from dashboard.importer import import_incidents
 from pages import ui
-from tests.conftest import PMI_ADMIN, SUPERVISOR_EKA
+from tests.conftest import PMI_ADMIN, SUPERVISOR_EKA, new_report
 from tests.helpers.databases import engine_for, fresh_pg_database, sqlite_copy
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
@@ -72,15 +72,8 @@ def _new_incident(engine) -> svc.Recorded:
 
 
 def _report(**overrides) -> svc.NewReport:
-    values = {
-        "category_code": "KECELAKAAN",
-        "kondisi": "Tabrakan motor, satu korban luka",
-        "lat": -6.8890,
-        "lon": 109.6750,
-        "address": "Jl. Hayam Wuruk",
-        "caller_phone": "081234567890",
-    }
-    return svc.NewReport(**(values | overrides))
+    kondisi = "Tabrakan motor, satu korban luka"
+    return new_report("KECELAKAAN", kondisi, (-6.8890, 109.6750), "Jl. Hayam Wuruk", **overrides)
 
 
 def _import_file(folder: Path) -> Path:

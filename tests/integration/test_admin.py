@@ -19,7 +19,7 @@ from dashboard.errors import (
     PermissionDenied,
     UnknownReference,
 )
-from tests.conftest import ADMIN_USER, CALL_TAKER_ANI, SUPERVISOR_EKA
+from tests.conftest import ADMIN_USER, CALL_TAKER_ANI, SUPERVISOR_EKA, new_report
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
 PANJANG_BARU = (-6.8680, 109.6880)
@@ -28,15 +28,9 @@ KECAMATAN = ("Pekalongan Barat", "Pekalongan Selatan", "Pekalongan Timur", "Peka
 
 
 def report(**overrides) -> svc.NewReport:
-    values = {
-        "category_code": "POHON_TUMBANG",
-        "kondisi": "Pohon tumbang menutup jalan",
-        "lat": PANJANG_BARU[0],
-        "lon": PANJANG_BARU[1],
-        "address": "Jl. Pelita",
-        "caller_phone": "081234567890",
-    }
-    return svc.NewReport(**(values | overrides))
+    return new_report(
+        "POHON_TUMBANG", "Pohon tumbang menutup jalan", PANJANG_BARU, "Jl. Pelita", **overrides
+    )
 
 
 def facility(engine, facility_id):

@@ -19,7 +19,7 @@ from dashboard.backup import backup_database, restore_database
 from dashboard.catalogue import set_setting
 from dashboard.domain import CALL_TAKER
 from dashboard.errors import BackupError
-from tests.conftest import ADMIN_USER, CALL_TAKER_ANI
+from tests.conftest import ADMIN_USER, CALL_TAKER_ANI, new_report
 from tests.helpers.databases import engine_for, fresh_pg_database
 
 REPO = Path(__file__).resolve().parents[2]
@@ -148,11 +148,4 @@ def _table(engine, table: Table | str) -> list[tuple]:
 
 
 def _report() -> svc.NewReport:
-    return svc.NewReport(
-        category_code="KEBAKARAN",
-        kondisi="Asap dari gudang",
-        lat=-6.8890,
-        lon=109.6750,
-        address="Jl. Hayam Wuruk",
-        caller_phone="081234567890",
-    )
+    return new_report("KEBAKARAN", "Asap dari gudang", (-6.8890, 109.6750), "Jl. Hayam Wuruk")

@@ -20,7 +20,7 @@ from dashboard.db import make_engine, migrate
 from dashboard.domain import OPEN_STATUSES, Targets, overdue_reason
 from dashboard.errors import ImportRejected, PermissionDenied
 from dashboard.importer import import_incidents
-from tests.conftest import ADMIN_USER, CALL_TAKER_ANI
+from tests.conftest import ADMIN_USER, CALL_TAKER_ANI, new_report
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
 GOOD_ROW = {
@@ -101,14 +101,7 @@ def test_new_incidents_after_the_demo_continue_the_days_numbering(engine):
     recorded = svc.create_incident(
         engine,
         CALL_TAKER_ANI,
-        svc.NewReport(
-            category_code="ROB",
-            kondisi="Rob",
-            lat=-6.868,
-            lon=109.688,
-            address="Jl. Pelita",
-            caller_phone="081234567890",
-        ),
+        new_report("ROB", "Rob", (-6.868, 109.688), "Jl. Pelita"),
         now=NOW,
     )
     assert recorded.code == f"112-20261128-{int(last[-4:]) + 1:04d}"

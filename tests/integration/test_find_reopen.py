@@ -20,6 +20,7 @@ from tests.conftest import (
     DAMKAR_ADMIN,
     SUPERVISOR_EKA,
     flood_report,
+    new_report,
 )
 from tests.helpers.databases import incident_events, incident_row
 
@@ -32,15 +33,9 @@ BUDI = Actor("spv.budi", SUPERVISOR)
 
 def fire_report(**overrides) -> svc.NewReport:
     """The report of issue 11: a P1 fire with every SOP field filled."""
-    values = {
-        "category_code": "KEBAKARAN",
-        "kondisi": "Rumah terbakar, 2 orang terjebak",
-        "lat": KRAPYAK[0],
-        "lon": KRAPYAK[1],
-        "address": "Jl. Pelita No. 3",
-        "caller_phone": "0857 1111 2222",
-    }
-    return svc.NewReport(**(values | overrides))
+    fields = {"caller_phone": "0857 1111 2222"} | overrides
+    kondisi = "Rumah terbakar, 2 orang terjebak"
+    return new_report("KEBAKARAN", kondisi, KRAPYAK, "Jl. Pelita No. 3", **fields)
 
 
 def quick_closed_prank(engine) -> svc.Recorded:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from dashboard import incidents as svc
 from dashboard import live
-from tests.conftest import CALL_TAKER_ANI
+from tests.conftest import CALL_TAKER_ANI, new_report
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
 KAUMAN = (-6.8876, 109.6760)
@@ -14,15 +14,8 @@ PHONE = "081234567890"
 
 
 def report(**overrides) -> svc.NewReport:
-    values = {
-        "category_code": "KEBAKARAN",
-        "kondisi": "Asap tebal dari dapur",
-        "lat": KAUMAN[0],
-        "lon": KAUMAN[1],
-        "address": "Jl. Masjid No. 1",
-        "caller_phone": PHONE,
-    }
-    return svc.NewReport(**(values | overrides))
+    place = {"caller_phone": PHONE} | overrides
+    return new_report("KEBAKARAN", "Asap tebal dari dapur", KAUMAN, "Jl. Masjid No. 1", **place)
 
 
 def test_snapshot_holds_exactly_the_open_incidents_and_no_phone_column(engine):

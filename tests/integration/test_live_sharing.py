@@ -9,21 +9,14 @@ from sqlalchemy import event
 
 from dashboard import incidents as svc
 from dashboard import live
-from tests.conftest import CALL_TAKER_ANI
+from tests.conftest import CALL_TAKER_ANI, new_report
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
 INTERVAL_S = 10.0
 
 
 def report() -> svc.NewReport:
-    return svc.NewReport(
-        category_code="KEBAKARAN",
-        kondisi="Asap tebal dari dapur",
-        lat=-6.8876,
-        lon=109.6760,
-        address="Jl. Masjid No. 1",
-        caller_phone="081234567890",
-    )
+    return new_report("KEBAKARAN", "Asap tebal dari dapur", (-6.8876, 109.6760), "Jl. Masjid No. 1")
 
 
 @pytest.fixture

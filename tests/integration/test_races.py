@@ -22,6 +22,7 @@ from dashboard import incidents as svc
 from dashboard import tables as t
 from dashboard.domain import SUPERVISOR, Actor
 from dashboard.errors import InvalidInput, InvalidTransition, StaleVersion
+from tests.conftest import new_report
 from tests.helpers.databases import row_counts
 
 pytestmark = pytest.mark.slow
@@ -135,13 +136,11 @@ def _operate(
 
 
 def _create(engine, actor: Actor) -> svc.Recorded:
-    report = svc.NewReport(
-        category_code="KEBAKARAN",
-        kondisi="Asap dari gudang",
-        lat=-6.8890,
-        lon=109.6750,
-        address="Jl. Hayam Wuruk",
-        caller_phone="081234567890",
+    report = new_report(
+        "KEBAKARAN",
+        "Asap dari gudang",
+        (-6.8890, 109.6750),
+        "Jl. Hayam Wuruk",
         forward_to=random.choice(OPDS),
     )
     return svc.create_incident(engine, actor, report, now=NOW)
