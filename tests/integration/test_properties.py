@@ -38,7 +38,7 @@ from dashboard.layers import import_layer
 from mapview.base import base_map
 from mapview.incidents import incident_layer
 from mapview.trend_maps import trend_map
-from tests.conftest import ADMIN_USER, CALL_TAKER_ANI
+from tests.conftest import ADMIN_USER, CALL_TAKER_ANI, new_report
 from tests.helpers.databases import engine_for, fresh_pg_database, row_counts, sqlite_copy
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
@@ -238,15 +238,11 @@ def test_any_report_is_stored_whole_or_refused_in_indonesian_with_nothing_writte
     @example(report=_report(caller_phone="0812３４５６７８９０"))  # full-width digits
     @example(report=_report(lat=90.0, lon=180.0))
     def check(report: NewReport) -> None:
-        before = row_counts(engine)
-        try:
-            recorded = create_incident(engine, CALL_TAKER_ANI, report, now=NOW)
-        except DispatchError as error:
-            outcomes["refused"] += 1
-            _assert_indonesian(error)
-            assert row_counts(engine) == before, f"refused but written: {error}"
+        recorded, before = _stored_or_refused(
+            engine, outcomes, lambda: create_incident(engine, CALL_TAKER_ANI, report, now=NOW)
+        )
+        if recorded is None:
             return
-        outcomes["stored"] += 1
         incidents, events = row_counts(engine)
         assert incidents == before[0] + 1
         assert events == before[1] + (2 if recorded.opd_code else 1)
@@ -277,15 +273,11 @@ def test_any_import_file_is_stored_whole_or_refused_whole_in_indonesian(backend)
         fmt = data.draw(st.sampled_from(["json", "csv", "json-raw"]))
         with tempfile.TemporaryDirectory() as folder:
             path = _write_import(Path(folder), records, fmt)
-            before = row_counts(engine)
-            try:
-                result = import_incidents(engine, ADMIN_USER, path, now=NOW)
-            except DispatchError as error:
-                outcomes["refused"] += 1
-                _assert_indonesian(error)
-                assert row_counts(engine) == before, f"refused but written: {error}"
-                return
-        outcomes["stored"] += 1
+            result, before = _stored_or_refused(
+                engine, outcomes, lambda: import_incidents(engine, ADMIN_USER, path, now=NOW)
+            )
+        if result is None:
+            return
         assert result.inserted + result.skipped_existing == len(records)
         assert row_counts(engine) == (before[0] + result.inserted, before[1] + result.inserted)
         for record in records:
@@ -366,15 +358,8 @@ def import_records(draw) -> dict:
 
 
 def _report(**overrides) -> NewReport:
-    values = {
-        "category_code": "BANJIR",
-        "kondisi": "Air masuk rumah setinggi lutut",
-        "lat": -6.87,
-        "lon": 109.68,
-        "address": "Jl. Pelita No. 3",
-        "caller_phone": "081234567890",
-    }
-    return NewReport(**(values | overrides))
+    kondisi = "Air masuk rumah setinggi lutut"
+    return new_report("BANJIR", kondisi, (-6.87, 109.68), "Jl. Pelita No. 3", **overrides)
 
 
 def _good_record(external_id: str) -> dict:
@@ -441,6 +426,21 @@ def _label_patterns() -> list[re.Pattern]:
 
 
 _PATTERNS = _label_patterns()
+
+
+def _stored_or_refused(engine, outcomes: Counter[str], write) -> tuple:
+    """(write()'s result, the row counts before); (None, ...) when it was refused, which must
+    be said in Indonesian and leave every row as it was. Counts the outcome."""
+    before = row_counts(engine)
+    try:
+        result = write()
+    except DispatchError as error:
+        outcomes["refused"] += 1
+        _assert_indonesian(error)
+        assert row_counts(engine) == before, f"refused but written: {error}"
+        return None, before
+    outcomes["stored"] += 1
+    return result, before
 
 
 def _assert_indonesian(error: DispatchError) -> None:
