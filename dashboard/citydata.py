@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from dashboard import tables as t
+from dashboard.db import reading
 from dashboard.errors import geo_boundary
 from geo import load_city
 
@@ -21,7 +22,8 @@ def current_city(engine: Engine):
     """geo.City with the database's facilities and layers; rebuilt only when they change.
 
     Bundled data files or stored facility rows geo cannot use raise GeoRefused."""
-    with engine.connect() as conn:
+    # Asked by every viewer at every refresh: a read that takes no SQLite write lock.
+    with reading(engine) as conn:
         facility_stamp = select(func.max(t.facilities.c.updated_at_utc), func.count())
         layer_stamp = select(func.max(t.geo_layers.c.imported_at_utc), func.count())
         fingerprint = (
