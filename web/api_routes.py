@@ -83,9 +83,7 @@ async def incident(request: Request) -> Response:
     """GET /api/v1/incidents/{code}: the incident's status, OPD and times (no phone)."""
     if request.method != "GET":
         return await _not_allowed(request)
-    call = _call(request)
-    code = request.path_params["code"]
-    return await run_in_threadpool(_get, call, request.headers, code)
+    return await _with_code(request, _get)
 
 
 async def openapi(request: Request) -> Response:
@@ -119,6 +117,12 @@ async def _with_body(request: Request, handler) -> Response:
         await run_in_threadpool(_log, call)
         return Response(status_code=400)
     return await run_in_threadpool(handler, call, request.headers, too_large, body)
+
+
+async def _with_code(request: Request, handler) -> Response:
+    """Answer with `handler` for the path's incident code in a worker thread."""
+    call = _call(request)
+    return await run_in_threadpool(handler, call, request.headers, request.path_params["code"])
 
 
 def _call(request: Request) -> _Call:
@@ -283,9 +287,7 @@ async def incident_eido(request: Request) -> Response:
     """GET /api/v1/incidents/{code}/eido: the incident as an EIDO document."""
     if request.method != "GET":
         return await _not_allowed(request)
-    call = _call(request)
-    code = request.path_params["code"]
-    return await run_in_threadpool(_get_eido, call, request.headers, code)
+    return await _with_code(request, _get_eido)
 
 
 async def eido_documents(request: Request) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dashboard import labels
+from dashboard.domain import STATUSES
 from dashboard.importer import REQUIRED_COLUMNS
 from dashboard.intake_api import MAX_BATCH
 
@@ -164,16 +165,7 @@ OPENAPI: dict = {
                     "ok": {"const": True},
                     "code": {"type": "string"},
                     "external_id": {"type": ["string", "null"]},
-                    "status": {
-                        "enum": [
-                            "BARU",
-                            "DITERUSKAN",
-                            "DITERIMA",
-                            "DITANGANI",
-                            "SELESAI",
-                            "DIBATALKAN",
-                        ]
-                    },
+                    "status": {"enum": list(STATUSES)},
                     "status_label": {"type": "string"},
                     "category": {"type": "string"},
                     "opd": {"$ref": "#/components/schemas/Opd"},
