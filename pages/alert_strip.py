@@ -15,11 +15,10 @@ import json
 from pathlib import Path
 
 import streamlit as st
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import alert_sound, alerts, labels
 from dashboard.domain import Actor
-from dashboard.errors import DispatchError
 from dashboard.handoff import ASSIGNED, ESCALATED, MOVED_AWAY
 from pages import ui
 
@@ -193,12 +192,8 @@ def _request_open(incident_id: int) -> None:
 def _acknowledge(actor: Actor, alert_id: int, kind: str, code: str) -> None:
     # A toast, not the page's kept outcome (ui.act): the page's own last message stays.
     done = labels.STRIP_DONE_SEEN if kind == MOVED_AWAY else labels.STRIP_DONE_TAKE
-    try:
-        alerts.acknowledge_alert(ui.get_engine(), actor, alert_id)
-    except DispatchError as error:
-        st.toast(ui.plain(str(error)))
-        return
-    except OperationalError:
-        st.toast(labels.ERR_DATABASE)
-        return
-    st.toast(done.format(code=code))
+    # The engine is asked for inside the attempt: a database that is not prepared is an outage.
+    acknowledged, _, refusal = ui.attempt(
+        lambda: alerts.acknowledge_alert(ui.get_engine(), actor, alert_id)
+    )
+    st.toast(done.format(code=code) if acknowledged else ui.plain(refusal))

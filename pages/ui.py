@@ -352,18 +352,18 @@ def require(action: str | None = None, room: Room = LIVE) -> Actor:
 
 
 def run_service(func: Callable[..., T], *args, **kwargs) -> T | None:
-    """Call a service; a refusal (see _call) is shown at once as st.error."""
-    done, result, refusal = _call(func, args, kwargs)
+    """Call a service; a refusal (see attempt) is shown at once as st.error."""
+    done, result, refusal = attempt(func, *args, **kwargs)
     if not done:
         st.error(plain(refusal))
     return result
 
 
-def _call(func: Callable[..., T], args: tuple, kwargs: dict) -> tuple[bool, T | None, str | None]:
+def attempt(func: Callable[..., T], *args, **kwargs) -> tuple[bool, T | None, str | None]:
     """Call a service: (done, result, refusal). The one mapping of a service's errors to what
-    the user sees, for run_service and act: a DispatchError its own Indonesian text, a database
-    outage the banner's text; anything else propagates (run_page logs it under a reference).
-    The text is raw: both callers show it through plain().
+    the user sees (run_service, act, the alert strip's toasts): a DispatchError its own
+    Indonesian text, a database outage the banner's text; anything else propagates (run_page
+    logs it under a reference). The text is raw: show it through plain().
     """
     try:
         return True, func(*args, **kwargs), None
@@ -450,7 +450,7 @@ def act(
     """
     messages: list[tuple[str, str]] = []
     st.session_state[FLASH_KEY] = messages
-    done, result, refusal = _call(func, args, kwargs)
+    done, result, refusal = attempt(func, *args, **kwargs)
     if not done:
         messages.append(("error", refusal))
     elif success:
