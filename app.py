@@ -7,13 +7,10 @@ the small HTTP routes in web/ (the sign-in cookie). Streamlit then runs this sam
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import streamlit as st
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from streamlit.runtime.pages_manager import PagesManager
 
 from dashboard import labels, live, worker
@@ -134,7 +131,7 @@ def _training_navigation() -> st.Page:
     nothing here reads or writes the live database (no wall, Tren, alert or outbox of it)."""
     ui.desk_style()
     ui.training_banner()
-    _database_or_stop(ui.training_engine)
+    ui.training_engine()  # first, as for the desk (see _navigation)
     actor = ui.current_actor(room=ui.TRAINING)
     if actor is None:
         # Every training page asks for a training sign-in (ui.require), then opens.
@@ -162,7 +159,9 @@ def _navigation() -> st.Page:
         return st.navigation([root, _page("wall")], position="hidden")
     if _in_training_room():
         return _training_navigation()
-    _database_or_stop(ui.get_engine)
+    # The database first (a first visit sees it prepared). While it is down the error goes to
+    # ui.run_page (main): the banner, and the whole page again every few seconds.
+    ui.get_engine()
     ui.desk_style()
     actor = ui.current_actor()
     if actor is None:
@@ -177,17 +176,6 @@ def _navigation() -> st.Page:
     alert_strip.show(actor, live.refresh_interval_s(ui.settings()))
     keys = PAGES_BY_ROLE.get(actor.role, ("home",))
     return st.navigation([_page(key, default=i == 0) for i, key in enumerate(keys)])
-
-
-def _database_or_stop(engine: Callable[[], Engine]) -> None:
-    """Reach the room's database before anything else (a first visit sees it prepared); while
-    it is down: the banner, the whole page again every few seconds, and the script stops here."""
-    try:
-        engine()
-    except SQLAlchemyError as error:
-        ui.database_banner(error)
-        ui.retry_page_every()
-        st.stop()
 
 
 def _signed_in_as(actor: Actor, title: str, room: ui.Room, *, sign_out_key: str) -> None:
