@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 
 from dashboard.catalogue import seed_catalogue
-from dashboard.db import make_engine, migrate
+from dashboard.db import migrate
 from dashboard.domain import ADMIN, CALL_TAKER, OPD_ADMIN, SUPERVISOR, Actor
 from dashboard.incidents import NewReport
 from tests.helpers import embedded_pg
-from tests.helpers.databases import drop_database, pg_url
-from tests.helpers.required import unavailable  # re-exported: helpers and tests import it here
+from tests.helpers.databases import (
+    drop_database,
+    engine_for,
+    fresh_pg_database,
+    pg_admin,
+    pg_url,
+    sqlite_copy,
+)
+from tests.helpers.required import unavailable  # noqa: F401 - re-exported: tests import it here
 
 CALL_TAKER_ANI = Actor("ct.ani", CALL_TAKER, full_name="Ani")
 SUPERVISOR_EKA = Actor("spv.eka", SUPERVISOR, full_name="Eka")
@@ -67,67 +73,42 @@ def pytest_terminal_summary(terminalreporter):
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("tpl") / "template.db"
-    engine = make_engine(f"sqlite:///{path}")
-    migrate(engine)
-    seed_catalogue(engine)
-    engine.dispose()
+    with engine_for(f"sqlite:///{path}") as engine:
+        migrate(engine)
+        seed_catalogue(engine)
     return path
 
 
 @pytest.fixture(scope="session")
 def pg_template() -> str:
     """A migrated, catalogued PostgreSQL database used as the template for each test."""
-    admin = _pg_admin_engine()
     name = f"siaga_tpl_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(pg_url(name))
-    migrate(engine)
-    seed_catalogue(engine)
-    engine.dispose()
-    yield name
-    drop_database(admin, name)
-    admin.dispose()
+    with pg_admin() as admin:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        with engine_for(pg_url(name)) as engine:
+            migrate(engine)
+            seed_catalogue(engine)
+        yield name
+        drop_database(admin, name)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path):
     """A fresh database with the schema and catalogue, on each backend."""
     if request.param == "sqlite":
-        path = tmp_path / "siaga.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        eng = make_engine(f"sqlite:///{path}")
-        yield eng
-        eng.dispose()
+        yield from _sqlite_engine(request.getfixturevalue("sqlite_template"), tmp_path)
         return
     template = request.getfixturevalue("pg_template")
-    admin = _pg_admin_engine()
-    name = f"siaga_t_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    eng = make_engine(pg_url(name))
-    yield eng
-    eng.dispose()
-    drop_database(admin, name)
-    admin.dispose()
+    with fresh_pg_database(template, prefix="siaga_t") as url, engine_for(url) as eng:
+        yield eng
 
 
 @pytest.fixture
 def sqlite_engine(tmp_path, sqlite_template):
-    path = tmp_path / "siaga.db"
-    shutil.copy(sqlite_template, path)
-    eng = make_engine(f"sqlite:///{path}")
-    yield eng
-    eng.dispose()
+    yield from _sqlite_engine(sqlite_template, tmp_path)
 
 
-def _pg_admin_engine():
-    url = make_url(pg_url("postgres"))
-    admin = create_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as error:
-        admin.dispose()
-        unavailable(f"PostgreSQL at {url.render_as_string()} not reachable: {type(error).__name__}")
-    return admin
+def _sqlite_engine(template: Path, folder: Path) -> Iterator[Engine]:
+    with engine_for(sqlite_copy(template, folder)) as eng:
+        yield eng

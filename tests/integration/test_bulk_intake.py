@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import threading
 from datetime import datetime, timedelta
 
@@ -19,11 +18,10 @@ from sqlalchemy import func, select
 from dashboard import channels, intake_api
 from dashboard import incidents as svc
 from dashboard import tables as t
-from dashboard.db import make_engine
 from dashboard.errors import ImportRejected
 from dashboard.importer import import_incidents
 from tests.conftest import ADMIN_USER, CALL_TAKER_ANI, flood_report
-from tests.helpers.databases import fresh_pg_database
+from tests.helpers.databases import engine_for, fresh_pg_database, sqlite_copy
 from tests.integration.test_intake_api import call, key_row
 
 NOW = datetime(2026, 11, 28, 3, 0)  # 10:00 WIB
@@ -143,16 +141,12 @@ def snapshot(engine) -> dict[str, list]:
 def twin(engine, request, tmp_path):
     """A second fresh database on the same backend as `engine`."""
     if engine.dialect.name == "sqlite":
-        path = tmp_path / "twin.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        other = make_engine(f"sqlite:///{path}")
-        yield other
-        other.dispose()
+        url = sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path, "twin.db")
+        with engine_for(url) as other:
+            yield other
         return
-    with fresh_pg_database(request.getfixturevalue("pg_template")) as url:
-        other = make_engine(url)
+    with fresh_pg_database(request.getfixturevalue("pg_template")) as url, engine_for(url) as other:
         yield other
-        other.dispose()
 
 
 def test_a_batch_writes_exactly_what_recording_each_report_in_turn_wrote(engine, twin):
