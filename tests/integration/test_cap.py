@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from dashboard import cap, cli, worker
+from dashboard import cap, cli
 from dashboard import tables as t
 from dashboard.config import load_settings
 from dashboard.errors import CapRejected, CapUnreachable
 from tests.helpers.receivers import free_port
+from tests.helpers.worker_thread import running_worker
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cap"
 JATENG = FIXTURES / "cap_jateng.xml"
@@ -422,22 +423,12 @@ def test_the_command_line_says_an_unreachable_url_failed(engine, capsys):
 
 def test_the_worker_polls_the_configured_cap_url(engine, server):
     url = server.url("rss_local.xml")
-    stop = threading.Event()
-    loop = threading.Thread(
-        target=worker.run_forever,
-        args=(engine,),
-        kwargs={"worker_id": "w1", "stop_event": stop, "interval_s": 0.05, "cap_url": url},
-    )
-    loop.start()
-    try:
+    with running_worker(engine, cap_url=url):
         for _ in range(100):
             fetch = cap.last_fetch(engine)
             if fetch is not None:
                 break
             time.sleep(0.1)
-    finally:
-        stop.set()
-        loop.join(timeout=10)
     assert (fetch.source, fetch.last_error, fetch.alerts_seen) == (url, None, 2)
     assert counts(engine)["cap_alerts"] == 2
 

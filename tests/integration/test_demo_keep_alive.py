@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import random
-import threading
 import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from dashboard import catalogue, demo, worker
+from dashboard import catalogue, demo
 from dashboard import incidents as svc
 from dashboard import tables as t
 from dashboard.config import load_settings
 from tests.conftest import CALL_TAKER_ANI, flood_report
+from tests.helpers.worker_thread import running_worker
 
 NOW = datetime(2026, 12, 1, 12, 0)
 
@@ -82,19 +82,11 @@ def test_the_keep_alive_never_moves_a_report_a_person_recorded(engine):
 def _run_worker_briefly(engine, *, demo_live: bool, monkeypatch) -> None:
     # One keep-alive tick per 240 s makes a call at its first tick (probability 1).
     monkeypatch.setenv("SIAGA_DEMO_LIVE_INTERVAL_S", str(demo.LIVE_CALL_INTERVAL_S))
-    stop = threading.Event()
-    loop = threading.Thread(
-        target=worker.run_forever,
-        args=(engine,),
-        kwargs={"worker_id": "w1", "stop_event": stop, "interval_s": 0.05, "demo_live": demo_live},
-    )
-    loop.start()
-    for _ in range(100):
-        if _simulated(engine) or not demo_live:
-            break
-        time.sleep(0.1)
-    stop.set()
-    loop.join(timeout=10)
+    with running_worker(engine, demo_live=demo_live):
+        for _ in range(100):
+            if _simulated(engine) or not demo_live:
+                break
+            time.sleep(0.1)
 
 
 def test_the_worker_keeps_the_demo_city_alive_only_when_asked(engine, monkeypatch):

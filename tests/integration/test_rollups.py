@@ -22,11 +22,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, insert, select, update
 
-from dashboard import catalogue, rollups, trends, worker
+from dashboard import catalogue, rollups, trends
 from dashboard import tables as t
 from dashboard.trends import TrendFilter
 from geo import grid_counts
 from geo.layers import default_city
+from tests.helpers.worker_thread import running_worker
 
 WIB_H = 7
 FIRST_DAY = date(2026, 1, 20)
@@ -145,22 +146,12 @@ def test_the_worker_builds_the_rollups_and_tren_then_reads_them(engine, monkeypa
     with engine.begin() as conn:
         _add_history(conn, random.Random(2), first_id=1, count=200)
     monkeypatch.setenv("SIAGA_ROLLUP_INTERVAL_S", "0.1")
-    stop = threading.Event()
-    loop = threading.Thread(
-        target=worker.run_forever,
-        args=(engine,),
-        kwargs={"worker_id": "w1", "stop_event": stop, "interval_s": 0.05, "trend_rollups": True},
-    )
-    loop.start()
-    try:
+    with running_worker(engine, join_s=30, trend_rollups=True):
         for _ in range(200):
             with engine.connect() as conn:
                 if conn.execute(select(t.trend_rollup_state.c.folded_until_utc)).scalar():
                     break
             time.sleep(0.1)
-    finally:
-        stop.set()
-        loop.join(timeout=30)
     with trends.read_connection(engine) as conn:
         targets = catalogue.targets(catalogue.get_settings(conn))
         parts = rollups.read(conn, FILTERS[0], targets=targets)
