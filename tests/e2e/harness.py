@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
 
 
 def free_port() -> int:
+    """A port nothing listens on (at the moment of asking)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
