@@ -110,9 +110,8 @@ def test_the_road_file_is_data_local_jalan_osm_when_present_or_the_one_siaga_roa
     assert config.load_settings({"SIAGA_ROADS_FILE": str(named)}).roads_file == named
 
 
-def test_the_road_file_is_parsed_once_per_version_and_again_when_replaced(tmp_path, monkeypatch):
-    path = GRID.write_osm(tmp_path / "jalan.osm")
-    monkeypatch.setenv("SIAGA_ROADS_FILE", str(path))
+def count_parses(monkeypatch) -> list:
+    """The files RoadGraph.from_osm_file parses from now on, one entry per parse."""
     parses = []
     parse = RoadGraph.from_osm_file.__func__
 
@@ -121,6 +120,13 @@ def test_the_road_file_is_parsed_once_per_version_and_again_when_replaced(tmp_pa
         return parse(cls, *args, **kwargs)
 
     monkeypatch.setattr(RoadGraph, "from_osm_file", classmethod(counted))
+    return parses
+
+
+def test_the_road_file_is_parsed_once_per_version_and_again_when_replaced(tmp_path, monkeypatch):
+    path = GRID.write_osm(tmp_path / "jalan.osm")
+    monkeypatch.setenv("SIAGA_ROADS_FILE", str(path))
+    parses = count_parses(monkeypatch)
     monkeypatch.setattr(roads, "ROADS_CACHE_DIR", tmp_path / "cache")
     first = roads.configured_road_graph()
     assert roads.configured_road_graph() is first
@@ -140,14 +146,7 @@ def test_a_broken_road_file_is_refused_in_indonesian_and_not_parsed_again_each_r
     path = tmp_path / "jalan.osm"
     path.write_text("<osm><node id='1' lat='-6.9'", encoding="utf-8")
     monkeypatch.setenv("SIAGA_ROADS_FILE", str(path))
-    parses = []
-    parse = RoadGraph.from_osm_file.__func__
-
-    def counted(cls, *args, **kwargs):
-        parses.append(args[0])
-        return parse(cls, *args, **kwargs)
-
-    monkeypatch.setattr(RoadGraph, "from_osm_file", classmethod(counted))
+    parses = count_parses(monkeypatch)
     for _ in range(3):
         with pytest.raises(RoadGraphError) as refused:
             roads.configured_road_graph()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from dashboard.cap import FetchState
@@ -88,11 +89,6 @@ def test_hostile_cap_text_is_escaped_in_the_banner():
 
 
 def test_a_fetch_from_another_day_shows_its_date():
-    old = FetchState(
-        source="s",
-        last_attempt_utc=datetime(2026, 2, 15, 1, 0),
-        last_success_utc=datetime(2026, 2, 15, 1, 0),
-        last_error=None,
-        alerts_seen=1,
-    )
+    yesterday = datetime(2026, 2, 15, 1, 0)
+    old = replace(FETCHED, last_attempt_utc=yesterday, last_success_utc=yesterday)
     assert "diambil 15-02-2026 08:00 WIB" in text(banner_html(view([alert()], fetch=old)))

@@ -185,26 +185,30 @@ def _assert_same(new: list[Location], old: list[Location]) -> None:
         assert got == Location(**{**want.__dict__, "distance_to_city_m": got.distance_to_city_m})
 
 
+def _located_as_the_spatial_joins_locate(city, data) -> tuple[list, list, list[Location]]:
+    """Up to 12 drawn points located at once must be what the spatial joins gave; returns
+    (lats, lons, the joins' locations)."""
+    points = data.draw(st.lists(_points(city), min_size=1, max_size=12))
+    lats, lons = [p[0] for p in points], [p[1] for p in points]
+    expected = _reference_locations(lats, lons, city)
+    _assert_same(locate_points(lats, lons, city=city), expected)
+    return lats, lons, expected
+
+
 PROPERTY = settings(max_examples=150, deadline=None)
 
 
 @PROPERTY
 @given(data=st.data())
 def test_locating_in_the_real_city_gives_what_the_spatial_joins_gave(city, data):
-    points = data.draw(st.lists(_points(city), min_size=1, max_size=12))
-    lats, lons = [p[0] for p in points], [p[1] for p in points]
-    expected = _reference_locations(lats, lons, city)
-    _assert_same(locate_points(lats, lons, city=city), expected)
+    lats, lons, expected = _located_as_the_spatial_joins_locate(city, data)
     _assert_same([locate(lats[0], lons[0], city=city)], expected[:1])
 
 
 @PROPERTY
 @given(data=st.data())
 def test_locating_in_the_tiny_city_gives_what_the_spatial_joins_gave(tiny_city, data):
-    points = data.draw(st.lists(_points(tiny_city), min_size=1, max_size=12))
-    lats, lons = [p[0] for p in points], [p[1] for p in points]
-    expected = _reference_locations(lats, lons, tiny_city)
-    _assert_same(locate_points(lats, lons, city=tiny_city), expected)
+    _located_as_the_spatial_joins_locate(tiny_city, data)
 
 
 @settings(max_examples=40, deadline=None)
