@@ -25,6 +25,7 @@ from dashboard.domain import (
     utc_now,
     wib_day,
 )
+from dashboard.errors import geo_boundary
 from dashboard.fmt import format_decimal, format_km, format_minutes
 from dashboard.places import place_text
 from dashboard.queries import IncidentFilter, Kpis
@@ -412,17 +413,19 @@ def nearest_posts(
         }
     posts = []
     for kind in kinds:
-        for match in nearest_facilities(
-            lat,
-            lon,
-            kind,
-            k=1,
-            city=city,
-            detour_factor=factor,
-            speeds_kmh=speeds or None,
-            direction=direction_for_kind(kind),
-            **roads,
-        ):
+        with geo_boundary():
+            matches = nearest_facilities(
+                lat,
+                lon,
+                kind,
+                k=1,
+                city=city,
+                detour_factor=factor,
+                speeds_kmh=speeds or None,
+                direction=direction_for_kind(kind),
+                **roads,
+            )
+        for match in matches:
             posts.append(
                 NearestPost(
                     kind=kind,

@@ -27,7 +27,6 @@ from dashboard.domain import Actor, can, utc_now
 from dashboard.errors import DispatchError
 from dashboard.roads import configured_road_graph
 from dashboard.setup import prepare_database
-from geo.errors import RoadGraphError
 from geo.roads import RoadGraph
 
 log = logging.getLogger("siaga112.ui")
@@ -148,7 +147,7 @@ def road_graph() -> RoadGraph | None:
     """
     try:
         return configured_road_graph()
-    except RoadGraphError as error:
+    except DispatchError as error:  # dashboard.errors.RoadFileRefused
         st.warning(plain(labels.ROADS_FILE_WARNING.format(reason=error)))
         return None
 
