@@ -47,7 +47,7 @@ DESK_VIEWPORTS = {
 }
 
 
-def new_page(browser, app_url: str, viewport: dict | None = None):
+def new_page(browser, app_url: str, viewport: dict | None = None, *, timeout_ms: int = 30_000):
     """A page in a fresh browser context (its own cookies: another person's browser)."""
     context = browser.new_context(
         viewport=viewport or {"width": 1600, "height": 1000},
@@ -55,7 +55,7 @@ def new_page(browser, app_url: str, viewport: dict | None = None):
         timezone_id="Asia/Jakarta",
     )
     pg = context.new_page()
-    pg.set_default_timeout(30_000)
+    pg.set_default_timeout(timeout_ms)
     pg.watch = RequestWatch(pg, app_url)
     return pg
 

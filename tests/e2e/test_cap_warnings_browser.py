@@ -26,7 +26,7 @@ from dashboard.db import make_engine
 from dashboard.domain import format_wib, to_wib, utc_now
 from dashboard.setup import DEMO_DISPLAY_TOKEN
 from tests.e2e.conftest import DESK_VIEWPORTS, new_page, sign_in
-from tests.helpers.browser import choose, settle
+from tests.helpers.browser import boxes_overlap, choose, settle
 
 pytestmark = pytest.mark.browser
 
@@ -119,15 +119,6 @@ def wait_outline(frame, expected: list) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"outline {outline(frame)!r}, expected {expected!r}")
         time.sleep(0.5)
-
-
-def boxes_overlap(a: dict, b: dict) -> bool:
-    return not (
-        a["x"] + a["width"] <= b["x"]
-        or b["x"] + b["width"] <= a["x"]
-        or a["y"] + a["height"] <= b["y"]
-        or b["y"] + b["height"] <= a["y"]
-    )
 
 
 def screenshot(page, name: str) -> None:

@@ -18,12 +18,12 @@ from dashboard.fmt import format_km, format_minutes
 from dashboard.incidents import NewReport, cancel, create_incident
 from tests.conftest import CALL_TAKER_ANI
 from tests.e2e.conftest import sign_in
+from tests.helpers.browser import MAP_FRAME, settled_map_frame
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO / "static" / "screenshots" / "live_map.png"
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 REFRESH_S = 10  # data/settings.json refresh_interval_s
 # Counts read from the Leaflet map inside the component iframe (streamlit-folium names it map_div).
 COUNT_JS = """() => {
@@ -76,13 +76,7 @@ def open_live_map(page, app_url: str):
     """Sign in as the supervisor, open Peta Langsung, return the map's frame once it has settled."""
     sign_in(page, app_url, "spv.eka")
     page.get_by_role("link", name="Peta Langsung").click()
-    container = page.frame_locator(MAP_FRAME).locator(".leaflet-container")
-    container.wait_for(state="visible")
-    box = container.bounding_box()
-    assert box is not None and box["width"] > 300 and box["height"] > 300
-    frame = next(f for f in page.frames if "st_folium" in f.url)
-    frame.wait_for_function("() => window.map_div && map_div.siagaViewSettled === true")
-    return frame
+    return settled_map_frame(page, larger_than_px=(300, 300))
 
 
 def new_report(lat: float, lon: float, **overrides) -> NewReport:

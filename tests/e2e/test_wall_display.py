@@ -12,39 +12,29 @@ from sqlalchemy import select
 from dashboard import tables as t
 from dashboard.db import make_engine
 from dashboard.domain import OPEN_STATUSES
-from dashboard.incidents import NewReport, create_incident
+from dashboard.incidents import create_incident
 from dashboard.setup import DEMO_DISPLAY_TOKEN
-from tests.conftest import CALL_TAKER_ANI
+from tests.conftest import CALL_TAKER_ANI, new_report
+from tests.e2e.conftest import new_page
 from tests.e2e.harness import RequestWatch
+from tests.helpers.browser import MAP_FRAME, boxes_overlap, settled_map_frame
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO / "static" / "screenshots" / "wall.png"
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 
 
 @pytest.fixture
 def wall_page(browser, app_server):
-    context = browser.new_context(
-        viewport={"width": 1920, "height": 1080}, locale="id-ID", timezone_id="Asia/Jakarta"
-    )
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.watch = RequestWatch(page, app_server.url)
+    page = new_page(browser, app_server.url, {"width": 1920, "height": 1080}, timeout_ms=60_000)
     yield page
-    context.close()
+    page.context.close()
 
 
 def open_wall(page, app_url: str, token: str = DEMO_DISPLAY_TOKEN):
     page.goto(f"{app_url}/layar?token={token}")
-    container = page.frame_locator(MAP_FRAME).locator(".leaflet-container")
-    container.wait_for(state="visible")
-    box = container.bounding_box()
-    assert box is not None and box["width"] > 800 and box["height"] > 600
-    frame = next(f for f in page.frames if "st_folium" in f.url)
-    frame.wait_for_function("() => window.map_div && map_div.siagaViewSettled === true")
-    return frame
+    return settled_map_frame(page, larger_than_px=(800, 600))
 
 
 def phone_forms(phone: str) -> set[str]:
@@ -60,12 +50,11 @@ def test_wall_shows_no_caller_phone_number_of_any_open_incident(wall_page, app_s
     create_incident(
         engine,
         CALL_TAKER_ANI,
-        NewReport(
-            category_code="BANJIR",
-            kondisi="Air masuk rumah, hubungi saya di 0856 4321 9876 kalau tim datang",
-            lat=-6.8631,
-            lon=109.6789,
-            address="Jl. Pelita No. 3, dekat 0856-4321-9876",
+        new_report(
+            "BANJIR",
+            "Air masuk rumah, hubungi saya di 0856 4321 9876 kalau tim datang",
+            (-6.8631, 109.6789),
+            "Jl. Pelita No. 3, dekat 0856-4321-9876",
             caller_phone="0856 4321 9876",
         ),
     )
@@ -141,22 +130,13 @@ _TEXT_SIZES_JS = """() => [...document.querySelectorAll(
     .map((el) => [el.textContent.trim().slice(0, 30), parseFloat(getComputedStyle(el).fontSize)])"""
 
 
-def _boxes_overlap(a: dict, b: dict) -> bool:
-    return not (
-        a["x"] + a["width"] <= b["x"]
-        or b["x"] + b["width"] <= a["x"]
-        or a["y"] + a["height"] <= b["y"]
-        or b["y"] + b["height"] <= a["y"]
-    )
-
-
 def test_the_wall_legend_sits_beside_the_map_in_type_read_from_five_metres(wall_page, app_server):
     frame = open_wall(wall_page, app_server.url)
     legend = wall_page.get_by_test_id("wall-legend")
     map_box = wall_page.locator(MAP_FRAME).bounding_box()
     legend_box = legend.bounding_box()
     assert legend_box is not None and map_box is not None
-    assert not _boxes_overlap(legend_box, map_box), "the legend must never cover the map"
+    assert not boxes_overlap(legend_box, map_box), "the legend must never cover the map"
     assert frame.locator(".siaga-legend").count() == 0  # no legend drawn inside the map
     # Six classes a person tells apart, not eighteen category colours.
     assert legend.locator(".wl-classes .wl-item").count() == 6

@@ -7,6 +7,8 @@ import re
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+
 
 def pick(page, label: str, option: str, *, then_shows: str | None = None) -> None:
     """Choose `option` in the selectbox labelled `label` (and wait for `then_shows` as text).
@@ -31,6 +33,19 @@ def pick(page, label: str, option: str, *, then_shows: str | None = None) -> Non
         except (PlaywrightTimeout, AssertionError):
             if attempt == 2:
                 raise
+
+
+def settled_map_frame(page, *, larger_than_px: tuple[int, int]):
+    """The folium map's frame once its view has settled; the map shows larger than
+    `larger_than_px` (width, height) on the page, a map a person can read."""
+    container = page.frame_locator(MAP_FRAME).locator(".leaflet-container")
+    container.wait_for(state="visible")
+    box = container.bounding_box()
+    min_width, min_height = larger_than_px
+    assert box is not None and box["width"] > min_width and box["height"] > min_height
+    frame = next(f for f in page.frames if "st_folium" in f.url)
+    frame.wait_for_function("() => window.map_div && map_div.siagaViewSettled === true")
+    return frame
 
 
 def open_page(page, name: str) -> None:
@@ -75,4 +90,14 @@ def inside_viewport(page, locator) -> bool:
         and box["y"] >= 0
         and box["x"] + box["width"] <= size["width"]
         and box["y"] + box["height"] <= size["height"]
+    )
+
+
+def boxes_overlap(a: dict, b: dict) -> bool:
+    """Whether two bounding boxes (x, y, width, height) share any area."""
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
     )
