@@ -111,12 +111,14 @@ def _form(actor, scenario: Scenario) -> str | None:
         labels.TRAINING_FIELD_CATEGORY,
         [None, *categories],
         format_func=lambda code: labels.TRAINING_PICK_NONE if code is None else categories[code],
+        placeholder=labels.TRAINING_PICK_NONE,
         key=f"{FIELD_PREFIX}category",
     )
     st.selectbox(
         labels.TRAINING_FIELD_OPD,
         [None, *opds],
         format_func=lambda code: labels.TRAINING_PICK_NONE if code is None else opds[code],
+        placeholder=labels.TRAINING_PICK_NONE,
         key=f"{FIELD_PREFIX}opd",
     )
     query = st.text_input(labels.SEARCH_PLACE, key=f"{FIELD_PREFIX}search")
@@ -160,6 +162,7 @@ def _form(actor, scenario: Scenario) -> str | None:
             labels.TRAINING_FIELD_DUPLICATE,
             [None, *codes],
             format_func=lambda code: labels.TRAINING_PICK_NONE if code is None else code,
+            placeholder=labels.TRAINING_PICK_NONE,
             key=f"{FIELD_PREFIX}duplicate",
         )
     label = {

@@ -103,6 +103,7 @@ def _actions(actor, scenario: Scenario, actions: list[OpdAction]) -> None:
             labels.TRAINING_FIELD_TO_OPD,
             [None, *opds],
             format_func=lambda code: labels.TRAINING_PICK_NONE if code is None else opds[code],
+            placeholder=labels.TRAINING_PICK_NONE,
             key=f"{FIELD_PREFIX}to_opd",
         )
         st.text_input(labels.TRAINING_FIELD_REASON, key=f"{FIELD_PREFIX}reason")

@@ -212,6 +212,8 @@ def test_a_trainee_drills_three_calls_the_trainer_sees_the_scores_and_live_is_un
             tab.get_by_text(prank.answers["KONDISI"]).wait_for()
             expect(tab.get_by_label(labels.TRAINING_FIELD_KONDISI)).to_have_value(note)
             expect(tab.get_by_role("button", name=labels.TRAINING_ASK["JENIS"])).to_have_count(0)
+            # The picks not yet made read as ours, never Streamlit's English placeholder.
+            expect(tab.get_by_text("Choose an option")).to_have_count(0)
         second.close()
         # Then recognised and closed as prank: the questions asked before the reload count.
         _ask_all(trainee, ("LOKASI", "NOMOR"))
