@@ -105,10 +105,21 @@ def engine(request, tmp_path):
 
 
 @pytest.fixture
+def second_engine(engine, request, tmp_path):
+    """A second fresh database on the same backend as `engine` (another Siaga 112's)."""
+    if engine.dialect.name == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        yield from _sqlite_engine(template, tmp_path, "second.db")
+        return
+    with fresh_pg_database(request.getfixturevalue("pg_template")) as url, engine_for(url) as other:
+        yield other
+
+
+@pytest.fixture
 def sqlite_engine(tmp_path, sqlite_template):
     yield from _sqlite_engine(sqlite_template, tmp_path)
 
 
-def _sqlite_engine(template: Path, folder: Path) -> Iterator[Engine]:
-    with engine_for(sqlite_copy(template, folder)) as eng:
+def _sqlite_engine(template: Path, folder: Path, name: str = "siaga.db") -> Iterator[Engine]:
+    with engine_for(sqlite_copy(template, folder, name)) as eng:
         yield eng

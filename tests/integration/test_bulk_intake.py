@@ -21,7 +21,6 @@ from dashboard import tables as t
 from dashboard.errors import ImportRejected
 from dashboard.importer import import_incidents
 from tests.conftest import ADMIN_USER, CALL_TAKER_ANI, flood_report
-from tests.helpers.databases import engine_for, fresh_pg_database, sqlite_copy
 from tests.integration.test_intake_api import call, key_row
 
 NOW = datetime(2026, 11, 28, 3, 0)  # 10:00 WIB
@@ -138,15 +137,9 @@ def snapshot(engine) -> dict[str, list]:
 
 
 @pytest.fixture
-def twin(engine, request, tmp_path):
+def twin(second_engine):
     """A second fresh database on the same backend as `engine`."""
-    if engine.dialect.name == "sqlite":
-        url = sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path, "twin.db")
-        with engine_for(url) as other:
-            yield other
-        return
-    with fresh_pg_database(request.getfixturevalue("pg_template")) as url, engine_for(url) as other:
-        yield other
+    return second_engine
 
 
 def test_a_batch_writes_exactly_what_recording_each_report_in_turn_wrote(engine, twin):

@@ -21,7 +21,7 @@ from tests.conftest import (
     SUPERVISOR_EKA,
     flood_report,
 )
-from tests.helpers.databases import engine_for, fresh_pg_database, row_counts, sqlite_copy
+from tests.helpers.databases import row_counts
 
 T0 = datetime(2026, 3, 10, 2, 0)  # 09:00 WIB
 NOW = datetime(2026, 3, 10, 8, 0)  # 15:00 WIB: when the documents are imported
@@ -153,15 +153,9 @@ def varied_history(engine) -> list[str]:
 
 
 @pytest.fixture
-def fresh(engine, request, tmp_path):
+def fresh(second_engine):
     """A second, empty database on the same backend as `engine` (the other Siaga 112)."""
-    if engine.dialect.name == "sqlite":
-        url = sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path, "fresh.db")
-        with engine_for(url) as other:
-            yield other
-        return
-    with fresh_pg_database(request.getfixturevalue("pg_template")) as url, engine_for(url) as other:
-        yield other
+    return second_engine
 
 
 def neighbour_document(**changes) -> dict:
