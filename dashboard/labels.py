@@ -588,6 +588,11 @@ LOCKED_UNTIL = "sampai {at} WIB"
 USER_MANAGE_HEADING = "Kelola pengguna"
 FIELD_USER = "Pengguna"
 PICK_USER_PLACEHOLDER = "Pilih pengguna"
+# Any picker with nothing picked (components.choose), and the two multi-pickers when empty:
+# never Streamlit's English "Choose an option" / "Choose options".
+PICK_PLACEHOLDER = "— pilih —"
+API_KEY_SCOPES_PLACEHOLDER = "Pilih cakupan kunci"
+TRAINING_PICK_SCENARIOS_PLACEHOLDER = "Pilih skenario latihan"
 PICK_USER_FIRST = "Pilih pengguna terlebih dahulu."
 BTN_UNLOCK = "Buka kunci"
 BTN_DEACTIVATE = "Nonaktifkan"

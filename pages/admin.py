@@ -398,6 +398,7 @@ with api_tab:
             list(apikeys.SCOPES),
             default=["intake"],
             format_func=labels.API_SCOPE.get,
+            placeholder=labels.API_KEY_SCOPES_PLACEHOLDER,
             key="api_key_scopes",
         )
         st.form_submit_button(labels.BTN_CREATE_API_KEY, type="primary", on_click=_create_api_key)

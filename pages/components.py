@@ -18,7 +18,9 @@ T = TypeVar("T")
 def choose(widget: Callable[..., T], label: str, names: Mapping, **options) -> T:
     """A selectbox or multiselect (`widget`, e.g. st.selectbox, cols[1].multiselect) over the
     codes of `names` (code -> what the user reads): the page gets codes back, never display
-    text, and the options and their texts come from one mapping, so they cannot disagree."""
+    text, and the options and their texts come from one mapping, so they cannot disagree.
+    With nothing picked it reads labels.PICK_PLACEHOLDER unless `placeholder` says otherwise."""
+    options.setdefault("placeholder", labels.PICK_PLACEHOLDER)
     return widget(label, list(names), format_func=names.get, **options)
 
 

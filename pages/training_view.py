@@ -223,6 +223,7 @@ class Drill:
             list(scenarios),
             default=(preferred or list(scenarios))[:DEFAULT_DRILL_SIZE],
             format_func=lambda code: f"{code} · {scenarios[code].title}",
+            placeholder=labels.TRAINING_PICK_SCENARIOS_PLACEHOLDER,
             key=f"{self.key}_pick",
         )
         if st.button(labels.TRAINING_START, type="primary", disabled=not chosen):
