@@ -17,6 +17,7 @@ from dashboard import incidents as svc
 from dashboard import tables as t
 from dashboard.domain import CALL_TAKER, OPD_ADMIN, Actor, utc_now
 from dashboard.setup import DEMO_DISPLAY_TOKEN
+from tests.conftest import new_report
 from tests.e2e.conftest import DESK_VIEWPORTS, new_page, sign_in
 from tests.helpers.browser import settle
 
@@ -60,14 +61,8 @@ def record_on(page, app_url: str):
 
 
 def report(kondisi: str, *, forward_to: str) -> svc.NewReport:
-    return svc.NewReport(
-        category_code="BANJIR",
-        kondisi=kondisi,
-        lat=-6.8680,
-        lon=109.6880,
-        address="Jl. Pelita No. 3",
-        caller_phone="081234567890",
-        forward_to=forward_to,
+    return new_report(
+        "BANJIR", kondisi, (-6.8680, 109.6880), "Jl. Pelita No. 3", forward_to=forward_to
     )
 
 

@@ -23,6 +23,7 @@ from dashboard.domain import ADMIN, WIB, Actor
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_workflow_flow import open_incident
 from tests.helpers.browser import open_page
+from tests.integration.test_intake_api import call as platform_call
 
 pytestmark = pytest.mark.browser
 
@@ -32,16 +33,8 @@ PATH = "/api/v1/incidents"
 
 def call(external_id: str | None = None, **overrides) -> dict:
     received = (datetime.now(UTC) - timedelta(minutes=2)).astimezone(WIB)
-    return {
-        "external_id": external_id or f"P112-{uuid.uuid4().hex[:10]}",
-        "received_at": received.isoformat(timespec="seconds"),
-        "category": "BANJIR",
-        "kondisi": "Air masuk rumah setinggi lutut",
-        "lat": -6.8868,
-        "lon": 109.6753,
-        "address": "Jl. Pelita No. 3",
-        "caller_phone": "0812 3456 7890",
-    } | overrides
+    fields = {"received_at": received.isoformat(timespec="seconds")} | overrides
+    return platform_call(external_id or f"P112-{uuid.uuid4().hex[:10]}", **fields)
 
 
 class Client:

@@ -24,9 +24,9 @@ from dashboard.catalogue import set_setting
 from dashboard.db import make_engine
 from dashboard.domain import utc_now
 from dashboard.setup import DEMO_DISPLAY_TOKEN, prepare_database
-from tests.conftest import CALL_TAKER_ANI
-from tests.e2e.conftest import sign_in
-from tests.e2e.harness import RequestWatch, start_app
+from tests.conftest import CALL_TAKER_ANI, new_report
+from tests.e2e.conftest import new_page, sign_in
+from tests.e2e.harness import start_app
 from tests.helpers.browser import pick
 from tests.helpers.private_pg import private_postgres
 
@@ -75,16 +75,11 @@ def replica_b(database_url, tmp_path_factory):
 
 @contextmanager
 def watched_page(browser, server):
-    context = browser.new_context(
-        viewport={"width": 1600, "height": 1000}, locale="id-ID", timezone_id="Asia/Jakarta"
-    )
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.watch = RequestWatch(page, server.url)
+    page = new_page(browser, server.url, timeout_ms=60_000)
     try:
         yield page
     finally:
-        context.close()
+        page.context.close()
 
 
 @pytest.mark.timeout(240)
@@ -131,10 +126,8 @@ def test_pages_show_a_banner_while_postgresql_is_down_and_recover_by_themselves(
             )
         recovered_s = time.monotonic() - started
         for page in banners:
-            _assert_no_trace(page)
             _wait_for_map(page)
-            assert page.watch.page_errors == []
-            assert page.watch.foreign_requests == []
+            _assert_clean(page)
         print(
             f"outage: database down {down_for_s:.0f} s, both pages recovered "
             f"{recovered_s:.1f} s after it returned (refresh every {REFRESH_S} s)"
@@ -152,13 +145,11 @@ def test_a_reassignment_on_replica_a_reaches_the_wall_display_of_replica_b(
         recorded = svc.create_incident(
             engine,
             CALL_TAKER_ANI,
-            svc.NewReport(
-                category_code="KEBAKARAN",
-                kondisi="Asap tebal dari gudang kain",
-                lat=-6.8890,
-                lon=109.6750,
-                address="Jl. Hayam Wuruk",
-                caller_phone="081234567890",
+            new_report(
+                "KEBAKARAN",
+                "Asap tebal dari gudang kain",
+                (-6.8890, 109.6750),
+                "Jl. Hayam Wuruk",
                 forward_to="BPBD",
                 received_at_utc=utc_now() - timedelta(seconds=5),
             ),
@@ -188,9 +179,7 @@ def test_a_reassignment_on_replica_a_reaches_the_wall_display_of_replica_b(
         ).wait_for(timeout=(REFRESH_S + MARGIN_S) * 1000)
         seen_after_s = time.monotonic() - done
         for page in (wall, desk):
-            _assert_no_trace(page)
-            assert page.watch.page_errors == []
-            assert page.watch.foreign_requests == []
+            _assert_clean(page)
         print(
             f"replicas: reassignment on A seen on B's wall after {seen_after_s:.1f} s "
             f"(refresh every {REFRESH_S} s)"
@@ -225,6 +214,13 @@ def _assert_no_trace(page) -> None:
     shown = page.locator("[data-testid='stException']")
     assert shown.count() == 0, shown.first.inner_text()[-1500:]
     assert "Traceback" not in page.locator("body").inner_text()
+
+
+def _assert_clean(page) -> None:
+    """No traceback shown, no script error, no request to another site."""
+    _assert_no_trace(page)
+    assert page.watch.page_errors == []
+    assert page.watch.foreign_requests == []
 
 
 def _wait_for_refreshes(*pages, count: int) -> None:

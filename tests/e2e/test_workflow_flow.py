@@ -15,6 +15,7 @@ from dashboard import labels
 from dashboard import tables as t
 from dashboard.domain import CALL_TAKER, Actor
 from dashboard.errors import PermissionDenied
+from tests.conftest import new_report
 from tests.e2e.conftest import sign_in
 from tests.helpers.browser import choose, open_page, settle
 
@@ -85,14 +86,7 @@ def queue_offers(page, url: str, username: str, code: str) -> bool:
 
 def record(engine, kondisi: str) -> svc.Recorded:
     """A flood report in Panjang Baru, forwarded to BPBD by the routing rule."""
-    report = svc.NewReport(
-        category_code="BANJIR",
-        kondisi=kondisi,
-        lat=-6.8680,
-        lon=109.6880,
-        address="Jl. Pelita No. 3",
-        caller_phone="081234567890",
-    )
+    report = new_report("BANJIR", kondisi, (-6.8680, 109.6880), "Jl. Pelita No. 3")
     return svc.create_incident(engine, Actor("ct.ani", CALL_TAKER), report)
 
 
