@@ -17,7 +17,7 @@ from dashboard import labels, live, worker
 from dashboard.domain import ADMIN, CALL_TAKER, LEADERSHIP, OPD_ADMIN, SUPERVISOR, Actor
 from mapview.assets import ensure_static_assets
 from pages import alert_strip, ui
-from web import api_routes, session_routes
+from web import api_routes, live_routes, session_routes
 
 
 @st.cache_resource(show_spinner=False)
@@ -212,4 +212,4 @@ else:
     PagesManager.uses_pages_directory = False
     # Outbox delivery and escalation checks: one daemon thread per server (SIAGA_WORKER=0: none).
     worker.start_unless_disabled()
-    app = st.App(__file__, routes=[*session_routes.ROUTES, *api_routes.ROUTES])
+    app = st.App(__file__, routes=[*session_routes.ROUTES, *api_routes.ROUTES, *live_routes.ROUTES])

@@ -351,6 +351,10 @@ LIVE_COL_POST_ETA = "ETA (menit)"
 LIVE_NEWEST = "Laporan terbaru"
 LIVE_PICK = "Laporan dipilih"
 LIVE_PICK_NONE = "(klik laporan di peta)"
+# The live views' change watch (pages/live_watch.js, web/live_routes.py): its hidden rerun
+# button, and the stamp route's answer during an outage.
+LIVE_WATCH_RERUN = "Muat perubahan"
+LIVE_WATCH_DB_DOWN = "Basis data tidak tersedia."
 LIVE_PICK_HINT = "Klik penanda laporan di peta untuk melihat rincian dan pos terdekat."
 LIVE_PICK_CLOSED = "(sudah tidak terbuka)"
 LIVE_RECEIVED = "Diterima {at} WIB"

@@ -5,8 +5,10 @@ build to Leaflet JavaScript (measured on the wall: most of the ~250 ms per refre
 and the render). Here the render is done once per data version and filter set, in the process,
 and every viewer's refresh only sends its result; a one-second change stamp (two index lookups,
 shared by all viewers) reruns a viewer's page as soon as an incident is recorded or changes,
-instead of waiting for the next timed refresh. SIAGA_LIVE_SHARED=0 turns both off (every viewer
-rebuilds at every refresh, as before; benchmarks/bench_viewers.py compares the two).
+instead of waiting for the next timed refresh. The watch runs in the browser (live_watch.js asks
+web/live_routes.py for the stamp): a poll that finds nothing new costs no Streamlit run.
+SIAGA_LIVE_SHARED=0 turns both off (every viewer rebuilds at every refresh, as before;
+benchmarks/bench_viewers.py compares the two).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import branca
@@ -25,16 +28,17 @@ import folium
 import folium.elements
 import streamlit as st
 import streamlit_folium
-from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import live
+from dashboard import labels, live
 from pages import ui
+from web import live_routes
 
 # How often each viewer asks whether anything changed (seconds, SIAGA_LIVE_WATCH_S; 0 = never):
 # a new call is on screen within this plus one rebuild, well inside the timed refresh. Each ask
-# is a Streamlit fragment run of that viewer (measured ~0.1 s of server CPU on the wall).
+# is one small HTTP request from the browser (web/live_routes.py), not a Streamlit run.
 WATCH_S = float(os.environ.get("SIAGA_LIVE_WATCH_S", "1.5"))
-STAMP_KEY = "live_change_stamp"
+WATCH_BUTTON_KEY = "live_watch_rerun"
+_WATCH_JS = Path(__file__).with_name("live_watch.js").read_text(encoding="utf-8")
 RENDERS_KEPT = 32
 SNAPSHOTS = live.SharedSnapshots()
 T = TypeVar("T")
@@ -66,19 +70,22 @@ def snapshot(key: Hashable, build: Callable[[], T], *, interval_s: float) -> T:
     return SNAPSHOTS.get(ui.get_engine(), key, build, now_utc=ui.now_utc(), interval_s=interval_s)
 
 
-def change_stamp() -> tuple | None:
-    """The incidents' change stamp, one read per second for all viewers; None when the
-    database cannot say (the page shows its outage at its own refresh)."""
-    try:
-        return SNAPSHOTS.stamp(ui.get_engine(), now_utc=ui.now_utc())
-    except SQLAlchemyError:
-        return None
-
-
 def watch_changes() -> None:
-    """A tiny fragment that reruns the page when the incidents' change stamp moves."""
-    if shared() and WATCH_S > 0:
-        st.fragment(_watch, run_every=WATCH_S)()
+    """Rerun the page when the incidents' change stamp moves: the browser polls the stamp
+    (live_watch.js) and presses this hidden button when it changed."""
+    if not (shared() and WATCH_S > 0):
+        return
+    st.button(labels.LIVE_WATCH_RERUN, key=WATCH_BUTTON_KEY)
+    button = f".st-key-{WATCH_BUTTON_KEY} button"
+    setup = (
+        f"window.siagaWatch.configure({json.dumps(live_routes.PATH)}, "
+        f"{round(WATCH_S * 1000)}, {json.dumps(button)});"
+    )
+    st.html(
+        f"<style>.st-key-{WATCH_BUTTON_KEY} {{ display: none; }}</style>"
+        f"<script>{_WATCH_JS}\n{setup}</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def rendered(
@@ -153,16 +160,6 @@ def show(
 
 
 # --- private helpers -------------------------------------------------------------------------
-
-
-def _watch() -> None:
-    stamp = change_stamp()
-    if stamp is None:
-        return
-    seen = st.session_state.get(STAMP_KEY)
-    st.session_state[STAMP_KEY] = stamp
-    if seen is not None and seen != stamp:
-        st.rerun()
 
 
 def _render(

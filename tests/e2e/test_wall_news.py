@@ -80,10 +80,16 @@ def test_a_recorded_call_is_on_the_wall_within_seconds_and_the_map_is_not_reload
             page.get_by_text(recorded.code).first.wait_for(timeout=5_000)
         # The same Leaflet map throughout: its frame was never reloaded.
         not_reloaded = frame.evaluate("() => window.siagaNotReloaded === true")
+        # What the wall polls: the newest id and change time, nothing of the report, never cached.
+        answer = page.request.get(f"{slow_wall_server.url}/live/perubahan")
+        stamp = answer.json()["stamp"]
     finally:
         engine.dispose()
         context.close()
 
     assert max(waits) < SEEN_WITHIN_S
     assert not_reloaded
+    assert answer.headers["cache-control"] == "no-store"
+    assert stamp.split("|")[0] == str(recorded.id)
+    assert recorded.code not in stamp
     assert watch.page_errors == []
