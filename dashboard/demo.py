@@ -401,9 +401,15 @@ def _live_sampler() -> _PointSampler:
     return _PointSampler(np.random.default_rng())
 
 
-def is_empty(engine: Engine) -> bool:
+def history_missing(engine: Engine) -> bool:
+    """Whether the demo history is still to be seeded: no incident but the keep-alive's own.
+
+    The worker's keep-alive may make its first call while the first start is still creating the
+    demo accounts; that call must not leave a fresh install without its year of history."""
+    i = t.incidents.c
     with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(t.incidents)).scalar_one() == 0
+        others = select(func.count()).where(i.created_by != SIMULATOR.username)
+        return conn.execute(others).scalar_one() == 0
 
 
 # --- private helpers -------------------------------------------------------------------------

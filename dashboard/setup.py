@@ -54,7 +54,7 @@ def prepare_database(
     if demo_mode:
         say(labels.SETUP_STEP_USERS)
         ensure_demo_users(engine)
-        if demo.is_empty(engine):
+        if demo.history_missing(engine):
             say(labels.SETUP_STEP_HISTORY.format(days=demo_days()))
             count = demo.seed_demo(engine, days=demo_days())
             log.info("seeded %d demo incidents", count)

@@ -6,9 +6,9 @@ import random
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from dashboard import catalogue, demo
+from dashboard import catalogue, demo, setup
 from dashboard import incidents as svc
 from dashboard import tables as t
 from dashboard.config import load_settings
@@ -100,3 +100,21 @@ def test_demo_live_is_on_in_demo_mode_and_never_without_it():
     assert load_settings({}).demo_live is True
     assert load_settings({"SIAGA_DEMO_LIVE": "0"}).demo_live is False
     assert load_settings({"SIAGA_DEMO": "0", "SIAGA_DEMO_LIVE": "1"}).demo_live is False
+
+
+def test_a_keep_alive_call_before_the_first_preparation_still_leaves_a_populated_city(
+    engine, monkeypatch
+):
+    # On a fresh start the worker's keep-alive may call before the preparation (creating the
+    # demo accounts) reaches the history: the city must still get its history, not one call.
+    monkeypatch.setenv("SIAGA_DEMO_DAYS", "2")
+    demo.keep_alive(engine, interval_s=demo.LIVE_CALL_INTERVAL_S, now=NOW, rng=_a_real_call(engine))
+    assert len(_simulated(engine)) == 1
+    setup.prepare_database(engine, demo_mode=True)
+    i = t.incidents.c
+    with engine.connect() as conn:
+        history = conn.execute(
+            select(func.count()).where(i.created_by != demo.SIMULATOR.username)
+        ).scalar_one()
+    assert history > 20
+    assert len(_simulated(engine)) == 1
