@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -64,6 +66,9 @@ class LiveSnapshot:
     as_of_utc: datetime
     # newest_rows(incidents): made once with the snapshot, shown by every viewer of it.
     newest: pd.DataFrame
+    # A digest of what a map draws from this snapshot (the incident rows and the categories):
+    # a timed rebuild that changed nothing has the same digest, so its map is not drawn again.
+    map_digest: str
 
 
 @dataclass(frozen=True)
@@ -159,7 +164,16 @@ def live_snapshot(
         categories=categories,
         as_of_utc=now,
         newest=newest_rows(frame, now_utc=now),
+        map_digest=map_digest(frame, categories),
     )
+
+
+def map_digest(frame: pd.DataFrame, categories: Mapping[str, tuple[str, str]]) -> str:
+    """The same text for the same incident rows (every column, in order) and categories."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    digest.update(frame.to_csv(index=False).encode())
+    digest.update(json.dumps(categories, sort_keys=True).encode())
+    return digest.hexdigest()
 
 
 def change_stamp(engine: Engine) -> tuple:

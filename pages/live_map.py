@@ -197,11 +197,12 @@ def _live_view(filters: dict, interval_s: float) -> None:
 
         # Every viewer with these filters sends the same rendered map, plus their own pick.
         render = live_shared.rendered(
-            (MAP_KEY, id(city), id(snapshot), live_shared.content_key(warnings)),
+            # Drawn again only when what it shows changed (not at every timed rebuild).
+            (MAP_KEY, id(city), snapshot.map_digest, live_shared.content_key(warnings)),
             build,
             key=MAP_KEY,
             returned_objects=["last_object_clicked"],
-            keep=(city, snapshot),
+            keep=(city,),
         )
         live_shared.show(
             render, height=MAP_HEIGHT_PX, last_layer=selection, on_change=_on_map_click

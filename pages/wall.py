@@ -176,11 +176,12 @@ def _wall(token: str, interval_s: float) -> None:
 
         # Every wall showing this snapshot and these warnings sends the same rendered map.
         render = live_shared.rendered(
-            (MAP_KEY, id(city), id(snapshot), live_shared.content_key(warnings)),
+            # Drawn again only when what it shows changed (not at every timed rebuild).
+            (MAP_KEY, id(city), snapshot.map_digest, live_shared.content_key(warnings)),
             build,
             key=MAP_KEY,
             returned_objects=[],
-            keep=(city, snapshot),
+            keep=(city,),
         )
         # The late banner takes its height from the map: the screen never scrolls.
         live_shared.show(render, height=map_height)

@@ -110,3 +110,24 @@ def test_the_change_stamp_moves_when_an_incident_is_recorded_or_changes(engine):
     assert empty == (None, None)
     assert recorded[0] == created.id
     assert len({empty, recorded, cancelled}) == 3
+
+
+def test_a_timed_rebuild_that_changed_nothing_draws_the_same_map(engine):
+    # The maps are rendered once per map_digest (pages/live_shared.rendered): a new snapshot in
+    # the next interval with the same incidents must not cost a new render, a change must.
+    svc.create_incident(engine, CALL_TAKER_ANI, report(), now=NOW)
+    shared = live.SharedSnapshots()
+    first = wall_snapshot(engine, shared, NOW + timedelta(seconds=1))
+    later = wall_snapshot(engine, shared, NOW + timedelta(seconds=1 + INTERVAL_S))
+    assert later is not first
+    assert later.map_digest == first.map_digest
+
+    # Unacknowledged past the 180 s target, the incident is drawn late: another map.
+    late = wall_snapshot(engine, shared, NOW + timedelta(seconds=200))
+    assert late.incidents["overdue"].notna().all()
+    assert late.map_digest != first.map_digest
+
+    svc.create_incident(engine, CALL_TAKER_ANI, report(), now=NOW + timedelta(seconds=201))
+    grown = wall_snapshot(engine, shared, NOW + timedelta(seconds=202))
+    assert len(grown.incidents) == 2
+    assert grown.map_digest != late.map_digest
