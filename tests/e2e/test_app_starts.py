@@ -68,12 +68,14 @@ def test_the_first_visitor_after_a_fresh_start_sees_what_is_prepared_then_the_bo
     browser, tmp_path
 ):
     # A new server on an empty database; the first visitor arrives by a bookmark of Penugasan.
-    server = start_app(f"sqlite:///{tmp_path / 'baru.db'}", tmp_path, env={"SIAGA_DEMO_DAYS": "20"})
+    # 90 days of history take a few seconds to seed: long enough for a person (and the test) to
+    # read that step (20 days were seeded in under a second, between two looks of the test).
+    server = start_app(f"sqlite:///{tmp_path / 'baru.db'}", tmp_path, env={"SIAGA_DEMO_DAYS": "90"})
     pg = new_page(browser, server.url, {"width": 1366, "height": 768})
     try:
         pg.goto(f"{server.url}/penugasan")
         pg.get_by_text("Menyiapkan Siaga 112 untuk pertama kali").wait_for()
-        pg.get_by_text("Mengisi riwayat demo 20 hari").wait_for(timeout=60_000)
+        pg.get_by_text("Mengisi riwayat demo 90 hari").wait_for(timeout=60_000)
         pg.get_by_label("Nama pengguna").wait_for(timeout=120_000)
         # Never Streamlit's English dialog nor its raw list of page files.
         assert not pg.get_by_text("Page not found").is_visible()
