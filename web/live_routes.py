@@ -1,10 +1,11 @@
 """GET /live/perubahan: the incidents' change stamp for the live views' watch in the browser.
 
-Each wall or live map polls it every SIAGA_LIVE_WATCH_S seconds (pages/live_watch.js) and reruns
-its page only when the stamp moved, so a new call is on screen in seconds while an unchanged city
-costs the server one cached HTTP answer per poll, not a Streamlit script run per viewer. The stamp
-is the highest incident id and the latest change time: no report, place or phone. It is read from
-the database at most once a second for every viewer of the process (live.SharedSnapshots.stamp).
+Each wall polls it every SIAGA_LIVE_WATCH_S seconds (pages/live_watch.js, set up by
+live_shared.watch_changes) and reruns its page only when the stamp moved, so a new call is on
+screen in seconds while an unchanged city costs the server one cached HTTP answer per poll, not
+a Streamlit script run per viewer. The stamp is the highest incident id and the latest change
+time: no report, place or phone. It is read from the database at most once a second for every
+viewer of the process (live.SharedSnapshots.stamp).
 """
 
 from __future__ import annotations
