@@ -42,33 +42,27 @@ from dashboard.domain import (
 )
 from dashboard.errors import InvalidInput, NotFound, PermissionDenied
 from dashboard.places import PLACE_FIELDS, place_text
-from dashboard.queries import incident_detail
+from dashboard.queries import INCIDENT_COLUMNS, incident_detail
 
 # Who sees which queue: an OPD admin only their OPD's incidents; the others the whole board.
 BOARD_ROLES = frozenset({SUPERVISOR, ADMIN, CALL_TAKER})
 # Statuses a supervisor may set from the board (forwarding needs an OPD: that is reassign).
 BOARD_TARGETS = ("DITERIMA", "DITANGANI", "SELESAI", "DIBATALKAN")
-QUEUE_COLUMNS = (
-    "id",
-    "code",
-    "received_at_utc",
-    "category_code",
-    "priority",
-    "kondisi",
-    "address",
-    *PLACE_FIELDS,
-    "in_flood_zone",
-    "caller_phone",
-    "status",
-    "opd_code",
-    "forwarded_at_utc",
-    "assigned_at_utc",
-    "acknowledged_at_utc",
-    "reassign_count",
-    "updated_at_utc",
-    "updated_by",
-    "version",
+# A queue row reads the incidents frame's columns (in its order) but the point, the flood zone
+# names, the later timestamps and the escalation level.
+_NOT_IN_QUEUE = frozenset(
+    {
+        "lat",
+        "lon",
+        "flood_zone_names",
+        "handling_at_utc",
+        "resolved_at_utc",
+        "cancelled_at_utc",
+        "cancel_reason",
+        "escalation_level",
+    }
 )
+QUEUE_COLUMNS = tuple(name for name in INCIDENT_COLUMNS if name not in _NOT_IN_QUEUE)
 
 
 @dataclass(frozen=True)
