@@ -18,6 +18,7 @@ from sqlalchemy import Engine, and_, func, select, update
 
 from dashboard import catalogue, labels
 from dashboard import tables as t
+from dashboard.db import from_row
 from dashboard.domain import (
     DITERUSKAN,
     OPD_ADMIN,
@@ -312,17 +313,9 @@ def _alert_select():
 def _open_alert(r, now: datetime) -> OpenAlert:
     # An escalation waits since the OPD got the incident; the others since they were raised.
     since = r.assigned_at_utc if r.kind == ESCALATED and r.assigned_at_utc else r.created_at_utc
-    return OpenAlert(
-        id=r.id,
-        kind=r.kind,
-        level=r.level,
-        incident_id=r.incident_id,
-        code=r.code,
-        category_name=r.category_name,
-        priority=r.priority,
+    return from_row(
+        OpenAlert,
+        r,
         place=place_text(r) or labels.PLACE_UNKNOWN,
-        opd_code=r.opd_code,
-        opd_name=r.opd_name,
-        created_at_utc=r.created_at_utc,
         waited_s=int((now - since).total_seconds()),
     )

@@ -71,6 +71,7 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from dashboard import labels
 from dashboard import tables as t
 from dashboard.citydata import current_city
+from dashboard.db import from_row
 from dashboard.domain import naive_utc, utc_now
 from dashboard.errors import CapRejected, CapUnreachable, DispatchError
 from geo.cap_area import (
@@ -190,13 +191,7 @@ def last_fetch(engine: Engine) -> FetchState | None:
         ).first()
     if row is None:
         return None
-    return FetchState(
-        source=row.source,
-        last_attempt_utc=row.last_attempt_utc,
-        last_success_utc=row.last_success_utc,
-        last_error=row.last_error,
-        alerts_seen=row.alerts_seen,
-    )
+    return from_row(FetchState, row)
 
 
 def in_force_at(moment: datetime | ColumnElement) -> ColumnElement[bool]:
@@ -476,24 +471,8 @@ def result_lines(result: SourceResult) -> list[str]:
 
 
 def _active_alert(row, rings: list[list[list[float]]]) -> ActiveAlert:
-    places = _split_places(row.matched_places)
-    return ActiveAlert(
-        identifier=row.identifier,
-        msg_type=row.msg_type,
-        event=row.event,
-        severity=row.severity,
-        urgency=row.urgency,
-        certainty=row.certainty,
-        headline=row.headline,
-        description=row.description,
-        area_desc=row.area_desc,
-        sender=row.sender,
-        sent_utc=row.sent_utc,
-        effective_utc=row.effective_utc,
-        expires_utc=row.expires_utc,
-        touch_reason=row.touch_reason,
-        matched_places=places,
-        rings=tuple(rings),
+    return from_row(
+        ActiveAlert, row, matched_places=_split_places(row.matched_places), rings=tuple(rings)
     )
 
 
@@ -578,10 +557,8 @@ def _store(
     if stored is not None:
         if stored.body_sha256 != digest:
             raise CapRejected(labels.ERR_CAP_CONFLICT.format(identifier=_shown(m.identifier)))
-        return Imported(
-            m.identifier,
-            m.msg_type,
-            m.event,
+        return _imported(
+            m,
             created=False,
             touch_reason=stored.touch_reason,
             matched_places=_split_places(stored.matched_places),
@@ -629,16 +606,19 @@ def _store(
         conn.execute(insert(t.cap_alert_areas), rings)
     supersedes, unknown = _supersede_referenced(conn, m)
     _superseded_already(conn, m, alert_id)
-    return Imported(
-        m.identifier,
-        m.msg_type,
-        m.event,
+    return _imported(
+        m,
         created=True,
         touch_reason=judgement.touch_reason,
         matched_places=judgement.matched_places,
         supersedes=supersedes,
         unknown_references=unknown,
     )
+
+
+def _imported(m: CapMessage, **outcome: object) -> Imported:
+    """What came of storing `m`: its identity and the `outcome` fields of Imported."""
+    return Imported(m.identifier, m.msg_type, m.event, **outcome)
 
 
 def _supersede_referenced(

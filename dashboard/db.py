@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -12,6 +14,8 @@ from sqlalchemy.pool import StaticPool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+T = TypeVar("T")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -37,6 +41,13 @@ def reading(engine: Engine) -> Connection:
     """A connection for reads only: on SQLite a deferred transaction (it takes no write lock, so
     live views and walls never queue behind the call-takers' writes, nor each other)."""
     return engine.connect().execution_options(deferred_read=True)
+
+
+def from_row(cls: type[T], row: Any, **values: Any) -> T:
+    """The dataclass `cls` from a result row: `values` give the fields worked out from it, every
+    other field is the row's column of the same name (a read model copies most of its row)."""
+    copied = {f.name: getattr(row, f.name) for f in fields(cls) if f.name not in values}
+    return cls(**copied, **values)
 
 
 def is_sqlite(engine: Engine) -> bool:

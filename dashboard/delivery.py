@@ -51,7 +51,7 @@ from sqlalchemy import Engine, and_, insert, or_, select, update
 
 from dashboard import labels
 from dashboard import tables as t
-from dashboard.db import is_sqlite, reading
+from dashboard.db import from_row, is_sqlite, reading
 from dashboard.domain import format_wib, mask_phone, naive_utc, utc_now
 from dashboard.fmt import format_decimal
 
@@ -220,18 +220,7 @@ def claim_due(
         ).all()
         categories = dict(conn.execute(select(t.categories.c.code, t.categories.c.name)).all())
     return [
-        Message(
-            id=row.id,
-            dedupe_key=row.dedupe_key,
-            channel=row.channel,
-            target=row.target,
-            opd_code=row.opd_code,
-            payload=row.payload,
-            attempts=row.attempts,
-            secret=row.secret,
-            opd_name=row.opd_name,
-            category_name=categories.get(_category_code(row.payload)),
-        )
+        from_row(Message, row, category_name=categories.get(_category_code(row.payload)))
         for row in rows
     ]
 

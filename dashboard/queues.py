@@ -11,6 +11,7 @@ from sqlalchemy import Engine, and_, func, select
 
 from dashboard import alerts, catalogue, labels
 from dashboard import tables as t
+from dashboard.db import from_row
 from dashboard.domain import (
     ADMIN,
     BARU,
@@ -134,7 +135,7 @@ def open_queue(
     elif opds:
         conditions.append(t.incidents.c.opd_code.in_(opds))
     with engine.connect() as conn:
-        targets = catalogue.targets(catalogue.get_settings(conn))
+        targets = catalogue.ops_settings(conn).targets
         rows = conn.execute(_incident_select().where(and_(*conditions))).all()
     queue = [_queue_row(r, now=now, targets=targets) for r in rows]
     if overdue_only:
@@ -462,25 +463,15 @@ def incident_now(
         if not ever_ours:
             raise PermissionDenied(labels.ERR_WRONG_OPD)
     changes = tuple(
-        Change(
-            event_id=ev.id,
-            at_utc=ev.at_utc,
-            actor=ev.actor,
-            action=ev.action,
-            to_status=ev.to_status,
-            to_opd_name=opd_names.get(ev.to_opd or "", ev.to_opd),
-            reason=ev.reason,
-        )
+        from_row(Change, ev, event_id=ev.id, to_opd_name=opd_names.get(ev.to_opd or "", ev.to_opd))
         for ev in events
         if ev.id > after_event_id and ev.actor != actor.username
     )
-    return IncidentNow(
+    return from_row(
+        IncidentNow,
+        row,
         incident_id=row.id,
-        code=row.code,
-        status=row.status,
-        opd_code=row.opd_code,
         opd_name=opd_names.get(row.opd_code or "", row.opd_code),
-        version=row.version,
         last_event_id=events[-1].id if events else 0,
         still_yours=actor.role != OPD_ADMIN or row.opd_code == actor.opd_code,
         changes=changes,
@@ -518,33 +509,16 @@ def _incident_select():
 def _queue_row(r, *, now: datetime, targets: Targets) -> QueueRow:
     code = row_overdue_reason(r, now_utc=now, targets=targets)
     reason = labels.OVERDUE.get(code)
-    return QueueRow(
-        id=r.id,
-        code=r.code,
-        received_at_utc=r.received_at_utc,
-        category_code=r.category_code,
-        category_name=r.category_name,
-        priority=r.priority,
-        kondisi=r.kondisi,
-        address=r.address,
-        kelurahan=r.kelurahan,
-        kecamatan=r.kecamatan,
+    return from_row(
+        QueueRow,
+        r,
         in_flood_zone=bool(r.in_flood_zone),
         phone_masked=mask_phone(r.caller_phone),
-        status=r.status,
-        opd_code=r.opd_code,
-        opd_name=r.opd_name,
-        reassign_count=r.reassign_count,
-        updated_at_utc=r.updated_at_utc,
-        updated_by=r.updated_by,
-        version=r.version,
         overdue=reason,
         overdue_s=_overdue_s(r, now=now, targets=targets) if reason else 0.0,
         age_s=(now - r.received_at_utc).total_seconds(),
         in_city=bool(r.in_city),
         at_sea=bool(r.at_sea),
-        nearest_kelurahan=r.nearest_kelurahan,
-        distance_to_city_m=r.distance_to_city_m,
     )
 
 
@@ -653,23 +627,13 @@ def _as_phone(text: str) -> str | None:
 
 def _found_row(r, *, show_phone: bool) -> FoundRow:
     masked = mask_phone(r.caller_phone)
-    return FoundRow(
-        id=r.id,
-        code=r.code,
-        received_at_utc=r.received_at_utc,
-        category_name=r.category_name,
-        priority=r.priority,
-        status=r.status,
-        cancel_reason=r.cancel_reason,
-        opd_name=r.opd_name,
-        kelurahan=r.kelurahan,
-        kecamatan=r.kecamatan,
+    return from_row(
+        FoundRow,
+        r,
         place=place_text(r._asdict(), with_kecamatan=False),
-        address=r.address,
         phone=r.caller_phone if show_phone else masked,
         phone_masked=masked,
         closed_at_utc=r.resolved_at_utc or r.cancelled_at_utc,
-        version=r.version,
     )
 
 

@@ -27,7 +27,7 @@ from dashboard import catalogue, exports, labels, queues, training_library, trai
 from dashboard import tables as t
 from dashboard.auth import create_user
 from dashboard.config import Settings, default_training_url, load_settings
-from dashboard.db import migrate, reading
+from dashboard.db import from_row, migrate, reading
 from dashboard.domain import (
     ADMIN,
     CALL_TAKER,
@@ -576,17 +576,13 @@ def attempt_detail(engine: Engine, attempt_id: int) -> AttemptDetail:
             .order_by(s.id)
         ).all()
     titles = _titles(engine, {row.scenario_code})
-    return AttemptDetail(
+    return from_row(
+        AttemptDetail,
+        row,
         attempt_id=row.id,
-        drill_id=row.drill_id,
-        trainee=row.trainee,
-        kind=row.kind,
-        scenario_code=row.scenario_code,
         scenario_title=titles.get(row.scenario_code, row.scenario_code),
         started_at_utc=py_datetime(row.started_at_utc),
         submitted_at_utc=py_datetime(row.submitted_at_utc),
-        score=row.score,
-        max_score=row.max_score,
         answers=json.loads(row.answers),
         steps=pd.DataFrame(
             [
