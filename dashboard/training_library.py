@@ -10,7 +10,7 @@ import csv
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -86,17 +86,10 @@ def load_cards(
 
     `categories` / `opds` default to the codes of data/categories.csv and data/opds.csv.
     """
-    categories = _catalogue_codes("categories.csv") if categories is None else categories
-    opds = _catalogue_codes("opds.csv") if opds is None else opds
-    cards: dict[str, SopCard] = {}
-    for index, obj in enumerate(_read_list(Path(path))):
-        card = card_from_json(obj, index=index, source=Path(path).name)
-        if card.category_code in cards:
-            _refuse(labels.TRAINING_LIB_DUPLICATE_CODE, _card_what(card.category_code))
-        cards[card.category_code] = card
-    for index, obj in enumerate(overrides):
-        card = card_from_json(obj, index=index, source=labels.TRAINING_LIB_EXTRA)
-        cards[card.category_code] = card
+    categories, opds = _catalogue_defaults(categories, opds)
+    cards = _read_library(
+        path, overrides, from_json=card_from_json, key="category_code", what=_card_what
+    )
     for card in cards.values():
         validate_card(card, categories, opds)
     return cards
@@ -111,19 +104,15 @@ def load_scenarios(
 ) -> dict[str, Scenario]:
     """code -> scenario: the file's scenarios, then the admin-added ones (a code already taken
     is refused). `categories` / `opds` default to the catalogue files' codes."""
-    categories = _catalogue_codes("categories.csv") if categories is None else categories
-    opds = _catalogue_codes("opds.csv") if opds is None else opds
-    scenarios: dict[str, Scenario] = {}
-    for index, obj in enumerate(_read_list(Path(path))):
-        scenario = scenario_from_json(obj, index=index, source=Path(path).name)
-        if scenario.code in scenarios:
-            _refuse(labels.TRAINING_LIB_DUPLICATE_CODE, _scenario_what(scenario.code))
-        scenarios[scenario.code] = scenario
-    for index, obj in enumerate(extra):
-        scenario = scenario_from_json(obj, index=index, source=labels.TRAINING_LIB_EXTRA)
-        if scenario.code in scenarios:
-            _refuse(labels.TRAINING_LIB_EXTRA_EXISTS, _scenario_what(scenario.code))
-        scenarios[scenario.code] = scenario
+    categories, opds = _catalogue_defaults(categories, opds)
+    scenarios = _read_library(
+        path,
+        extra,
+        from_json=scenario_from_json,
+        key="code",
+        what=_scenario_what,
+        added_taken=labels.TRAINING_LIB_EXTRA_EXISTS,
+    )
     for scenario in scenarios.values():
         validate_scenario(scenario, categories, opds)
     return scenarios
@@ -247,6 +236,42 @@ def _read_list(path: Path) -> list:
 def _catalogue_codes(name: str) -> set[str]:
     with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
         return {row["code"] for row in csv.DictReader(handle)}
+
+
+def _catalogue_defaults(
+    categories: set[str] | None, opds: set[str] | None
+) -> tuple[set[str], set[str]]:
+    """The codes given, or those of data/categories.csv and data/opds.csv."""
+    categories = _catalogue_codes("categories.csv") if categories is None else categories
+    opds = _catalogue_codes("opds.csv") if opds is None else opds
+    return categories, opds
+
+
+def _read_library(
+    path: str | Path,
+    added: Iterable[Mapping],
+    *,
+    from_json: Callable[..., Any],
+    key: str,
+    what: Callable[[str], str],
+    added_taken: str | None = None,
+) -> dict[str, Any]:
+    """key -> item: the file's items (a code twice is refused), then the added ones, each
+    replacing the file's item of its code, or refused with `added_taken` when one is given."""
+    items: dict[str, Any] = {}
+    for index, obj in enumerate(_read_list(Path(path))):
+        item = from_json(obj, index=index, source=Path(path).name)
+        code = getattr(item, key)
+        if code in items:
+            _refuse(labels.TRAINING_LIB_DUPLICATE_CODE, what(code))
+        items[code] = item
+    for index, obj in enumerate(added):
+        item = from_json(obj, index=index, source=labels.TRAINING_LIB_EXTRA)
+        code = getattr(item, key)
+        if added_taken is not None and code in items:
+            _refuse(added_taken, what(code))
+        items[code] = item
+    return items
 
 
 def _checked_fields(
