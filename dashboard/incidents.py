@@ -519,21 +519,14 @@ def possible_duplicates(
     # A degree box prefilter keeps the query on the index; the exact distance is geodesic.
     dlat = radius_m / METRES_PER_DEGREE_LAT * 1.5
     dlon = dlat / max(math.cos(math.radians(lat)), 0.1)
+    i = t.incidents.c
     rows = conn.execute(
-        select(
-            t.incidents.c.id,
-            t.incidents.c.code,
-            t.incidents.c.lat,
-            t.incidents.c.lon,
-            t.incidents.c.address,
-            t.incidents.c.received_at_utc,
-            t.incidents.c.status,
-        ).where(
-            t.incidents.c.category_code == category_code,
-            t.incidents.c.received_at_utc >= since,
-            t.incidents.c.status.in_(OPEN_STATUSES),
-            t.incidents.c.lat.between(lat - dlat, lat + dlat),
-            t.incidents.c.lon.between(lon - dlon, lon + dlon),
+        select(i.id, i.code, i.lat, i.lon, i.address, i.received_at_utc, i.status).where(
+            i.category_code == category_code,
+            i.received_at_utc >= since,
+            i.status.in_(OPEN_STATUSES),
+            i.lat.between(lat - dlat, lat + dlat),
+            i.lon.between(lon - dlon, lon + dlon),
         )
     ).all()
     found = []
