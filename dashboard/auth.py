@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from dashboard import audit, labels
 from dashboard import tables as t
-from dashboard.catalogue import check_active_opds, get_settings
+from dashboard.catalogue import check_active_opds, ops_settings
 from dashboard.db import reading
 from dashboard.domain import (
     OPD_ADMIN,
@@ -28,6 +28,7 @@ from dashboard.domain import (
 )
 from dashboard.errors import AuthError, InvalidInput, NotFound
 from dashboard.sessions import end_user_sessions
+from dashboard.settings import OpsSettings
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -53,17 +54,15 @@ ERR_TOKEN = labels.ERR_TOKEN
 
 @dataclass(frozen=True)
 class LoginPolicy:
-    max_failures: int = 5
-    lockout_min: int = 15
+    max_failures: int = OpsSettings.login_max_failures
+    lockout_min: int = OpsSettings.login_lockout_min
 
 
 def login_policy(conn: Connection) -> LoginPolicy:
     """The lockout policy from the settings table (login_max_failures, login_lockout_min)."""
-    settings = get_settings(conn)
-    base = LoginPolicy()
+    settings = ops_settings(conn)
     return LoginPolicy(
-        max_failures=max(1, int(settings.get("login_max_failures", base.max_failures))),
-        lockout_min=max(1, int(settings.get("login_lockout_min", base.lockout_min))),
+        max_failures=settings.login_max_failures, lockout_min=settings.login_lockout_min
     )
 
 

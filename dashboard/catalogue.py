@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from dashboard import tables as t
 from dashboard.config import DATA_DIR
 from dashboard.domain import ADMIN, Actor, RoutingRule, Targets, check_permission, utc_now
 from dashboard.errors import UnknownReference
+from dashboard.settings import OpsSettings, as_ops_settings, from_rows
 
 SEEDED_LAYERS = {
     "kelurahan": "kota_pekalongan_kelurahan.geojson",
@@ -178,7 +179,13 @@ def routing_rules(conn: Connection) -> list[RoutingRule]:
 
 
 def get_settings(conn: Connection) -> dict[str, object]:
+    """The settings table as stored (key -> JSON value); services read ops_settings instead."""
     return {r.key: json.loads(r.value) for r in conn.execute(select(t.settings))}
+
+
+def ops_settings(conn: Connection) -> OpsSettings:
+    """The settings table, typed, with dashboard.settings' defaults for what is missing."""
+    return from_rows(get_settings(conn))
 
 
 # Who changes a setting when no signed-in admin does (tests, start-up, the CLI).
@@ -216,15 +223,9 @@ def set_setting(engine: Engine, key: str, value: object, *, actor: Actor | None 
         )
 
 
-def targets(settings: dict[str, object]) -> Targets:
-    base = Targets()
-    return Targets(
-        forward_s=int(settings.get("target_forward_s", base.forward_s)),
-        acknowledge_s=int(settings.get("target_acknowledge_s", base.acknowledge_s)),
-        handling_s=int(settings.get("target_handling_s", base.handling_s)),
-        resolve_s=int(settings.get("target_resolve_s", base.resolve_s)),
-        share=float(settings.get("target_share", base.share)),
-    )
+def targets(settings: OpsSettings | Mapping[str, object]) -> Targets:
+    """The KPI targets of typed settings or of the raw table."""
+    return as_ops_settings(settings).targets
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:

@@ -22,24 +22,24 @@ from sqlalchemy import Engine, and_, select, update
 from dashboard import catalogue, handoff, incidents
 from dashboard import tables as t
 from dashboard.domain import DITERUSKAN, SYSTEM, escalation_level_due, naive_utc, utc_now
+from dashboard.settings import OpsSettings, as_ops_settings
 
-SETTING_KEY = "eskalasi_target_s"
 MAX_LEVEL = 2
 
 
-def thresholds_for(settings: Mapping[str, object], category_code: str) -> tuple[int, int]:
+def thresholds_for(
+    settings: OpsSettings | Mapping[str, object], category_code: str
+) -> tuple[int, int]:
     """(first, second) seconds for a category: its own entry, else 'default', else the
-    acknowledge target and three times it. A malformed entry falls back the same way."""
-    acknowledge_s = catalogue.targets(dict(settings)).acknowledge_s
-    fallback = (acknowledge_s, 3 * acknowledge_s)
-    table = settings.get(SETTING_KEY)
-    if not isinstance(table, Mapping):
-        return fallback
+    acknowledge target and three times it. A malformed entry falls back the same way
+    (dashboard.settings leaves it out of the table)."""
+    settings = as_ops_settings(settings)
+    table = dict(settings.eskalasi_target_s)
     for key in (category_code, "default"):
-        pair = _pair(table.get(key))
-        if pair:
-            return pair
-    return fallback
+        if key in table:
+            return table[key]
+    acknowledge_s = settings.target_acknowledge_s
+    return acknowledge_s, 3 * acknowledge_s
 
 
 def escalate_due(engine: Engine, *, now: datetime | None = None) -> int:
@@ -48,7 +48,7 @@ def escalate_due(engine: Engine, *, now: datetime | None = None) -> int:
     now = naive_utc(now) if now else utc_now()
     c = t.incidents.c
     with engine.connect() as conn:
-        settings = catalogue.get_settings(conn)
+        settings = catalogue.ops_settings(conn)
         waiting = conn.execute(
             select(c.id, c.category_code, c.opd_code, c.assigned_at_utc, c.escalation_level).where(
                 c.status == DITERUSKAN,
@@ -98,15 +98,3 @@ def _escalate(engine: Engine, row, level: int, thresholds: tuple[int, int], now:
         )
         handoff.raise_escalation(conn, row.id, level=level, event_id=event_id, now=now)
     return True
-
-
-def _pair(value: object) -> tuple[int, int] | None:
-    if not isinstance(value, list | tuple) or len(value) != 2:
-        return None
-    try:
-        first, second = int(value[0]), int(value[1])
-    except (TypeError, ValueError):
-        return None
-    if first <= 0 or second < first:
-        return None
-    return first, second

@@ -15,6 +15,7 @@ from dashboard.fmt import format_km, format_minutes
 from dashboard.incidents import SERVICE_AREA_MARGIN_M, possible_duplicates, prank_count
 from dashboard.live import NearestPost, nearest_posts, route_text
 from dashboard.places import place_text
+from dashboard.settings import OpsSettings
 from geo import GeoError, locate, search_place
 
 # Post kinds always shown (the two that race against the clock), plus the category's own need.
@@ -103,11 +104,11 @@ def preview(
         city = city if city is not None else current_city(engine)
         place = _locate(lat, lon, city)
     with engine.connect() as conn:
-        settings = catalogue.get_settings(conn)
+        settings = catalogue.ops_settings(conn)
         categories = catalogue.categories(conn)
         rules = catalogue.routing_rules(conn)
         opd_names = catalogue.opd_names(conn)
-        prank_days = int(settings.get("prank_flag_days", 30))
+        prank_days = settings.prank_flag_days
         pranks = prank_count(conn, phone_norm, now=now, days=prank_days) if phone_norm else 0
         duplicates: list[dict] = []
         if place is not None and category_code:
@@ -117,8 +118,8 @@ def preview(
                 lat=lat,
                 lon=lon,
                 now=now,
-                radius_m=float(settings.get("duplicate_radius_m", 300)),
-                window_min=int(settings.get("duplicate_window_min", 30)),
+                radius_m=settings.duplicate_radius_m,
+                window_min=settings.duplicate_window_min,
             )
     category = categories.get(category_code or "")
     suggested = (
@@ -156,7 +157,7 @@ def preview(
         phone=phone_norm,
         phone_error=phone_error,
         prank_count=pranks,
-        prank_flag=pranks >= int(settings.get("prank_flag_count", 2)),
+        prank_flag=pranks >= settings.prank_flag_count,
         prank_days=prank_days,
         at_sea=bool(place.at_sea) if place else False,
         nearest_kelurahan=place.nearest_kelurahan if place else None,
@@ -286,7 +287,9 @@ def _locate(lat: float, lon: float, city):
         return None
 
 
-def _posts(lat, lon, category, settings: dict, *, city, road_graph) -> tuple[NearestPost, ...]:
+def _posts(
+    lat, lon, category, settings: OpsSettings, *, city, road_graph
+) -> tuple[NearestPost, ...]:
     kinds = list(ALWAYS_SHOWN_KINDS)
     if category is not None and category.needs and category.needs not in kinds:
         kinds.append(category.needs)

@@ -39,7 +39,6 @@ from dashboard.errors import ApiRefused, DispatchError, OutsideServiceArea
 FIELDS = importer.REQUIRED_COLUMNS
 MAX_BATCH = 200
 RATE_WINDOW_S = 60
-DEFAULT_RATE_PER_MINUTE = 120
 # A concurrent post of the same external_id loses on the unique index; it then re-reads (replay).
 WRITE_ATTEMPTS = 3
 # Validated with every field but one taken from here, a report fails only for that field: this
@@ -227,12 +226,9 @@ def incident_status(engine: Engine, code: str) -> dict:
 
 
 def rate_limit(engine: Engine) -> int:
+    """Requests a minute one key may make: the api_rate_per_minute setting, at least 1."""
     with engine.connect() as conn:
-        value = catalogue.get_settings(conn).get("api_rate_per_minute", DEFAULT_RATE_PER_MINUTE)
-    try:
-        return max(1, int(value))
-    except (TypeError, ValueError):
-        return DEFAULT_RATE_PER_MINUTE
+        return catalogue.ops_settings(conn).api_rate_per_minute
 
 
 def retry_after(engine: Engine, key_id: int, *, limit: int, now: datetime | None = None):

@@ -31,6 +31,11 @@ from dashboard.errors import geo_boundary
 from dashboard.fmt import format_decimal, format_km, format_minutes
 from dashboard.places import place_text
 from dashboard.queries import IncidentFilter, Kpis
+from dashboard.settings import (
+    SPEED_SETTINGS,  # noqa: F401 - re-exported: callers read a kind's speed setting here
+    OpsSettings,
+    as_ops_settings,
+)
 from geo import DEFAULT_DETOUR_FACTOR, METRES_PER_DEGREE_LAT, nearest_facilities
 from geo.layers import City
 from geo.nearest import ROUTE_STRAIGHT_LINE, direction_for_kind
@@ -39,17 +44,6 @@ from geo.roads import RoadGraph, RoadSlowdown
 # Time windows offered on the live map (hours back from now; None = every open incident).
 TIME_WINDOWS_H: dict[str, int | None] = {"semua": None, "1j": 1, "6j": 6, "24j": 24, "7h": 168}
 POST_KINDS = ("ambulance", "fire")
-SPEED_SETTINGS = {
-    "ambulance": "speed_ambulance_kmh",
-    "fire": "speed_fire_kmh",
-    "police": "speed_police_kmh",
-}
-# With a road graph: how much longer a street in a mapped flood zone takes (1.0: not slowed),
-# and the expected wait at each railway level crossing (0: none). Settings of the same names.
-DEFAULT_FLOOD_FACTOR = 1.0
-DEFAULT_LEVEL_CROSSING_DELAY_S = 0.0
-DEFAULT_REFRESH_S = 10
-MIN_REFRESH_S = 2
 NEWEST_LIMIT = 12
 # A click on a marker returns the marker's own position; anything farther is a click elsewhere.
 CLICK_TOLERANCE_M = 3.0
@@ -150,7 +144,7 @@ def live_snapshot(
     now = naive_utc(now_utc)
     frame = queries.incidents_frame(engine, flt or IncidentFilter())
     with reading(engine) as conn:
-        targets = catalogue.targets(catalogue.get_settings(conn))
+        targets = catalogue.ops_settings(conn).targets
         categories = {
             code: (category.name, category.color)
             for code, category in catalogue.categories(conn).items()
@@ -245,15 +239,9 @@ class SharedSnapshots:
         return snapshot
 
 
-def refresh_interval_s(settings: dict) -> float:
+def refresh_interval_s(settings: OpsSettings | Mapping[str, object]) -> float:
     """The auto-refresh interval from settings (refresh_interval_s), never below 2 s."""
-    try:
-        value = float(settings.get("refresh_interval_s", DEFAULT_REFRESH_S))
-    except (TypeError, ValueError):
-        return float(DEFAULT_REFRESH_S)
-    if not math.isfinite(value):
-        return float(DEFAULT_REFRESH_S)
-    return max(float(MIN_REFRESH_S), value)
+    return as_ops_settings(settings).refresh_interval_s
 
 
 def kpi_tiles(k: Kpis) -> list[KpiTile]:
@@ -370,7 +358,7 @@ def incident_card(engine: Engine, incident_id: int, *, now_utc: datetime) -> Inc
     if row is None:
         return None
     with engine.connect() as conn:
-        targets = catalogue.targets(catalogue.get_settings(conn))
+        targets = catalogue.ops_settings(conn).targets
     overdue_code = overdue_reason(
         row["status"],
         received_at_utc=row["received_at_utc"],
@@ -404,7 +392,7 @@ def nearest_posts(
     lat: float,
     lon: float,
     *,
-    settings: dict,
+    settings: OpsSettings | Mapping[str, object],
     kinds: Sequence[str] = POST_KINDS,
     road_graph: RoadGraph | None = None,
 ) -> list[NearestPost]:
@@ -416,14 +404,14 @@ def nearest_posts(
     crossing; a pair the roads cannot serve, and every pair without a graph, keeps straight
     line x ``eta_detour_factor``. ``route_model`` says which estimate each post got.
     """
-    speeds = {kind: float(settings[key]) for kind, key in SPEED_SETTINGS.items() if key in settings}
-    factor = float(settings.get("eta_detour_factor", DEFAULT_DETOUR_FACTOR))
+    settings = as_ops_settings(settings)
+    factor = settings.eta_detour_factor
     roads: dict = {}
     if road_graph is not None:
         roads = {
             "road_graph": road_graph,
-            "slowdowns": flood_slowdowns(city, flood_factor(settings)),
-            "level_crossing_delay_s": level_crossing_delay_s(settings),
+            "slowdowns": flood_slowdowns(city, settings.eta_flood_factor),
+            "level_crossing_delay_s": settings.eta_level_crossing_delay_s,
         }
     posts = []
     for kind in kinds:
@@ -435,7 +423,7 @@ def nearest_posts(
                 k=1,
                 city=city,
                 detour_factor=factor,
-                speeds_kmh=speeds or None,
+                speeds_kmh=settings.speeds_kmh,
                 direction=direction_for_kind(kind),
                 **roads,
             )
@@ -458,16 +446,14 @@ def nearest_posts(
     return posts
 
 
-def flood_factor(settings: dict) -> float:
+def flood_factor(settings: OpsSettings | Mapping[str, object]) -> float:
     """eta_flood_factor: at least 1 (1 = flood zones not slowed); a malformed value is 1."""
-    return _setting_number(settings, "eta_flood_factor", DEFAULT_FLOOD_FACTOR, minimum=1.0)
+    return as_ops_settings(settings).eta_flood_factor
 
 
-def level_crossing_delay_s(settings: dict) -> float:
+def level_crossing_delay_s(settings: OpsSettings | Mapping[str, object]) -> float:
     """eta_level_crossing_delay_s: seconds added per level crossing; a malformed value is 0."""
-    return _setting_number(
-        settings, "eta_level_crossing_delay_s", DEFAULT_LEVEL_CROSSING_DELAY_S, minimum=0.0
-    )
+    return as_ops_settings(settings).eta_level_crossing_delay_s
 
 
 def flood_slowdowns(city: City, factor: float) -> tuple[RoadSlowdown, ...]:
@@ -527,14 +513,6 @@ def filter_options(engine: Engine, city: object) -> FilterOptions:
         opds = catalogue.opd_names(conn)
     kecamatan = sorted(str(name) for name in city.kecamatan["nama"].tolist())
     return FilterOptions(categories=categories, opds=opds, kecamatan=kecamatan)
-
-
-def _setting_number(settings: dict, key: str, default: float, *, minimum: float) -> float:
-    try:
-        value = float(settings.get(key, default))
-    except (TypeError, ValueError):
-        return default
-    return value if math.isfinite(value) and value >= minimum else default
 
 
 def _epoch_s(at: datetime) -> float:
