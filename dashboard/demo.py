@@ -313,7 +313,7 @@ def keep_alive(
     with engine.connect() as conn:
         cats = catalogue.categories(conn)
         rules = catalogue.routing_rules(conn)
-        targets = catalogue.targets(catalogue.get_settings(conn))
+        targets = catalogue.ops_settings(conn).targets
         rows = conn.execute(
             select(t.incidents).where(
                 t.incidents.c.source == DEMO_SOURCE,

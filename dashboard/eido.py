@@ -65,11 +65,6 @@ EIDO_DIR = DATA_DIR / "eido"
 SCHEMA_PATH = EIDO_DIR / "eido_subset.schema.json"
 CATEGORY_MAP_PATH = EIDO_DIR / "category_map.csv"
 EIDO_VERSION = "1.0"
-# This Call Center's agency identifier (a domain, as NENA-STA-010 has them) unless the setting
-# eido_agency_id names another. Every $id written ends with it; a document whose agency is ours
-# is restored with its history, any other is a transfer. Two deployments need two ids.
-DEFAULT_AGENCY_ID = "112.pekalongankota.go.id"
-AGENCY_SETTING = "eido_agency_id"
 EXTENSION_INCIDENT = "siaga112-incident-1"
 EXTENSION_LOG = "siaga112-log-1"
 MAX_DOCUMENT_BYTES = 256 * 1024
@@ -340,9 +335,11 @@ class _Context:
 
 
 def agency_id(conn: Connection) -> str:
-    """Our agency identifier: the eido_agency_id setting, or DEFAULT_AGENCY_ID."""
-    value = catalogue.get_settings(conn).get(AGENCY_SETTING)
-    return value.strip() if isinstance(value, str) and value.strip() else DEFAULT_AGENCY_ID
+    """Our agency identifier (a domain, as NENA-STA-010 has them): the eido_agency_id setting,
+    else dashboard.settings.DEFAULT_AGENCY_ID. Every $id written ends with it; a document whose
+    agency is ours is restored with its history, any other is a transfer. Two deployments need
+    two ids."""
+    return catalogue.ops_settings(conn).eido_agency_id
 
 
 def _document(conn: Connection, row, ctx: _Context, *, include_phone: bool) -> dict:

@@ -158,8 +158,7 @@ def kpis(engine: Engine, *, now_utc: datetime) -> Kpis:
     start_today = wib_midnight_utc(now)
     c = t.incidents.c
     with reading(engine) as conn:
-        settings = catalogue.get_settings(conn)
-        targets = catalogue.targets(settings)
+        targets = catalogue.ops_settings(conn).targets
         open_rows = conn.execute(
             select(c.status, c.received_at_utc, c.assigned_at_utc, c.acknowledged_at_utc).where(
                 c.status.in_(OPEN_STATUSES)

@@ -135,7 +135,7 @@ def open_queue(
     elif opds:
         conditions.append(t.incidents.c.opd_code.in_(opds))
     with engine.connect() as conn:
-        targets = catalogue.targets(catalogue.get_settings(conn))
+        targets = catalogue.ops_settings(conn).targets
         rows = conn.execute(_incident_select().where(and_(*conditions))).all()
     queue = [_queue_row(r, now=now, targets=targets) for r in rows]
     if overdue_only:

@@ -463,7 +463,7 @@ def _json(targets: Targets) -> str:
 
 
 def _targets_json(conn: Connection) -> str:
-    return _json(catalogue.targets(catalogue.get_settings(conn)))
+    return _json(catalogue.ops_settings(conn).targets)
 
 
 def _grid_json(spec) -> str:

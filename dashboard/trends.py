@@ -215,7 +215,7 @@ def build_report(
 
     check_filter(flt)
     with read_connection(engine) as conn:
-        targets = catalogue.targets(catalogue.get_settings(conn))
+        targets = catalogue.ops_settings(conn).targets
         names, colors = _category_names(conn)
         parts = None if exact else rollups.read(conn, flt, targets=targets, grid=grid)
         if parts is None:
