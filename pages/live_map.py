@@ -212,8 +212,12 @@ def _live_view(filters: dict, interval_s: float) -> None:
 
 
 def _settings() -> dict:
+    # Kept as this page always had it: only the detour factor and these two speeds reach its
+    # nearest posts (an unset or zero value as its default); eta_flood_factor and
+    # eta_level_crossing_delay_s apply on Laporan baru but not here.
     keys = ("eta_detour_factor", "speed_ambulance_kmh", "speed_fire_kmh")
-    return {key: ui.settings_value(key, None) for key in keys if ui.settings_value(key, None)}
+    stored = ui.settings()
+    return {key: stored[key] for key in keys if stored.get(key)}
 
 
 actor = ui.require()
@@ -268,9 +272,7 @@ with st.container():
         label_visibility="collapsed",
     )
 
-refresh_s = live.refresh_interval_s(
-    {"refresh_interval_s": ui.settings_value("refresh_interval_s", 10)}
-)
+refresh_s = live.refresh_interval_s(ui.settings())
 st.fragment(_live_view, run_every=refresh_s)(
     {
         "categories": tuple(chosen_categories),

@@ -26,6 +26,7 @@ from dashboard.db import make_engine
 from dashboard.domain import Actor, can, utc_now
 from dashboard.errors import DispatchError
 from dashboard.roads import configured_road_graph
+from dashboard.settings import from_rows
 from dashboard.setup import prepare_database
 from geo.roads import RoadGraph
 
@@ -166,7 +167,7 @@ class Room:
 
 
 def _live_idle_min() -> int:
-    return int(settings_value("session_idle_min", DEFAULT_IDLE_MIN))
+    return from_rows(settings()).session_idle_min
 
 
 # The engines are looked up at call time (tests swap get_engine): hence the lambdas.
@@ -427,10 +428,6 @@ def settings() -> dict:
         return _settings_cached()
     except SQLAlchemyError:
         return {}
-
-
-def settings_value(key: str, default: object) -> object:
-    return settings().get(key, default)
 
 
 def now_utc() -> datetime:

@@ -275,9 +275,7 @@ def _message(text: str, sub: str) -> None:
 
 st.markdown(WALL_CSS, unsafe_allow_html=True)
 wall_token = str(st.query_params.get("token", "") or "")
-refresh_s = live.refresh_interval_s(
-    {"refresh_interval_s": ui.settings_value("refresh_interval_s", 10)}
-)
+refresh_s = live.refresh_interval_s(ui.settings())
 st.fragment(_wall, run_every=refresh_s)(wall_token, refresh_s)
 # A recorded or changed incident is on the wall in seconds, not at the next refresh.
 live_shared.watch_changes()
