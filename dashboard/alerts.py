@@ -202,7 +202,7 @@ def wall_overdue(
     now = naive_utc(now) if now else utc_now()
     i = t.incidents.c
     with engine.connect() as conn:
-        settings = catalogue.get_settings(conn)
+        settings = catalogue.ops_settings(conn)
         rows = conn.execute(
             select(
                 i.id,
