@@ -200,30 +200,40 @@ def test_a_bad_admin_scenario_is_refused_naming_what_is_wrong(obj, message):
     assert isinstance(refused.value, InvalidInput)
 
 
-def test_a_file_that_is_not_json_is_refused_with_its_line_and_column(tmp_path: Path):
-    path = tmp_path / "scenarios.json"
-    path.write_text('[\n  {"code": "X",\n  oops}\n]', encoding="utf-8")
+@pytest.mark.parametrize(
+    ("name", "content", "load", "message"),
+    [
+        pytest.param(
+            "scenarios.json",
+            '[\n  {"code": "X",\n  oops}\n]',
+            load_scenarios,
+            "Berkas scenarios.json bukan JSON yang sah (baris 3, kolom 3).",
+            id="not_json_with_its_line_and_column",
+        ),
+        pytest.param(
+            "sop_cards.json",
+            '{"KEBAKARAN": {}}',
+            load_cards,
+            "Berkas sop_cards.json harus berisi daftar JSON ([ ... ]).",
+            id="an_object_instead_of_a_list",
+        ),
+        pytest.param(
+            "scenarios.json",
+            json.dumps([good_call(), good_call()]),
+            load_scenarios,
+            "Skenario ADM-001: kode ini dipakai lebih dari sekali; kode harus unik.",
+            id="a_scenario_code_repeated",
+        ),
+    ],
+)
+def test_a_bad_library_file_is_refused_saying_what_is_wrong(
+    tmp_path: Path, name, content, load, message
+):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
     with pytest.raises(TrainingDataRejected) as refused:
-        load_scenarios(path)
-    assert str(refused.value) == "Berkas scenarios.json bukan JSON yang sah (baris 3, kolom 3)."
-
-
-def test_a_file_holding_an_object_instead_of_a_list_is_refused(tmp_path: Path):
-    path = tmp_path / "sop_cards.json"
-    path.write_text('{"KEBAKARAN": {}}', encoding="utf-8")
-    with pytest.raises(TrainingDataRejected) as refused:
-        load_cards(path)
-    assert str(refused.value) == "Berkas sop_cards.json harus berisi daftar JSON ([ ... ])."
-
-
-def test_a_file_repeating_a_scenario_code_is_refused(tmp_path: Path):
-    path = tmp_path / "scenarios.json"
-    path.write_text(json.dumps([good_call(), good_call()]), encoding="utf-8")
-    with pytest.raises(TrainingDataRejected) as refused:
-        load_scenarios(path)
-    assert str(refused.value) == (
-        "Skenario ADM-001: kode ini dipakai lebih dari sekali; kode harus unik."
-    )
+        load(path)
+    assert str(refused.value) == message
 
 
 @pytest.mark.parametrize(

@@ -12,24 +12,11 @@ from geo import locate, nearest_facilities
 from geo.crs import METRIC_CRS
 from geo.derive_flood_zones import build_flood_zones, northern_edge
 from geo.derive_places import FACILITIES, LANDMARKS, build_rows
-from geo.facilities import FACILITY_COLUMNS, FACILITY_KINDS
+from geo.facilities import FACILITY_COLUMNS, FACILITY_KINDS, OPD_CODES
 from geo.layers import read_kelurahan
 
 from .helpers import REPO_DATA_DIR
 
-BRIEF_OPD_CODES = {
-    "DINKOMINFO",
-    "PMI",
-    "BPBD",
-    "DAMKAR",
-    "DISHUB",
-    "RSUD",
-    "DINKES",
-    "POLRES",
-    "PLN",
-    "DLH",
-    "DINSOS",
-}
 DERIVED_NOTE = "Lapisan turunan dari fakta publik, bukan peta resmi BPBD"
 
 
@@ -45,7 +32,10 @@ def test_facilities_csv_has_the_agreed_columns_and_known_codes():
     rows = read_csv("facilities.csv")
     assert tuple(rows[0]) == FACILITY_COLUMNS
     assert {r["kind"] for r in rows} <= set(FACILITY_KINDS)
-    assert {r["opd_code"] for r in rows} <= BRIEF_OPD_CODES
+    # Each post belongs to an OPD of the brief that the desk's catalogue also knows.
+    opd_codes = {r["opd_code"] for r in rows}
+    assert opd_codes <= set(OPD_CODES)
+    assert opd_codes <= {r["code"] for r in read_csv("opds.csv")}
     assert len({r["id"] for r in rows}) == len(rows)
     assert all(len(r["id"]) <= 40 and len(r["source"]) <= 300 for r in rows)
     assert all(r["units"] == "" or r["units"].isdigit() for r in rows)
