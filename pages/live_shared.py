@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,11 @@ RENDERS_KEPT = 32
 SNAPSHOTS = live.SharedSnapshots()
 T = TypeVar("T")
 
+# How long a value read for every viewer (live_shared.recent) serves them all: a revoked wall
+# token or a newly imported layer is seen within this.
+RECENT_S = 5.0
+_recent: dict[Hashable, tuple[float, object]] = {}
+_recent_lock = threading.Lock()
 _renders: OrderedDict[Hashable, tuple[MapRender, tuple]] = OrderedDict()
 _renders_lock = threading.Lock()
 # One build at a time: the viewers who come while it runs wait and take its result.
@@ -62,6 +68,31 @@ class MapRender:
 def shared() -> bool:
     """Whether live views share their snapshot and rendering (SIAGA_LIVE_SHARED, default on)."""
     return os.environ.get("SIAGA_LIVE_SHARED", "1") != "0"
+
+
+def recent(key: Hashable, fetch: Callable[[], T], *, max_age_s: float = RECENT_S) -> T:
+    """`fetch()`'s value shared by every viewer of this process for `max_age_s` seconds.
+
+    For what every viewer asks at every refresh and what changes rarely (is this wall's token
+    still valid, which city layers are current): one read serves all of them, and a change is
+    seen within `max_age_s`. A failure is not kept: the next call asks again.
+    """
+    now = time.monotonic()
+    with _recent_lock:
+        hit = _recent.get(key)
+    if hit is not None and now - hit[0] < max_age_s:
+        return hit[1]
+    value = fetch()
+    with _recent_lock:
+        _recent[key] = (now, value)
+        while len(_recent) > RENDERS_KEPT:
+            _recent.pop(next(iter(_recent)))
+    return value
+
+
+def city():
+    """ui.get_city(), read at most once per RECENT_S by all live viewers together."""
+    return recent(("city", str(ui.get_engine().url)), ui.get_city)
 
 
 def snapshot(key: Hashable, build: Callable[[], T], *, interval_s: float) -> T:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
+from dataclasses import dataclass
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,6 +30,9 @@ TOKEN_OK_KEY = "wall_token_ok"
 MAP_HEIGHT_PX = 725
 NEWEST_ROWS = 9
 LATE_KEY = "wall_late"
+# What this viewer's map shows, and the change the top part last ran the page again for.
+DRAWN_KEY = "wall_drawn"
+ASKED_KEY = "wall_asked"
 LATE_ITEMS = 3
 LATE_BANNER_PX = 90
 
@@ -103,44 +108,97 @@ footer { display: none !important; }
 """
 
 
-def _wall(token: str, interval_s: float) -> None:
-    now = ui.now_utc()
+@dataclass(frozen=True)
+class _WallState:
+    """What one run of the wall shows: the snapshot (the last good one during an outage)."""
+
+    snapshot: live.LiveSnapshot | None
+    city: object
+    late: tuple[int, list[alerts.Overdue]]
+    error: SQLAlchemyError | None
+    warnings: object
+
+    def map_height(self) -> int:
+        # The banners above the map take their height from it: the screen never scrolls.
+        late_count = self.late[0]
+        return (
+            MAP_HEIGHT_PX
+            - (LATE_BANNER_PX if late_count else 0)
+            - cap_warnings.wall_banner_px(self.warnings)
+        )
+
+    def drawn_key(self) -> tuple:
+        """Everything the map and the list beside it show: a change of it redraws them."""
+        snapshot = self.snapshot
+        newest = snapshot.newest.head(NEWEST_ROWS).to_csv(index=False) if snapshot else ""
+        return (
+            id(self.city),
+            snapshot.map_digest if snapshot else None,
+            live_shared.content_key(self.warnings),
+            self.map_height(),
+            hashlib.sha1(newest.encode(), usedforsecurity=False).hexdigest(),
+        )
+
+
+def _load(token: str, interval_s: float) -> _WallState:
+    """This run's state (AuthError for a wrong token; an outage is in `error`)."""
     error: SQLAlchemyError | None = None
     snapshot = st.session_state.get(LAST_GOOD_KEY)
     city = st.session_state.get(CITY_KEY)
     try:
         engine = ui.get_engine()
-        display_actor(engine, token)
-        city = ui.get_city()
         if live_shared.shared():
+            # Asked by every wall at every refresh: one read serves them all for a few seconds
+            # (a revoked token goes dark within live_shared.RECENT_S).
+            live_shared.recent(
+                ("display_actor", str(engine.url), hashlib.sha256(token.encode()).hexdigest()),
+                lambda: display_actor(engine, token),
+            )
+            city = live_shared.city()
             snapshot, late = live_shared.snapshot(MAP_KEY, _state, interval_s=interval_s)
         else:
+            display_actor(engine, token)
+            city = ui.get_city()
             snapshot, late = _state()
         st.session_state[LAST_GOOD_KEY] = snapshot
         st.session_state[CITY_KEY] = city
         st.session_state[LATE_KEY] = late
-    except AuthError as refused:
-        _message(str(refused), labels.WALL_TOKEN_HINT)
-        return
     except SQLAlchemyError as exc:
         error = exc
+    # CAP warnings in force: a banner right above the map, its height taken from the map.
+    warnings = cap_warnings.current(DARK) if error is None else None
+    late = st.session_state.get(LATE_KEY) or (0, [])
+    return _WallState(snapshot, city, late, error, warnings)
+
+
+def _wall(token: str, interval_s: float) -> None:
+    """The whole wall in one timed run (SIAGA_LIVE_SHARED=0: the old per-viewer way)."""
+    state = _wall_top(token, interval_s)
+    if state is not None:
+        _wall_map(token, interval_s, state)
+
+
+def _wall_top(token: str, interval_s: float) -> _WallState | None:
+    """Header, clock, KPI strip and banners: what changes with the time, every refresh.
+
+    When what the map or the list beside it would show has changed since this viewer's map was
+    drawn (an incident turned late, a warning came), the whole page runs again, once."""
+    now = ui.now_utc()
+    try:
+        state = _load(token, interval_s)
+    except AuthError as refused:
+        _message(str(refused), labels.WALL_TOKEN_HINT)
+        return None
+    snapshot, error = state.snapshot, state.error
     st.markdown(_header_html(now, snapshot, failed=error is not None), unsafe_allow_html=True)
     if error is not None:
         log.warning("wall display: database unavailable (%s)", type(error).__name__)
-    if snapshot is None or city is None:
-        return
+    if snapshot is None or state.city is None:
+        return None
     st.markdown(
         components.kpi_html(live.kpi_tiles(snapshot.kpis), css="wall"), unsafe_allow_html=True
     )
-    late_count, late_rows = st.session_state.get(LATE_KEY) or (0, [])
-    # CAP warnings in force: a banner right above the map, its height taken from the map.
-    warnings = cap_warnings.current(DARK) if error is None else None
-    map_height = (
-        MAP_HEIGHT_PX
-        - (LATE_BANNER_PX if late_count else 0)
-        - cap_warnings.wall_banner_px(warnings)
-    )
-    warning_layer = cap_warnings.layer(warnings, tooltips=False)
+    late_count, late_rows = state.late
     # One element for the banners and the frame's 4K height, there with or without a banner:
     # its content changes in place, so a banner never blinks at a refresh and the map after it
     # keeps its place in the page (its frame is not rebuilt, i.e. reloaded) when an incident
@@ -148,9 +206,31 @@ def _wall(token: str, interval_s: float) -> None:
     late = _late_html(late_count, late_rows) if late_count else ""
     st.html(
         # On a 4K screen the map's frame is twice as tall (see WALL_CSS).
-        f"<style>:root {{ --wall-map-4k: {2 * map_height}px; }}</style>"
-        f"<div class='wall-banners'>{late}{cap_warnings.banner_block(warnings, wall=True)}</div>"
+        f"<style>:root {{ --wall-map-4k: {2 * state.map_height()}px; }}</style>"
+        f"<div class='wall-banners'>{late}"
+        f"{cap_warnings.banner_block(state.warnings, wall=True)}</div>"
     )
+    if live_shared.shared() and error is None:
+        key = state.drawn_key()
+        # Once per change: a map that cannot take it (e.g. its run failed) never loops.
+        if key != st.session_state.get(DRAWN_KEY) and key != st.session_state.get(ASKED_KEY):
+            st.session_state[ASKED_KEY] = key
+            st.rerun()
+    return state
+
+
+def _wall_map(token: str, interval_s: float, state: _WallState | None = None) -> None:
+    """The map and, beside it, the legend and the newest calls: drawn when they change."""
+    if state is None:
+        try:
+            state = _load(token, interval_s)
+        except AuthError:
+            return  # the top part says so
+    if state.snapshot is None or state.city is None:
+        return
+    snapshot, city = state.snapshot, state.city
+    st.session_state[DRAWN_KEY] = state.drawn_key()
+    warning_layer = cap_warnings.layer(state.warnings, tooltips=False)
     # The city is taller than wide: a frame of 11/20 of the width is filled by it at 1080p.
     left, right = st.columns([11, 9])
     with left:
@@ -177,14 +257,13 @@ def _wall(token: str, interval_s: float) -> None:
         # Every wall showing this snapshot and these warnings sends the same rendered map.
         render = live_shared.rendered(
             # Drawn again only when what it shows changed (not at every timed rebuild).
-            (MAP_KEY, id(city), snapshot.map_digest, live_shared.content_key(warnings)),
+            (MAP_KEY, id(city), snapshot.map_digest, live_shared.content_key(state.warnings)),
             build,
             key=MAP_KEY,
             returned_objects=[],
             keep=(city,),
         )
-        # The late banner takes its height from the map: the screen never scrolls.
-        live_shared.show(render, height=map_height)
+        live_shared.show(render, height=state.map_height())
     with right:
         legend = _legend_html(snapshot, warning=warning_layer is not None)
         st.markdown(legend, unsafe_allow_html=True)
@@ -276,6 +355,14 @@ def _message(text: str, sub: str) -> None:
 st.markdown(WALL_CSS, unsafe_allow_html=True)
 wall_token = str(st.query_params.get("token", "") or "")
 refresh_s = live.refresh_interval_s(ui.settings())
-st.fragment(_wall, run_every=refresh_s)(wall_token, refresh_s)
+if live_shared.shared():
+    # The top (clock, KPIs, banners) runs at every refresh; the map and the list beside it only
+    # when what they show changed: a viewer's refresh does not send the whole map again.
+    top = st.container()
+    _wall_map(wall_token, refresh_s)
+    with top:
+        st.fragment(_wall_top, run_every=refresh_s)(wall_token, refresh_s)
+else:
+    st.fragment(_wall, run_every=refresh_s)(wall_token, refresh_s)
 # A recorded or changed incident is on the wall in seconds, not at the next refresh.
 live_shared.watch_changes()
