@@ -21,7 +21,7 @@ from dashboard import cap, labels
 from dashboard.domain import format_wib, to_wib
 from mapview.escape import escape_html
 from mapview.warnings import areas_text, warning_geojson, warning_layer_from, warning_summary
-from pages import ui
+from pages import live_shared, ui
 
 _CSS = Path(__file__).with_name("cap_warnings.css").read_text(encoding="utf-8")
 WALL_ITEMS = 3
@@ -132,9 +132,15 @@ def wall_banner_px(view: WarningView | None) -> int:
 # --- private helpers -------------------------------------------------------------------------
 
 
-@st.cache_data(ttl=2, show_spinner=False)
 def _read(theme: str) -> WarningView:
-    # Every viewer of a theme shares one read and one outline per refresh interval.
+    # Every viewer of a theme shares one read and one outline for two seconds, the same object
+    # (no copy per viewer: the view is frozen and its layer copies the outline).
+    return live_shared.recent(
+        ("cap_warnings", theme, str(ui.get_engine().url)), lambda: _fetch(theme), max_age_s=2
+    )
+
+
+def _fetch(theme: str) -> WarningView:
     now = ui.now_utc()
     engine = ui.get_engine()
     alerts = cap.active_alerts(engine, now_utc=now)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import alerts, labels, live
 from dashboard.auth import display_actor
 from dashboard.catalogue import CATEGORY_CLASSES
-from dashboard.domain import format_wib
+from dashboard.domain import format_wib, wib_day
 from dashboard.errors import AuthError
 from mapview.base import base_map
 from mapview.incidents import incident_layer
@@ -130,13 +130,13 @@ class _WallState:
     def drawn_key(self) -> tuple:
         """Everything the map and the list beside it show: a change of it redraws them."""
         snapshot = self.snapshot
-        newest = snapshot.newest.head(NEWEST_ROWS).to_csv(index=False) if snapshot else ""
         return (
             id(self.city),
+            # The list is read from the map's rows and today's date (older calls show theirs).
             snapshot.map_digest if snapshot else None,
+            wib_day(snapshot.as_of_utc) if snapshot else None,
             live_shared.content_key(self.warnings),
             self.map_height(),
-            hashlib.sha1(newest.encode(), usedforsecurity=False).hexdigest(),
         )
 
 
