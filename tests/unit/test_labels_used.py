@@ -26,9 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-SCANNED = ("dashboard", "geo", "mapview", "pages", "web", "app.py")
-LABELS = "dashboard/labels.py"
+# The same app modules, read the same way, as the check that their UI text lives in labels.py.
+from tests.unit.test_labels_only import LABELS, REPO, _scanned_files
 
 # Literal prefix -> the module that builds label names from it. None does today.
 COMPUTED_NAMES: dict[str, str] = {}
@@ -420,14 +419,3 @@ def _built_from(key: object, pieces: list[str]) -> bool:
         if piece.startswith("_") and key.endswith(piece) and len(key) > len(piece):
             return True
     return False
-
-
-def _scanned_files(root: Path) -> list[Path]:
-    files = []
-    for entry in SCANNED:
-        target = root / entry
-        if target.is_file():
-            files.append(target)
-        elif target.is_dir():
-            files.extend(p for p in target.rglob("*.py") if "migrations" not in p.parts)
-    return sorted(files)
