@@ -10,12 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from dashboard import tables as t
-from dashboard.db import make_engine
+from dashboard.db import MIGRATIONS_DIR, make_engine
 from tests.helpers.embedded_pg import shared_pg_url
 from tests.helpers.required import unavailable
 
@@ -96,13 +98,24 @@ def engine_for(url: str) -> Iterator[Engine]:
         engine.dispose()
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the migrated database back to `revision`: what a test of a migration starts from."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def count_rows(engine: Engine, table, *where) -> int:
+    """How many rows of `table` meet every condition in `where` (all of them without one)."""
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+
+
 def row_counts(engine: Engine) -> tuple[int, int]:
     """(incidents, incident_events): what a refused input must leave unchanged."""
-    with engine.connect() as conn:
-        return (
-            conn.execute(select(func.count()).select_from(t.incidents)).scalar_one(),
-            conn.execute(select(func.count()).select_from(t.incident_events)).scalar_one(),
-        )
+    return count_rows(engine, t.incidents), count_rows(engine, t.incident_events)
 
 
 def incident_row(engine: Engine, incident_id: int):

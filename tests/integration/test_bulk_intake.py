@@ -13,7 +13,7 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dashboard import channels, intake_api
 from dashboard import incidents as svc
@@ -21,6 +21,7 @@ from dashboard import tables as t
 from dashboard.errors import ImportRejected
 from dashboard.importer import import_incidents
 from tests.conftest import ADMIN_USER, CALL_TAKER_ANI, flood_report
+from tests.helpers.databases import count_rows
 from tests.integration.test_intake_api import call, key_row
 
 NOW = datetime(2026, 11, 28, 3, 0)  # 10:00 WIB
@@ -48,11 +49,6 @@ def write_file(tmp_path, rows: list[dict]):
     path = tmp_path / "platform.json"
     path.write_text(json.dumps(rows))
     return path
-
-
-def count(engine, table) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
 def codes_in_file_order(engine) -> list[str]:
@@ -202,13 +198,13 @@ def test_a_500_row_import_with_a_bad_row_499_writes_nothing_and_names_row_499(
     assert [p.split(":")[0] for p in caught.value.problems] == ["Baris 499", "Baris 500"]
     assert then[1] in caught.value.problems[1]
     for table in (t.incidents, t.incident_events, t.daily_counters):
-        assert count(engine, table) == 0, table.name
+        assert count_rows(engine, table) == 0, table.name
     del rows[498:]
     result = import_incidents(engine, ADMIN_USER, write_file(tmp_path, rows), now=NOW)
     assert (result.inserted, result.skipped_existing) == (498, 0)
     # The day's numbers in file order, one after the other.
     assert [seq(code) for code in codes_in_file_order(engine)] == list(range(1, 499))
-    assert count(engine, t.incident_events) == 498
+    assert count_rows(engine, t.incident_events) == 498
 
 
 def test_an_import_and_calls_recorded_meanwhile_get_consecutive_unique_codes(engine, tmp_path):

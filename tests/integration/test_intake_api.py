@@ -16,6 +16,7 @@ from dashboard import incidents as svc
 from dashboard import tables as t
 from dashboard.errors import ApiRefused, DispatchError, InvalidInput, PermissionDenied
 from tests.conftest import ADMIN_USER, CALL_TAKER_ANI, flood_report
+from tests.helpers.databases import count_rows
 
 NOW = datetime(2026, 3, 10, 3, 0)  # 10:00 WIB
 
@@ -38,11 +39,6 @@ def key_row(engine, name: str = "Platform 112"):
     _key_id, key = apikeys.create_key(engine, ADMIN_USER, name=name, now=NOW)
     with engine.connect() as conn:
         return apikeys.authenticate(conn, key)
-
-
-def count(engine, table) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
 def refusal(engine, key, items) -> ApiRefused:
@@ -93,7 +89,7 @@ def test_a_post_creates_a_forwarded_incident_and_a_retry_returns_the_same_code(e
     assert (first.created, again.created) == (True, False)
     assert created.code == replayed.code and created.code.startswith("112-20260310-")
     assert (created.status, created.opd_code) == ("DITERUSKAN", "BPBD")
-    assert count(engine, t.incidents) == 1
+    assert count_rows(engine, t.incidents) == 1
     with engine.connect() as conn:
         incident = conn.execute(select(t.incidents)).one()
         intake = conn.execute(select(t.api_intake)).one()
@@ -122,7 +118,7 @@ def test_the_same_external_id_with_other_content_is_refused_by_name(engine):
     assert error.status == 409 and error.field == "external_id"
     assert "P112-0001" in str(error) and first.code in str(error)
     assert error.errors[0]["code"] == first.code
-    assert count(engine, t.incidents) == 1
+    assert count_rows(engine, t.incidents) == 1
 
 
 def test_a_call_imported_from_a_file_counts_as_received(engine, tmp_path):
@@ -133,7 +129,7 @@ def test_a_call_imported_from_a_file_counts_as_received(engine, tmp_path):
     replay = intake_api.receive(engine, key, call("P112-0009"), now=NOW)
     assert replay.created is False
     assert refusal(engine, key, call("P112-0009", address="Jl. Lain")).status == 409
-    assert count(engine, t.incidents) == 1
+    assert count_rows(engine, t.incidents) == 1
 
 
 def test_a_batch_with_one_bad_item_writes_nothing_and_names_every_bad_item(engine):
@@ -155,10 +151,10 @@ def test_a_batch_with_one_bad_item_writes_nothing_and_names_every_bad_item(engin
         (5, "external_id"),
     ]
     assert str(error).startswith("Laporan indeks 1: ")
-    assert count(engine, t.incidents) == 0 and count(engine, t.api_intake) == 0
+    assert count_rows(engine, t.incidents) == 0 and count_rows(engine, t.api_intake) == 0
     good = intake_api.receive(engine, key, [call("A-1"), call("A-3")], now=NOW)
     assert [r.created for r in good.results] == [True, True]
-    assert count(engine, t.incidents) == 2
+    assert count_rows(engine, t.incidents) == 2
 
 
 def test_an_unknown_category_says_what_the_form_says(engine):
@@ -179,7 +175,7 @@ def test_a_point_far_outside_the_city_is_refused_with_the_forms_message(engine):
     with pytest.raises(DispatchError) as form:
         svc.create_incident(engine, CALL_TAKER_ANI, flood_report(**semarang))
     assert str(error) == str(form.value) and "di luar" in str(error)
-    assert error.field == "lat" and count(engine, t.incidents) == 0
+    assert error.field == "lat" and count_rows(engine, t.incidents) == 0
 
 
 @pytest.mark.parametrize(
@@ -198,7 +194,7 @@ def test_each_bad_field_is_named_with_the_forms_message(engine, overrides, field
     key = key_row(engine)
     error = refusal(engine, key, call(**overrides))
     assert (error.status, error.field, error.errors[0]["field"]) == (422, field, field)
-    assert count(engine, t.incidents) == 0
+    assert count_rows(engine, t.incidents) == 0
 
 
 def test_a_missing_field_is_named(engine):
@@ -241,7 +237,7 @@ def test_two_concurrent_posts_of_one_external_id_make_one_incident(engine):
     assert failures == []
     assert sorted(r.created for r in results) == [False, True]
     assert len({r.results[0].code for r in results}) == 1
-    assert count(engine, t.incidents) == 1 and count(engine, t.api_intake) == 1
+    assert count_rows(engine, t.incidents) == 1 and count_rows(engine, t.api_intake) == 1
 
 
 def test_the_rate_limit_counts_this_keys_requests_of_the_last_minute(engine):

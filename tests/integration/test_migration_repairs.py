@@ -4,25 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import select, update
 
 from dashboard import incidents as svc
 from dashboard import tables as t
-from dashboard.db import MIGRATIONS_DIR, migrate
+from dashboard.db import migrate
 from tests.conftest import CALL_TAKER_ANI, flood_report
+from tests.helpers.databases import downgrade
 
 NOW = datetime(2026, 12, 1, 5, 0)
 PANJANG_BARU = (-6.86315, 109.67895)
-
-
-def _downgrade(engine, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
 
 
 def _store_names(engine, incident_id: int, text: str) -> None:
@@ -48,7 +39,7 @@ def test_upgrading_rewrites_flood_zone_names_stored_as_tuple_text_into_plain_nam
     _store_names(engine, two, "('Rob Degayu', 'Pesisir 0-400 m dari garis pantai')")
     # Not a literal (and certainly not code to run): left exactly as it was.
     _store_names(engine, odd, "(__import__('os').getcwd())")
-    _downgrade(engine, "0005")
+    downgrade(engine, "0005")
 
     migrate(engine)
 

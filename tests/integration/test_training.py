@@ -31,6 +31,7 @@ from dashboard.training_rules import (
     SopCard,
 )
 from tests.conftest import BPBD_ADMIN, CALL_TAKER_ANI, flood_report
+from tests.helpers.databases import count_rows
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)  # 10:00 WIB
 STARTED = NOW - timedelta(minutes=5)
@@ -140,14 +141,9 @@ HALF_MARKS = CallAttempt(
 PRANK_SEEN = CallAttempt(asked=frozenset({"JENIS"}), outcome=PRANK, elapsed_s=30)
 
 
-def count(engine, table) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table)).scalar_one()
-
-
 def training_counts(engine) -> tuple[int, int, int, int]:
     return tuple(
-        count(engine, table)
+        count_rows(engine, table)
         for table in (
             t.training_scenarios,
             t.training_cards,
@@ -267,7 +263,7 @@ def test_prepare_refuses_the_live_database_and_creates_no_account_there(engine):
     live = engine.url.render_as_string(hide_password=False)
     with pytest.raises(InvalidInput, match="tidak boleh sama"):
         training.prepare_training_database(engine, live_url=live)
-    assert count(engine, t.users) == 0
+    assert count_rows(engine, t.users) == 0
 
 
 # --- the library -----------------------------------------------------------------------------
@@ -326,7 +322,7 @@ def test_a_saved_card_replaces_its_categorys_card_and_an_unknown_category_is_ref
     faster = dataclasses.replace(BANJIR_CARD, target_forward_s=90)
     training.save_card(engine, TRAINER, json.dumps(training_library.card_to_json(faster)))
     assert training.library(engine).cards["BANJIR"].target_forward_s == 90
-    assert count(engine, t.training_cards) == 1
+    assert count_rows(engine, t.training_cards) == 1
     unknown = dataclasses.replace(BANJIR_CARD, category_code="TSUNAMI")
     with pytest.raises(TrainingDataRejected, match=r"kategori 'TSUNAMI' .* tidak ada di katalog"):
         training.save_card(engine, TRAINER, json.dumps(training_library.card_to_json(unknown)))
@@ -398,27 +394,45 @@ def test_a_call_attempt_is_stored_with_each_step_and_the_exact_points(engine):
     assert any(step.detail for step in detail.result.steps)
 
 
-def test_an_attempt_at_an_unknown_scenario_is_refused_and_writes_nothing(engine):
+@pytest.mark.parametrize(
+    ("record", "refusal", "message"),
+    [
+        pytest.param(
+            lambda engine: record_call(
+                engine, CT1, dataclasses.replace(FLOOD, code="TIDAK-ADA"), FULL_MARKS
+            ),
+            NotFound,
+            "Skenario latihan TIDAK-ADA tidak ditemukan",
+            id="at_an_unknown_scenario",
+        ),
+        pytest.param(
+            lambda engine: record_call(engine, CALL_TAKER_ANI, FLOOD, FULL_MARKS),
+            PermissionDenied,
+            r"ct\.ani bukan akun aktif",
+            id="by_someone_without_an_account_in_the_training_database",
+        ),
+        pytest.param(
+            lambda engine: training.record_opd_attempt(
+                engine,
+                LATIH_DAMKAR,
+                drill_id="drill-c",
+                scenario_code=FLOOD.code,
+                attempt=OpdAttempt(()),
+                started_at_utc=STARTED,
+            ),
+            InvalidInput,
+            "bukan latihan Penanganan OPD",
+            id="of_a_call_scenario_as_an_opd_drill",
+        ),
+    ],
+)
+def test_an_attempt_that_cannot_be_recorded_is_refused_and_writes_nothing(
+    engine, record, refusal, message
+):
     with_test_library(engine)
     before = training_counts(engine)
-    with pytest.raises(NotFound, match="Skenario latihan TIDAK-ADA tidak ditemukan"):
-        training.record_call_attempt(
-            engine,
-            CT1,
-            drill_id="drill-a",
-            scenario_code="TIDAK-ADA",
-            attempt=FULL_MARKS,
-            started_at_utc=STARTED,
-            now_utc=NOW,
-        )
-    assert training_counts(engine) == before
-
-
-def test_someone_without_an_account_in_the_training_database_cannot_record(engine):
-    with_test_library(engine)
-    before = training_counts(engine)
-    with pytest.raises(PermissionDenied, match=r"ct\.ani bukan akun aktif"):
-        record_call(engine, CALL_TAKER_ANI, FLOOD, FULL_MARKS)
+    with pytest.raises(refusal, match=message):
+        record(engine)
     assert training_counts(engine) == before
 
 
@@ -455,21 +469,6 @@ def test_an_opd_attempt_that_handled_first_and_sent_it_to_the_wrong_opd_scores_t
             {"action": "REASSIGN", "at_s": 60, "to_opd": "PMI", "reason": "Bukan tugas Damkar"},
         ]
     }
-
-
-def test_a_call_scenario_cannot_be_recorded_as_an_opd_drill(engine):
-    with_test_library(engine)
-    before = training_counts(engine)
-    with pytest.raises(InvalidInput, match="bukan latihan Penanganan OPD"):
-        training.record_opd_attempt(
-            engine,
-            LATIH_DAMKAR,
-            drill_id="drill-c",
-            scenario_code=FLOOD.code,
-            attempt=OpdAttempt(()),
-            started_at_utc=STARTED,
-        )
-    assert training_counts(engine) == before
 
 
 # --- the trainer's view ----------------------------------------------------------------------
@@ -586,7 +585,7 @@ def test_the_handover_lists_exactly_the_opds_open_incidents_rules_escalations_an
     assert fire.opd_code == "DAMKAR"
     # 365 s: BANJIR (120/360 s) and KEBAKARAN (60/300 s) both straight to level 2.
     escalation.escalate_due(live, now=NOW + timedelta(seconds=365))
-    before = (count(live, t.incidents), count(live, t.incident_events))
+    before = (count_rows(live, t.incidents), count_rows(live, t.incident_events))
     fire_card = dataclasses.replace(BANJIR_CARD, category_code="KEBAKARAN", opd_code="DAMKAR")
     cards = {"BANJIR": BANJIR_CARD, "KEBAKARAN": fire_card}
 
@@ -605,7 +604,7 @@ def test_the_handover_lists_exactly_the_opds_open_incidents_rules_escalations_an
         [waiting.code, "Banjir", "28-11-2026 10:06:05", 2, 6, "Diteruskan"],
     ]
     assert page.cards == (BANJIR_CARD,)
-    assert (count(live, t.incidents), count(live, t.incident_events)) == before
+    assert (count_rows(live, t.incidents), count_rows(live, t.incident_events)) == before
     damkar = training.handover(live, "DAMKAR", now_utc=NOW + timedelta(minutes=10), cards=cards)
     assert [r.code for r in damkar.open_incidents] == [fire.code]
     assert damkar.escalations["Kode"].tolist() == [fire.code]
@@ -728,7 +727,7 @@ def test_a_tab_that_saw_an_older_revision_writes_nothing_and_the_kept_drill_stay
     assert training.load_progress(engine, CT1, training.CALL) == dataclasses.replace(
         fresh, revision=2
     )
-    assert count(engine, t.training_progress) == 1
+    assert count_rows(engine, t.training_progress) == 1
 
 
 def test_a_finished_or_abandoned_drill_leaves_nothing_to_resume_and_its_attempts_stay(engine):
@@ -741,7 +740,7 @@ def test_a_finished_or_abandoned_drill_leaves_nothing_to_resume_and_its_attempts
     training.clear_progress(engine, CT1, training.CALL, drill_id="drill-r")
     assert training.load_progress(engine, CT1, training.CALL) is None
     assert training.load_progress(engine, CT2, training.CALL) is not None
-    assert count(engine, t.training_attempts) == 1
+    assert count_rows(engine, t.training_attempts) == 1
     # The other tab, still on revision 1, cannot bring the cleared drill back.
     assert training.save_progress(engine, CT1, progress, seen_revision=1, now_utc=NOW) is None
     assert training.load_progress(engine, CT1, training.CALL) is None
@@ -764,7 +763,7 @@ def test_a_drill_in_progress_is_kept_only_in_the_training_database(
             training.save_progress(live, CT1, progress, seen_revision=None, now_utc=NOW)
         with sqlite3.connect(live_path) as conn:
             assert "\n".join(conn.iterdump()) == before
-        assert count(engine, t.training_progress) == 1
+        assert count_rows(engine, t.training_progress) == 1
     finally:
         live.dispose()
 
@@ -773,4 +772,4 @@ def test_only_a_training_account_keeps_a_drill_in_progress(engine):
     progress = call_progress(engine)
     with pytest.raises(PermissionDenied):
         training.save_progress(engine, CALL_TAKER_ANI, progress, seen_revision=None, now_utc=NOW)
-    assert count(engine, t.training_progress) == 0
+    assert count_rows(engine, t.training_progress) == 0
