@@ -196,22 +196,16 @@ def nearest_facilities_many(
     city = city or default_city()
     factor = _detour_factor(detour_factor)
     speed_kmh = _speed_kmh(kind, speeds_kmh)
-    rows = np.flatnonzero(serving_mask(city.facilities, kind))
+    posts = city.memo(f"nearest_posts:{kind}", lambda: _ServingPosts.of(city, kind))
+    fx, fy = posts.x_m, posts.y_m
     labels = lats.index.to_numpy() if isinstance(lats, pd.Series) else np.arange(lat_a.size)
     if not valid.all():
         incidents = np.flatnonzero(valid)
         lat_a, lon_a, labels = lat_a[incidents], lon_a[incidents], labels[incidents]
-    if rows.size == 0 or lat_a.size == 0:
+    if fx.size == 0 or lat_a.size == 0:
         return _empty_nearest_frame()
 
-    fx = city.facility_x_m[rows]
-    fy = city.facility_y_m[rows]
-    ids = city.facilities["id"].to_numpy(dtype=object)[rows]
-    # Ties are broken by id (as in the scalar function): sort facilities by id once, then a
-    # stable sort on distance keeps that order among equal distances.
-    by_id = np.argsort(ids.astype(str), kind="stable")
-    rows, fx, fy, ids = rows[by_id], fx[by_id], fy[by_id], ids[by_id]
-    k_eff = min(k, rows.size)
+    k_eff = min(k, fx.size)
     x, y = to_metric_xy_local(lon_a, lat_a)
 
     if road_graph is None:
@@ -235,7 +229,7 @@ def nearest_facilities_many(
             level_crossing_delay_s=level_crossing_delay_s,
         )
         # The facilities are sorted by id: their position is the last tie-breaker.
-        by_position = np.broadcast_to(np.arange(rows.size), straight_m.shape)
+        by_position = np.broadcast_to(np.arange(fx.size), straight_m.shape)
         order = np.lexsort((by_position, straight_m, eta), axis=1)
         nearest_rows = order[:, :k_eff]
 
@@ -244,27 +238,49 @@ def nearest_facilities_many(
 
         distance_m, road_m, eta_min, models = pick(straight_m), pick(road), pick(eta), pick(model)
 
-    fac = city.facilities
-    flat_rows = rows[nearest_rows.ravel()]
+    chosen = nearest_rows.ravel()
     # copy=False: every column below is a new array, so pandas need not copy them again.
     return pd.DataFrame(
         {
             "incident": np.repeat(labels, k_eff),
             "rank": np.tile(np.arange(1, k_eff + 1), lat_a.size),
-            "facility_id": _take(fac["id"], flat_rows),
-            "name": _take(fac["name"], flat_rows),
-            "kind": _take(fac["kind"], flat_rows),
-            "opd": _take(fac["opd_code"], flat_rows),
+            **{column: values.take(chosen) for column, values in posts.columns.items()},
             "distance_m": distance_m,
             "road_distance_m": road_m,
             "eta_min": eta_min,
-            "lokasi_perkiraan": fac["lokasi_perkiraan"].to_numpy(dtype=bool)[flat_rows],
-            "lat": fac["lat"].to_numpy(dtype=float)[flat_rows],
-            "lon": fac["lon"].to_numpy(dtype=float)[flat_rows],
             "route_model": models,
         },
+        columns=list(NEAREST_COLUMNS),
         copy=False,
     )
+
+
+@dataclass(frozen=True)
+class _ServingPosts:
+    """The facilities serving one kind, sorted by id, with the columns a nearest row shows."""
+
+    x_m: np.ndarray
+    y_m: np.ndarray
+    columns: Mapping[str, np.ndarray | pd.api.extensions.ExtensionArray]
+
+    @classmethod
+    def of(cls, city: City, kind: str) -> _ServingPosts:
+        fac = city.facilities
+        rows = np.flatnonzero(serving_mask(fac, kind))
+        # Ties are broken by id (as in the scalar function): sort facilities by id once, then
+        # the first minimum (or a stable sort) keeps that order among equal distances.
+        ids = fac["id"].to_numpy(dtype=object)[rows]
+        rows = rows[np.argsort(ids.astype(str), kind="stable")]
+        columns = {
+            "facility_id": _take(fac["id"], rows),
+            "name": _take(fac["name"], rows),
+            "kind": _take(fac["kind"], rows),
+            "opd": _take(fac["opd_code"], rows),
+            "lokasi_perkiraan": fac["lokasi_perkiraan"].to_numpy(dtype=bool)[rows],
+            "lat": fac["lat"].to_numpy(dtype=float)[rows],
+            "lon": fac["lon"].to_numpy(dtype=float)[rows],
+        }
+        return cls(city.facility_x_m[rows], city.facility_y_m[rows], columns)
 
 
 def direction_for_kind(kind: str) -> str:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import geodesic_distance_m, nearest_facilities, nearest_facilities_many
+from geo import nearest_facilities, nearest_facilities_many
 from geo.crs import (
     LOCAL_UTM_CENTRE_DEG,
     LOCAL_UTM_HALF_WIDTH_DEG,
@@ -44,22 +44,6 @@ def test_points_outside_the_local_box_are_projected_by_pyproj_itself():
     assert x[1:4].tolist() == expected_x[1:4].tolist()
     assert y[1:4].tolist() == expected_y[1:4].tolist()
     assert np.abs(x - expected_x).max() < 1e-6 and np.abs(y - expected_y).max() < 1e-6
-
-
-def test_nearest_distances_are_utm_within_0_02_percent_of_the_geodesic_over_the_service_area(
-    city,
-):
-    # UTM 49S shrinks distances by ~0.013 % here, 1.3 deg west of its central meridian.
-    rng = np.random.default_rng(17)
-    lats = rng.uniform(-6.94, -6.85, 2_000)
-    lons = rng.uniform(109.64, 109.715, 2_000)
-    frame = nearest_facilities_many(lats, lons, "puskesmas", k=3, city=city)
-    incidents = frame["incident"].to_numpy()
-    geodesic = geodesic_distance_m(
-        lats[incidents], lons[incidents], frame["lat"].to_numpy(), frame["lon"].to_numpy()
-    )
-    relative = np.abs(frame["distance_m"].to_numpy() - geodesic) / geodesic
-    assert relative.max() < 2e-4
 
 
 @pytest.mark.parametrize("k", [1, 2, 3])
@@ -104,3 +88,26 @@ def test_two_posts_at_the_same_place_the_lower_id_comes_first(tiny_city):
         "pos-0",
         "pos-a",
     ]
+
+
+def test_a_city_with_new_facilities_answers_from_them_not_from_the_posts_it_remembered(
+    tiny_city,
+):
+    lat, lon = latlon(X0 + 500, Y0 + 200)
+    (before,) = nearest_facilities_many([lat], [lon], "ambulance", city=tiny_city)["facility_id"]
+    moved_lat, moved_lon = latlon(X0 + 500, Y0 + 150)
+    moved = pd.DataFrame(
+        {
+            "id": ["pos-z"],
+            "name": ["Pos Ambulans Z"],
+            "kind": ["ambulance"],
+            "opd_code": ["PMI"],
+            "lat": [moved_lat],
+            "lon": [moved_lon],
+        }
+    )
+    city = tiny_city.with_facilities(moved)
+    frame = nearest_facilities_many([lat], [lon], "ambulance", city=city)
+    assert before == "pos-a"
+    assert frame["facility_id"].tolist() == ["pos-z"]
+    assert frame["distance_m"].tolist() == pytest.approx([50.0], abs=1e-3)
