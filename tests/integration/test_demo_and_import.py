@@ -17,10 +17,11 @@ from dashboard import incidents as svc
 from dashboard import tables as t
 from dashboard.catalogue import seed_catalogue
 from dashboard.db import make_engine, migrate
-from dashboard.domain import OPEN_STATUSES, Targets, overdue_reason
+from dashboard.domain import OPEN_STATUSES, Targets, row_overdue_reason
 from dashboard.errors import ImportRejected, PermissionDenied
 from dashboard.importer import import_incidents
 from tests.conftest import ADMIN_USER, CALL_TAKER_ANI, new_report
+from tests.helpers.databases import count_rows
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
 GOOD_ROW = {
@@ -38,11 +39,6 @@ GOOD_ROW = {
 def frame(engine, sql_table) -> pd.DataFrame:
     with engine.connect() as conn:
         return pd.read_sql(select(sql_table), conn)
-
-
-def count(engine, table) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
 def test_a_demo_year_is_realistic_located_and_fully_logged(engine):
@@ -144,7 +140,7 @@ def test_a_bad_csv_row_rejects_the_whole_file_naming_its_line(engine, tmp_path, 
     with pytest.raises(ImportRejected, match=reason) as caught:
         import_incidents(engine, ADMIN_USER, path, now=NOW)
     assert str(caught.value).startswith("Baris 4:")  # header is line 1, the third row is line 4
-    assert count(engine, t.incidents) == 0 and count(engine, t.incident_events) == 0
+    assert count_rows(engine, t.incidents) == 0 and count_rows(engine, t.incident_events) == 0
 
 
 def test_malformed_files_are_refused_in_indonesian(engine, tmp_path):
@@ -161,7 +157,7 @@ def test_malformed_files_are_refused_in_indonesian(engine, tmp_path):
         path.write_text(content)
         with pytest.raises(ImportRejected, match=message):
             import_incidents(engine, ADMIN_USER, path, now=NOW)
-    assert count(engine, t.incidents) == 0
+    assert count_rows(engine, t.incidents) == 0
 
 
 def test_a_call_taker_cannot_import(engine, tmp_path):
@@ -206,7 +202,7 @@ def test_cli_import_of_a_malformed_file_names_the_line_and_changes_nothing(tmp_p
     assert "Tidak ada data yang diubah." in result.stderr
     assert "Traceback" not in result.stderr
     engine = make_engine(f"sqlite:///{db}")
-    assert count(engine, t.incidents) == 0
+    assert count_rows(engine, t.incidents) == 0
     engine.dispose()
 
 
@@ -215,18 +211,7 @@ def _overdue_share(engine, now) -> tuple[int, float]:
         open_rows = conn.execute(
             select(t.incidents).where(t.incidents.c.status.in_(OPEN_STATUSES))
         ).all()
-    late = [
-        r
-        for r in open_rows
-        if overdue_reason(
-            r.status,
-            received_at_utc=r.received_at_utc,
-            assigned_at_utc=r.assigned_at_utc,
-            acknowledged_at_utc=r.acknowledged_at_utc,
-            now_utc=now,
-            targets=Targets(),
-        )
-    ]
+    late = [r for r in open_rows if row_overdue_reason(r, now_utc=now, targets=Targets())]
     return len(open_rows), len(late) / max(len(open_rows), 1)
 
 
