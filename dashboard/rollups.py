@@ -24,7 +24,8 @@ its whole WIB day (delete and insert, one transaction per month: idempotent, saf
 two workers, each batch locks the state row and checks the generation), then the month row and
 the week rows of the changed days. The hand-off view (trends.handoff_view) is folded by the WIB
 day of each hand-off (dashboard.tables.handoff_rollups: per OPD, channel, category, kecamatan,
-counts and the acknowledgement-time histogram) and escalations by the day of each ESCALATE
+counts and the acknowledgement-time histogram; day, week and month rows as for the trend
+cells) and escalations by the day of each ESCALATE
 event (escalation_rollups); an incident changed since the watermark (also by an ACKNOWLEDGE,
 hand-off or ESCALATE event after it, which need not touch the incident row) has every day
 holding one of its hand-offs or escalations folded again. `rebuild_rollups` starts over (first
@@ -563,13 +564,10 @@ def _fold_month(
     week rows of their weeks again (a week across two months: whichever month folds last)."""
     if days:
         _fold_days(conn, days, stage_targets, grid)
-        month = days[0].replace(day=1)
-        _sum_period(conn, MONTH, month, (month + timedelta(days=31)).replace(day=1))
-        for monday in sorted({day - timedelta(days=day.weekday()) for day in days}):
-            _sum_period(conn, WEEK, monday, monday + timedelta(days=7))
+        _sum_periods(conn, t.trend_rollups, days)
     if event_days:
         _fold_handoff_days(conn, event_days, target_s=stage_targets["acknowledge"])
-        _sum_handoff_month(conn, event_days[0].replace(day=1))
+        _sum_periods(conn, t.handoff_rollups, event_days)
 
 
 def _fold_days(conn: Connection, days: list[date], stage_targets: dict[str, int], grid) -> None:
@@ -581,20 +579,44 @@ def _fold_days(conn: Connection, days: list[date], stage_targets: dict[str, int]
         conn.execute(insert(t.trend_rollups), rows)
 
 
-def _sum_period(conn: Connection, tier: str, start: date, following: date) -> None:
-    """The `tier` rows starting at `start`: the sums of its day rows before `following`."""
-    r = t.trend_rollups.c
-    groups: dict[tuple, list[Cell]] = {}
+def _sum_periods(conn: Connection, table, days: list[date]) -> None:
+    """Sum the month row and the week rows of one month's refolded `days` again, in `table`
+    (trend_rollups or handoff_rollups)."""
+    month = days[0].replace(day=1)
+    _sum_period(conn, table, MONTH, month, (month + timedelta(days=31)).replace(day=1))
+    for monday in sorted({day - timedelta(days=day.weekday()) for day in days}):
+        _sum_period(conn, table, WEEK, monday, monday + timedelta(days=7))
+
+
+def _sum_period(conn: Connection, table, tier: str, start: date, following: date) -> None:
+    """The `tier` rows of `table` starting at `start`: the sums of its day rows before
+    `following`, cell by cell."""
+    r = table.c
+    keys, add_up, as_row = (
+        (CELL_KEYS, _merged_cell, _row)
+        if table is t.trend_rollups
+        else (HANDOFF_KEYS, _merged_handoff, _handoff_row)
+    )
+    groups: dict[tuple, list] = {}
     for row in conn.execute(
-        select(t.trend_rollups).where(
-            r.tier == DAY, r.period_start >= start, r.period_start < following
-        )
+        select(table).where(r.tier == DAY, r.period_start >= start, r.period_start < following)
     ):
-        groups.setdefault(tuple(row._mapping[k] for k in CELL_KEYS), []).append(_cell(row))
-    conn.execute(delete(t.trend_rollups).where(r.tier == tier, r.period_start == start))
-    rows = [_row(tier, (start, *key), merge(cells)) for key, cells in groups.items()]
+        groups.setdefault(tuple(row._mapping[k] for k in keys), []).append(row)
+    conn.execute(delete(table).where(r.tier == tier, r.period_start == start))
+    rows = [as_row(tier, (start, *key), add_up(group)) for key, group in groups.items()]
     if rows:
-        conn.execute(insert(t.trend_rollups), rows)
+        conn.execute(insert(table), rows)
+
+
+def _merged_cell(rows: list) -> Cell:
+    return merge([_cell(row) for row in rows])
+
+
+def _merged_handoff(rows: list) -> HandoffCell:
+    cell = HandoffCell()
+    for row in rows:
+        _add_handoff(cell, row)
+    return cell
 
 
 def _row(tier: str, key: CellKey, cell: Cell) -> dict:
@@ -648,17 +670,25 @@ def _stored_rows(
     days: list[date],
 ) -> list[tuple]:
     r = t.trend_rollups.c
-    periods = []
-    if months:
-        periods.append(and_(r.tier == MONTH, r.period_start.in_(months)))
-    if weeks:
-        periods.append(and_(r.tier == WEEK, r.period_start.in_(weeks)))
-    for first, last in _runs(days):
-        periods.append(and_(r.tier == DAY, r.period_start >= first, r.period_start <= last))
+    periods = _periods(r, months=months, weeks=weeks, days=days)
     if not periods:
         return []
     query = select(*[r[name] for name in _READ]).where(or_(*periods), *_cell_conditions(flt))
     return _all_rows(conn, query)
+
+
+def _periods(columns, *, months: list[date], weeks: list[date], days: list[date]) -> list:
+    """The conditions picking a plan's (_plan) month, week and day rows of a rollup table."""
+    periods = []
+    if months:
+        periods.append(and_(columns.tier == MONTH, columns.period_start.in_(months)))
+    if weeks:
+        periods.append(and_(columns.tier == WEEK, columns.period_start.in_(weeks)))
+    for first, last in _runs(days):
+        periods.append(
+            and_(columns.tier == DAY, columns.period_start >= first, columns.period_start <= last)
+        )
+    return periods
 
 
 # The columns the reader uses, in this order (stored rows and cells folded on the fly alike).
@@ -845,23 +875,6 @@ def _fold_handoff_days(conn: Connection, days: list[date], *, target_s: int) -> 
         conn.execute(insert(t.escalation_rollups), rows)
 
 
-def _sum_handoff_month(conn: Connection, month: date) -> None:
-    h = t.handoff_rollups.c
-    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-    cells: dict[HandoffKey, HandoffCell] = {}
-    for row in conn.execute(
-        select(t.handoff_rollups).where(
-            h.tier == DAY, h.period_start >= month, h.period_start < following
-        )
-    ):
-        key = (month, *[row._mapping[k] for k in HANDOFF_KEYS])
-        _add_handoff(cells.setdefault(key, HandoffCell()), row)
-    conn.execute(delete(t.handoff_rollups).where(h.tier == MONTH, h.period_start == month))
-    if cells:
-        rows = [_handoff_row(MONTH, key, cell) for key, cell in cells.items()]
-        conn.execute(insert(t.handoff_rollups), rows)
-
-
 def _handoff_row(tier: str, key: HandoffKey, cell: HandoffCell) -> dict:
     keys, counts = _from_counter(cell.bins)
     return {
@@ -885,19 +898,16 @@ def _add_handoff(cell: HandoffCell, row) -> None:
 def _handoff_view(
     conn: Connection, flt: trends.TrendFilter, state: _State, targets: Targets
 ) -> trends.HandoffView:
-    """trends.handoff_view from month and day rows, days changed since the fold folded here."""
+    """trends.handoff_view from month, week and day rows (read's plan), days changed since the
+    fold folded here."""
     target_s = int(targets.acknowledge_s)
     unfolded = [
         day for day in _unfolded_event_days(conn, state) if flt.start_day <= day <= flt.end_day
     ]
-    # The hand-off rollups have no week tier: their weeks are read as days.
     months, weeks, days = _plan(flt.start_day, flt.end_day, set(unfolded))
-    days = sorted({*days, *(monday + timedelta(days=i) for monday in weeks for i in range(7))})
     fresh, fresh_escalations = fold_handoffs(conn, unfolded, target_s=target_s)
     h = t.handoff_rollups.c
-    periods = [and_(h.tier == MONTH, h.period_start.in_(months))] if months else []
-    for first, last in _runs(days):
-        periods.append(and_(h.tier == DAY, h.period_start >= first, h.period_start <= last))
+    periods = _periods(h, months=months, weeks=weeks, days=days)
     rows = []
     if periods:
         query = select(

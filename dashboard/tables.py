@@ -593,11 +593,12 @@ def incident_names() -> tuple[Label, Label]:
 
 # --- Hand-off rollups (migration 0009) --------------------------------------------------------
 
-# The Tren hand-off view for folded days (dashboard/rollups.py): per tier ('day' or 'month') x
-# WIB day of the hand-off x the OPD it went to, its channels (trends.CHANNELS) and the
-# incident's category and kecamatan: exact counts and the acknowledgement-time histogram
-# (rollups' bins, little-endian int32 keys then counts). `within` is counted against the
-# acknowledge target recorded in trend_rollup_state.
+# The Tren hand-off view for folded days (dashboard/rollups.py): per tier ('day', 'week' or
+# 'month'; weeks since migration 0013, a week or month row sums its day rows) x period start
+# (the WIB day of the hand-off, its ISO week's Monday, its month's first day) x the OPD it went
+# to, its channels (trends.CHANNELS) and the incident's category and kecamatan: exact counts
+# and the acknowledgement-time histogram (rollups' bins, little-endian int32 keys then
+# counts). `within` is counted against the acknowledge target recorded in trend_rollup_state.
 handoff_rollups = Table(
     "handoff_rollups",
     metadata,
@@ -614,7 +615,7 @@ handoff_rollups = Table(
     Column("within", Integer, nullable=False),
     Column("escalations", Integer, nullable=False),
     Column("ack_bins", LargeBinary, nullable=False),
-    CheckConstraint("tier IN ('day','month')", name="tier_known"),
+    CheckConstraint("tier IN ('day','week','month')", name="tier_known"),
     Index("ix_handoff_rollups_period", "tier", "period_start"),
 )
 

@@ -20,10 +20,13 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import func, insert, select, update
 
 from dashboard import catalogue, rollups, trends
 from dashboard import tables as t
+from dashboard.db import MIGRATIONS_DIR, migrate
 from dashboard.trends import TrendFilter
 from geo import grid_counts
 from geo.layers import default_city
@@ -198,23 +201,23 @@ def test_a_week_across_two_months_sums_its_seven_days_after_either_month_is_refo
     with engine.begin() as conn:
         _add_history(conn, random.Random(7), first_id=1, count=600)
     rollups.refresh_rollups(engine, now_utc=NOW, grid=GRID)
-    # 23 February - 1 March 2026: a new call on the Sunday (March) after both months folded.
+    # 23 February - 1 March 2026: a new call on the Sunday (March) after both months folded,
+    # forwarded that day (seed 10: its first call is forwarded, a hand-off on the Sunday too).
     sunday = datetime(2026, 3, 1, 10, 0) - timedelta(hours=WIB_H)
     with engine.begin() as conn:
-        _add_history(conn, random.Random(8), first_id=9001, count=1, received_at=sunday)
+        _add_history(conn, random.Random(10), first_id=9001, count=1, received_at=sunday)
     rollups.refresh_rollups(engine, now_utc=NOW + timedelta(hours=1), grid=GRID)
-    r = t.trend_rollups.c
+    week_of = (date(2026, 2, 23), date(2026, 3, 1))
+    r, h = t.trend_rollups.c, t.handoff_rollups.c
     with engine.connect() as conn:
-        week, days = (
+        week, days, handoff_week, handoff_days = (
             conn.execute(
-                select(func.sum(r.total)).where(
-                    r.tier == tier, r.period_start >= first, r.period_start <= last
+                select(func.sum(total)).where(
+                    columns.tier == tier, columns.period_start.between(*period)
                 )
             ).scalar_one()
-            for tier, first, last in (
-                ("week", date(2026, 2, 23), date(2026, 2, 23)),
-                ("day", date(2026, 2, 23), date(2026, 3, 1)),
-            )
+            for columns, total in ((r, r.total), (h, h.handoffs))
+            for tier, period in (("week", (week_of[0], week_of[0])), ("day", week_of))
         )
         received = conn.execute(
             select(func.count()).where(
@@ -222,7 +225,10 @@ def test_a_week_across_two_months_sums_its_seven_days_after_either_month_is_refo
                 t.incidents.c.received_at_utc < datetime(2026, 3, 1, 17, 0),
             )
         ).scalar_one()
+        targets = catalogue.targets(catalogue.get_settings(conn))
+        handed_off = trends.handoff_view(conn, TrendFilter(*week_of), targets=targets)
     assert week == days == received
+    assert handoff_week == handoff_days == int(handed_off.by_channel["handoffs"].sum())
     # Three whole weeks, no whole month: read from the three week rows, as exact as the rows.
     flt = TrendFilter(date(2026, 2, 16), date(2026, 3, 8))
     assert rollups._plan(flt.start_day, flt.end_day, set())[1] == [
@@ -233,6 +239,7 @@ def test_a_week_across_two_months_sums_its_seven_days_after_either_month_is_refo
     fast, exact = (trends.build_report(engine, flt, exact=e) for e in (False, True))
     assert fast.totals == exact.totals
     pd.testing.assert_frame_equal(fast.by_kecamatan, exact.by_kecamatan)
+    _assert_handoffs_agree(fast.handoff, exact.handoff)
 
 
 def test_before_the_first_build_tren_reads_every_incident_exactly(engine):
@@ -243,6 +250,26 @@ def test_before_the_first_build_tren_reads_every_incident_exactly(engine):
         targets = catalogue.targets(catalogue.get_settings(conn))
         assert rollups.read(conn, flt, targets=targets) is None
     assert trends.build_report(engine, flt).totals.incidents == 100
+
+
+def test_upgrading_to_0013_sums_the_week_rows_of_the_hand_off_days_already_folded(engine):
+    with engine.begin() as conn:
+        _add_history(conn, random.Random(12), first_id=1, count=400)
+    rollups.refresh_rollups(engine, now_utc=NOW, grid=GRID)
+    folded = _rollup_rows(engine, t.handoff_rollups)
+    assert any(row[0] == rollups.WEEK for row in folded)
+    # A database whose rollups were folded before migration 0013: day and month rows only.
+    _downgrade(engine, "0012")
+    with engine.connect() as conn:
+        tiers = conn.execute(select(t.handoff_rollups.c.tier).distinct()).scalars().all()
+    assert sorted(tiers) == ["day", "month"]
+
+    migrate(engine)
+
+    # The rows the catch-up writes, still ready: nothing to fold again, Tren reads them.
+    assert _rollup_rows(engine, t.handoff_rollups) == folded
+    assert rollups.refresh_rollups(engine, now_utc=NOW + timedelta(minutes=5), grid=GRID) == 0
+    _assert_reports_agree(engine, expect_unfolded=False)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -298,6 +325,14 @@ def _assert_handoffs_agree(fast: trends.HandoffView, exact: trends.HandoffView) 
                 # A few hand-offs per OPD and channel: the two ranks interpolated between may
                 # lie far apart (one exact, one binned), so only the error bound holds here.
                 assert abs(got - want) <= rollups.MAX_RELATIVE_ERROR * abs(want) + 1e-9
+
+
+def _downgrade(engine, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
 
 
 def _rollup_parts(engine, flt: TrendFilter, *, grid) -> rollups.Parts | None:
