@@ -38,6 +38,7 @@ than the folded one is counted from the incidents.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from collections import Counter
@@ -410,16 +411,26 @@ def merge(cells: list[Cell]) -> Cell:
     return out
 
 
+def percentiles(hists: np.ndarray, ps: tuple[float, ...]) -> list[tuple[float, ...]]:
+    """percentile_cont's closest-ranks interpolation at each p of `ps` on each row of `hists`
+    (dense histograms, index key + MAX_KEY), all rows at once; NaN for an empty row."""
+    upto = np.cumsum(hists, axis=1)
+    n = upto[:, -1]
+    columns = []
+    for p in ps:
+        position = p * (n - 1)
+        lower = position.astype(np.int64)
+        fraction = position - lower
+        lo = _VALUES[np.minimum((upto < (lower + 1)[:, None]).sum(axis=1), len(_VALUES) - 1)]
+        hi = _VALUES[np.minimum((upto < (lower + 2)[:, None]).sum(axis=1), len(_VALUES) - 1)]
+        hi = np.where(lower + 1 < n, hi, lo)
+        columns.append(np.where(n > 0, lo + fraction * (hi - lo), np.nan))
+    return [tuple(float(v) for v in row) for row in zip(*columns, strict=True)]
+
+
 def percentile(hist: np.ndarray, p: float) -> float:
     """percentile_cont's closest-ranks interpolation on a dense histogram (index key + MAX_KEY)."""
-    upto = np.cumsum(hist)
-    n = int(upto[-1])
-    position = p * (n - 1)
-    lower = int(position)
-    fraction = position - lower
-    lo = _VALUES[int(np.searchsorted(upto, lower + 1))]
-    hi = _VALUES[int(np.searchsorted(upto, lower + 2))] if lower + 1 < n else lo
-    return float(lo + fraction * (hi - lo))
+    return percentiles(hist[np.newaxis, :], (p,))[0][0]
 
 
 # --- private helpers -------------------------------------------------------------------------
@@ -751,16 +762,17 @@ def _activity(
         for key, cell in fresh.items()
         if _matches(flt, key)
     ]
-    frame = pd.DataFrame(rows, columns=["day", "category_code", *names])
     starts = trends.period_starts(flt)
-    index = np.searchsorted(
-        np.array(starts, dtype="datetime64[D]"),
-        np.array(frame["day"].tolist(), dtype="datetime64[D]"),
-        side="right",
+    sums: dict[tuple[date, str], list[int]] = {}
+    for day, category, *values in rows:
+        cell = sums.setdefault((starts[bisect.bisect_right(starts, day) - 1], category), [0] * 4)
+        for i, n in enumerate(values):
+            cell[i] += int(n)
+    frame = pd.DataFrame(
+        [(*key, *values) for key, values in sorted(sums.items())],
+        columns=["period", "category_code", *names],
     )
-    frame["period"] = [starts[i - 1] for i in index]
-    sums = frame.groupby(["period", "category_code"], as_index=False)[list(names)].sum()
-    return sums[["period", "category_code", *names]].astype({n: "int64" for n in names})
+    return frame.astype({n: "int64" for n in names})
 
 
 def _places(rows: list[tuple]) -> pd.DataFrame:
@@ -819,10 +831,14 @@ def _hour_weekday(rows: list[tuple]) -> pd.DataFrame:
     if rows:
         packed = b"".join(bytes(row[_HOURS]) for row in rows)
         total = np.frombuffer(packed, dtype="<u4").reshape(-1, HOURS).sum(axis=0, dtype=np.int64)
+    # Hour by hour, each with its weekdays (the stored index is weekday * 24 + hour).
     return pd.DataFrame(
-        [(h, d, int(total[d * 24 + h])) for h in range(24) for d in range(7)],
-        columns=["hour", "weekday", "count"],
-    ).astype("int64")
+        {
+            "hour": np.repeat(np.arange(24, dtype=np.int64), 7),
+            "weekday": np.tile(np.arange(7, dtype=np.int64), 24),
+            "count": total.reshape(7, 24).T.ravel(),
+        }
+    )
 
 
 def _speed(rows: list[tuple], targets: Targets) -> dict[str, pd.DataFrame]:
@@ -830,7 +846,7 @@ def _speed(rows: list[tuple], targets: Targets) -> dict[str, pd.DataFrame]:
     out = []
     for stage in trends.STAGES:
         at = _STAGE_AT[stage]
-        parts = [row for row in rows if len(row[at + 1])]
+        parts = [row for row in rows if row[at + 1]]
         if not parts:
             continue
         within = np.array([row[at] for row in parts], dtype=np.int64)
@@ -842,20 +858,11 @@ def _speed(rows: list[tuple], targets: Targets) -> dict[str, pd.DataFrame]:
             group = [index[label] for label in labels]
             hists = bins.hists(group, len(names))
             withins = np.bincount(group, weights=within, minlength=len(names)).astype(np.int64)
+            counts = hists.sum(axis=1)
+            values = percentiles(hists, trends.PERCENTILES)
             for name, i in index.items():
-                hist = hists[i]
-                n = int(hist.sum())
-                if n:
-                    out.append(
-                        (
-                            stage,
-                            grouping,
-                            name,
-                            n,
-                            int(withins[i]),
-                            *[percentile(hist, p) for p in trends.PERCENTILES],
-                        )
-                    )
+                if counts[i]:
+                    out.append((stage, grouping, name, int(counts[i]), int(withins[i]), *values[i]))
     return trends.speed_frames(out, targets=targets)
 
 
@@ -919,18 +926,23 @@ def _handoff_view(
         for (_day, opd, channel, category, kecamatan), cell in fresh.items()
         if _narrowed(flt, opd, category, kecamatan)
     ]
-    # One group per (OPD, channel): sums by pandas, histograms by one bincount.
-    columns = ["opd", "channel", *trends.HANDOFF_SUMS]
-    frame = pd.DataFrame([row[:-1] for row in rows], columns=columns)
-    by_channel = frame.groupby(["opd", "channel"], as_index=False, sort=False).sum()
-    groups = list(zip(by_channel["opd"], by_channel["channel"], strict=True))
-    index = {group: i for i, group in enumerate(groups)}
+    # One group per (OPD, channel): sums in a dict, histograms by one bincount.
+    sums: dict[tuple[str, str], list[int]] = {}
+    for row in rows:
+        total = sums.setdefault((row[0], row[1]), [0] * len(trends.HANDOFF_SUMS))
+        for i, n in enumerate(row[2:-1]):
+            total[i] += int(n)
+    index = {group: i for i, group in enumerate(sums)}
     hists = _dense_hists(
-        [row[-1] for row in rows], [index[(row[0], row[1])] for row in rows], len(groups)
+        [row[-1] for row in rows], [index[(row[0], row[1])] for row in rows], len(sums)
+    )
+    by_channel = pd.DataFrame(
+        [(*group, *total) for group, total in sums.items()],
+        columns=["opd", "channel", *trends.HANDOFF_SUMS],
     )
     return trends.handoff_view_from(
         by_channel.astype({name: "int64" for name in trends.HANDOFF_SUMS}),
-        _handoff_percentiles(dict(zip(groups, hists, strict=True))),
+        _handoff_percentiles(dict(zip(sums, hists, strict=True))),
         _escalations(conn, flt, unfolded, fresh_escalations),
         target_s=target_s,
     )

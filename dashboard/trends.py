@@ -304,12 +304,19 @@ def period_activity(conn: Connection, flt: TrendFilter) -> pd.DataFrame:
 
 def volume_from(activity: pd.DataFrame, flt: TrendFilter) -> pd.DataFrame:
     """period, category_code, count for every period of the range and every category seen."""
-    codes = sorted(set(activity["category_code"]))
-    full = pd.MultiIndex.from_product(
-        [period_starts(flt), codes], names=["period", "category_code"]
+    # Plain dicts, not a MultiIndex reindex: a few hundred cells, and pandas' fixed cost per
+    # step was most of the page's time once the figures came from the rollups.
+    found = dict(
+        zip(
+            zip(activity["period"].tolist(), activity["category_code"].tolist(), strict=True),
+            activity["total"].tolist(),
+            strict=True,
+        )
     )
-    counts = activity.set_index(["period", "category_code"])["total"].reindex(full, fill_value=0)
-    return counts.astype("int64").rename("count").reset_index()
+    codes = sorted({code for _period, code in found})
+    rows = [(p, code, found.get((p, code), 0)) for p in period_starts(flt) for code in codes]
+    frame = pd.DataFrame(rows, columns=["period", "category_code", "count"])
+    return frame.astype({"count": "int64"})
 
 
 def nuisance_from(activity: pd.DataFrame, flt: TrendFilter) -> pd.DataFrame:
@@ -345,10 +352,11 @@ def place_counts(conn: Connection, flt: TrendFilter) -> pd.DataFrame:
 
 def kecamatan_from(places: pd.DataFrame) -> pd.DataFrame:
     """kecamatan, count (most first, unknown last) from place_counts."""
-    sums = places.groupby("kecamatan", dropna=False, sort=False)["count"].sum().reset_index()
-    sums = sums.assign(_unknown=sums["kecamatan"].isna())
-    sums = sums.sort_values(["count", "_unknown", "kecamatan"], ascending=[False, True, True])
-    return sums[["kecamatan", "count"]].astype({"count": "int64"}).reset_index(drop=True)
+    sums: dict[str | None, int] = {}
+    for kecamatan, n in zip(_texts(places["kecamatan"]), places["count"].tolist(), strict=True):
+        sums[kecamatan] = sums.get(kecamatan, 0) + n
+    rows = sorted(sums.items(), key=lambda item: (-item[1], item[0] is None, item[0] or ""))
+    return pd.DataFrame(rows, columns=["kecamatan", "count"]).astype({"count": "int64"})
 
 
 def grid_cells(conn: Connection, flt: TrendFilter, spec) -> pd.DataFrame:
@@ -400,20 +408,30 @@ def speed(conn: Connection, flt: TrendFilter, *, targets: Targets) -> dict[str, 
 def speed_frames(rows, *, targets: Targets) -> dict[str, pd.DataFrame]:
     """speed()'s frames from rows of (stage, grouping, group, n, within, p50, p90)."""
     stage_targets = _stage_targets(targets)
-    columns = ["stage", "grouping", "group", "n", "within", *[_pname(p) for p in PERCENTILES]]
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
-    frame = frame.rename(columns={"p50": "median_s", "p90": "p90_s"})
-    frame = frame.astype(
-        {"n": "int64", "within": "int64", "median_s": "float64", "p90_s": "float64"}
-    )
-    frame["target_s"] = frame["stage"].map(stage_targets).astype("int64")
-    frame["within_share"] = _shares(frame["within"], frame["n"])
-    frame["target_share"] = targets.share
-    frame["_stage"] = frame["stage"].map({s: i for i, s in enumerate(STAGES)})
+    order = {stage: i for i, stage in enumerate(STAGES)}
+    rows = [tuple(r) for r in rows]
     result = {}
     for grouping in GROUPINGS:
-        part = frame[frame["grouping"] == grouping].sort_values(["group", "_stage"])
-        result[grouping] = part[list(SPEED_COLUMNS)].reset_index(drop=True)
+        # (stage, grouping, group, n, within, p50, p90), by group (unknown last), then stage
+        part = sorted(
+            (r for r in rows if r[1] == grouping),
+            key=lambda r: (r[2] is None, r[2] or "", order[r[0]]),
+        )
+        frame = pd.DataFrame(
+            [(r[2], r[0], r[3], r[5], r[6], stage_targets[r[0]], r[4]) for r in part],
+            columns=list(SPEED_COLUMNS[:7]),
+        ).astype(
+            {
+                "n": "int64",
+                "median_s": "float64",
+                "p90_s": "float64",
+                "target_s": "int64",
+                "within": "int64",
+            }
+        )
+        frame["within_share"] = _shares(frame["within"], frame["n"])
+        frame["target_share"] = targets.share
+        result[grouping] = frame
     return result
 
 
@@ -434,13 +452,22 @@ def routing_counts(conn: Connection, flt: TrendFilter) -> pd.DataFrame:
 def reassign_from(routing: pd.DataFrame, *, by: str) -> pd.DataFrame:
     """Per first OPD (by="opd") or category: forwarded, reassigned, rate (most moved first)."""
     column = "first_opd_code" if by == "opd" else "category_code"
-    sums = routing.groupby(column)[["forwarded", "reassigned"]].sum().reset_index()
-    sums = sums.rename(columns={column: "group"}).sort_values(
-        ["reassigned", "group"], ascending=[False, True]
-    )
-    sums = sums.astype({"forwarded": "int64", "reassigned": "int64"}).reset_index(drop=True)
-    sums["rate"] = _shares(sums["reassigned"], sums["forwarded"])
-    return sums
+    sums: dict[str, list[int]] = {}
+    for group, forwarded, reassigned in zip(
+        _texts(routing[column]),
+        routing["forwarded"].tolist(),
+        routing["reassigned"].tolist(),
+        strict=True,
+    ):
+        if group is not None:
+            pair = sums.setdefault(group, [0, 0])
+            pair[0] += forwarded
+            pair[1] += reassigned
+    rows = sorted(((g, *pair) for g, pair in sums.items()), key=lambda r: (-r[2], r[0]))
+    frame = pd.DataFrame(rows, columns=["group", "forwarded", "reassigned"])
+    frame = frame.astype({"forwarded": "int64", "reassigned": "int64"})
+    frame["rate"] = _shares(frame["reassigned"], frame["forwarded"])
+    return frame
 
 
 def reassign_flows(conn: Connection, flt: TrendFilter) -> pd.DataFrame:
@@ -615,29 +642,78 @@ def handoff_view_from(
 ) -> HandoffView:
     """The view from its parts: sums per OPD and channel (opd, channel, HANDOFF_SUMS), the
     percentiles (opd, channel or ALL_GROUP, median_s, p90_s) and escalations per week."""
-    sums = list(HANDOFF_SUMS)
-    by_channel = by_channel.astype({k: "int64" for k in sums})
-    by_opd = by_channel.groupby("opd", as_index=False)[sums].sum()
-    by_opd = by_opd.astype({k: "int64" for k in sums}).assign(channel=ALL_GROUP)
-    pcts = pcts.astype({"median_s": "float64", "p90_s": "float64"})
-    by_channel, by_opd = (_handoff_table(f, pcts) for f in (by_channel, by_opd))
+    # Plain dicts and one frame per table: a few dozen rows, where pandas' merges and sorts
+    # cost more than the figures.
+    channel_sums = [
+        (opd, channel, [int(v) for v in values])
+        for opd, channel, *values in zip(
+            _texts(by_channel["opd"]),
+            _texts(by_channel["channel"]),
+            *[by_channel[k].tolist() for k in HANDOFF_SUMS],
+            strict=True,
+        )
+    ]
+    opd_sums: dict[str | None, list[int]] = {}
+    for opd, _channel, values in channel_sums:
+        total = opd_sums.setdefault(opd, [0] * len(HANDOFF_SUMS))
+        for i, v in enumerate(values):
+            total[i] += v
+    found = {
+        (opd, channel): (median, p90)
+        for opd, channel, median, p90 in zip(
+            _texts(pcts["opd"]),
+            _texts(pcts["channel"]),
+            pcts["median_s"].tolist(),
+            pcts["p90_s"].tolist(),
+            strict=True,
+        )
+    }
+    by_opd = _handoff_table(
+        [(opd, ALL_GROUP, values) for opd, values in sorted(opd_sums.items(), key=_unknown_last)],
+        found,
+    )
     by_opd["per_100"] = [
         None if not n else 100 * e / n
         for e, n in zip(by_opd["escalations"], by_opd["handoffs"], strict=True)
     ]
     return HandoffView(
-        target_s=target_s, by_channel=by_channel, by_opd=by_opd, escalations=escalations
+        target_s=target_s,
+        by_channel=_handoff_table(channel_sums, found),
+        by_opd=by_opd,
+        escalations=escalations,
     )
 
 
-def _handoff_table(counts: pd.DataFrame, pcts: pd.DataFrame) -> pd.DataFrame:
-    frame = counts.merge(pcts, on=["opd", "channel"], how="left")
+def _handoff_table(sums: list[tuple], pcts: dict[tuple, tuple[float, float]]) -> pd.DataFrame:
+    """HANDOFF_COLUMNS from (opd, channel, HANDOFF_SUMS values): busiest first, then by OPD
+    and CHANNELS' order (other channels last); percentiles NaN where pcts has none."""
+    order = {channel: i for i, channel in enumerate(CHANNELS)}
+    rows = sorted(
+        sums,
+        key=lambda r: (-r[2][0], r[0] is None, r[0] or "", order.get(r[1], len(CHANNELS))),
+    )
+    missing = (float("nan"), float("nan"))
+    frame = pd.DataFrame(
+        [
+            (opd, channel, *values, *pcts.get((opd, channel), missing))
+            for opd, channel, values in rows
+        ],
+        columns=["opd", "channel", *HANDOFF_SUMS, "median_s", "p90_s"],
+    )
+    frame = frame.astype(
+        {**dict.fromkeys(HANDOFF_SUMS, "int64"), "median_s": "float64", "p90_s": "float64"}
+    )
     frame["within_share"] = _shares(frame["within"], frame["handoffs"])
-    frame["_order"] = frame["channel"].map({c: i for i, c in enumerate(CHANNELS)})
-    frame = frame.sort_values(
-        ["handoffs", "opd", "_order"], ascending=[False, True, True], kind="stable"
-    )
-    return frame[list(HANDOFF_COLUMNS)].reset_index(drop=True)
+    return frame[list(HANDOFF_COLUMNS)]
+
+
+def _unknown_last(item: tuple) -> tuple:
+    return (item[0] is None, item[0] or "")
+
+
+def _texts(column: pd.Series) -> list[str | None]:
+    """A text column's values with None for missing (pandas' str columns hold NaN there)."""
+    return [value if isinstance(value, str) else None for value in column.tolist()]
 
 
 def escalations_per_week(conn: Connection, flt: TrendFilter) -> pd.DataFrame:
