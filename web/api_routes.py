@@ -74,15 +74,11 @@ API_RESULTS = {400: "invalid", 404: "not_found", 409: "conflict", 413: "too_larg
 
 async def incidents(request: Request) -> Response:
     """POST /api/v1/incidents: one report (an object) or a batch (a list)."""
-    if request.method != "POST":
-        return await _not_allowed(request)
     return await _with_body(request, _post)
 
 
 async def incident(request: Request) -> Response:
     """GET /api/v1/incidents/{code}: the incident's status, OPD and times (no phone)."""
-    if request.method != "GET":
-        return await _not_allowed(request)
     return await _with_code(request, _get)
 
 
@@ -107,7 +103,9 @@ async def _not_allowed(request: Request) -> Response:
 
 
 async def _with_body(request: Request, handler) -> Response:
-    """Read the body (capped) and answer with `handler` in a worker thread."""
+    """A POST: read the body (capped) and answer with `handler` in a worker thread."""
+    if request.method != "POST":
+        return await _not_allowed(request)
     call = _call(request)
     try:
         too_large, body = await _read_body(request)
@@ -120,7 +118,9 @@ async def _with_body(request: Request, handler) -> Response:
 
 
 async def _with_code(request: Request, handler) -> Response:
-    """Answer with `handler` for the path's incident code in a worker thread."""
+    """A GET: answer with `handler` for the path's incident code in a worker thread."""
+    if request.method != "GET":
+        return await _not_allowed(request)
     call = _call(request)
     return await run_in_threadpool(handler, call, request.headers, request.path_params["code"])
 
@@ -285,15 +285,11 @@ def _log(call: _Call) -> None:
 
 async def incident_eido(request: Request) -> Response:
     """GET /api/v1/incidents/{code}/eido: the incident as an EIDO document."""
-    if request.method != "GET":
-        return await _not_allowed(request)
     return await _with_code(request, _get_eido)
 
 
 async def eido_documents(request: Request) -> Response:
     """POST /api/v1/eido: an EIDO document from a neighbour's CAD, recorded as an incident."""
-    if request.method != "POST":
-        return await _not_allowed(request)
     return await _with_body(request, _post_eido)
 
 

@@ -7,12 +7,12 @@ import urllib.error
 import urllib.request
 
 import pytest
-from sqlalchemy import func, select
 
 from dashboard import sessions
 from dashboard import tables as t
 from dashboard.db import make_engine
 from dashboard.domain import SUPERVISOR, Actor
+from tests.helpers.databases import count_rows
 
 pytestmark = pytest.mark.browser
 
@@ -34,12 +34,7 @@ def post(url: str, body: bytes, *, origin: str | None = None) -> tuple[int, dict
 
 
 def claimed_sessions(engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(
-            select(func.count())
-            .select_from(t.user_sessions)
-            .where(t.user_sessions.c.sid_hash.is_not(None))
-        ).scalar_one()
+    return count_rows(engine, t.user_sessions, t.user_sessions.c.sid_hash.is_not(None))
 
 
 def test_the_claim_route_sets_the_cookie_once_and_refuses_junk_other_sites_and_old_tickets(
