@@ -170,7 +170,9 @@ def show(
     reloaded, its zoom stays); `last_layer` replaces the render's last layer for this viewer
     only (the live map's nearest posts of the viewer's pick)."""
     scripts = list(render.layer_scripts)
-    if last_layer is not None and scripts:
+    # An empty layer (nothing picked) is the render's own last layer: its shared script is
+    # sent as it is, not drawn again for this viewer at every refresh.
+    if last_layer is not None and scripts and last_layer._children:
         scripts[-1] = _layer_script(last_layer, folium.Map(tiles=None), len(scripts) - 1)
     key = render.key
 
