@@ -21,16 +21,19 @@ st.title(labels.ADMIN_TITLE)
 ui.show_flash()
 
 
+def _act(func, *args, success: str | None = None, **kwargs):
+    """ui.act for this page: the service runs on the live database as the signed-in admin."""
+    return ui.act(func, engine, actor, *args, success=success, **kwargs)
+
+
 def _value(key: str, default: object = None) -> object:
     return st.session_state.get(key, default)
 
 
 def _create_user() -> None:
     role = _value("new_user_role")
-    done, _ = ui.act(
+    done, _ = _act(
         auth.create_user,
-        engine,
-        actor,
         username=_value("new_user_name", ""),
         full_name=_value("new_user_full_name", ""),
         password=_value("new_user_password", ""),
@@ -49,21 +52,17 @@ def _user_action(action: str) -> None:
         ui.flash_error(labels.PICK_USER_FIRST)
         return
     if action == "unlock":
-        ui.act(auth.unlock_user, engine, actor, user_id, success=labels.DONE_USER_UNLOCKED)
+        _act(auth.unlock_user, user_id, success=labels.DONE_USER_UNLOCKED)
     elif action in ("activate", "deactivate"):
-        ui.act(
+        _act(
             auth.set_user_active,
-            engine,
-            actor,
             user_id,
             active=action == "activate",
             success=labels.DONE_USER_SAVED,
         )
     elif action == "password":
-        done, _ = ui.act(
+        done, _ = _act(
             auth.reset_password,
-            engine,
-            actor,
             user_id,
             _value("user_new_password", ""),
             success=labels.DONE_PASSWORD_RESET,
@@ -73,10 +72,8 @@ def _user_action(action: str) -> None:
 
 
 def _save_opd() -> None:
-    ui.act(
+    _act(
         admin.save_opd,
-        engine,
-        actor,
         code=_value("opd_code", ""),
         name=_value("opd_name", ""),
         short_name=_value("opd_short", ""),
@@ -88,10 +85,8 @@ def _save_opd() -> None:
 
 
 def _set_default() -> None:
-    ui.act(
+    _act(
         admin.set_default_opd,
-        engine,
-        actor,
         _value("route_category"),
         _value("route_default_opd"),
         success=labels.DONE_ROUTING_SAVED,
@@ -99,10 +94,8 @@ def _set_default() -> None:
 
 
 def _set_override(remove: bool) -> None:
-    ui.act(
+    _act(
         admin.set_area_override,
-        engine,
-        actor,
         _value("override_category"),
         _value("override_kecamatan"),
         None if remove else _value("override_opd"),
@@ -111,10 +104,8 @@ def _set_override(remove: bool) -> None:
 
 
 def _move_facility(facility_id: str) -> None:
-    ui.act(
+    _act(
         admin.move_facility,
-        engine,
-        actor,
         facility_id,
         lat=_value(f"facility_lat_{facility_id}"),
         lon=_value(f"facility_lon_{facility_id}"),
@@ -123,27 +114,19 @@ def _move_facility(facility_id: str) -> None:
 
 
 def _create_token() -> None:
-    done, token = ui.act(auth.create_display_token, engine, actor, name=_value("token_name", ""))
+    done, token = _act(auth.create_display_token, name=_value("token_name", ""))
     if done:
         st.session_state[NEW_TOKEN_KEY] = token
         st.session_state["token_name"] = ""
 
 
 def _revoke_token() -> None:
-    ui.act(
-        auth.revoke_display_token,
-        engine,
-        actor,
-        _value("token_pick"),
-        success=labels.DONE_TOKEN_REVOKED,
-    )
+    _act(auth.revoke_display_token, _value("token_pick"), success=labels.DONE_TOKEN_REVOKED)
 
 
 def _add_channel() -> None:
-    done, new = ui.act(
+    done, new = _act(
         channels.add_channel,
-        engine,
-        actor,
         opd_code=_value("channel_opd"),
         channel=_value("channel_kind"),
         target=_value("channel_target", ""),
@@ -156,12 +139,8 @@ def _add_channel() -> None:
 
 
 def _deactivate_channel() -> None:
-    ui.act(
-        channels.deactivate_channel,
-        engine,
-        actor,
-        _value("channel_pick"),
-        success=labels.DONE_CHANNEL_DEACTIVATED,
+    _act(
+        channels.deactivate_channel, _value("channel_pick"), success=labels.DONE_CHANNEL_DEACTIVATED
     )
 
 
@@ -358,10 +337,8 @@ with audit_tab:
 
 
 def _create_api_key() -> None:
-    done, created = ui.act(
+    done, created = _act(
         apikeys.create_key,
-        engine,
-        actor,
         name=_value("api_key_name", ""),
         scopes=tuple(_value("api_key_scopes", ["intake"])),
     )
@@ -374,13 +351,7 @@ def _revoke_api_key() -> None:
     if not _value("api_key_revoke_confirm", False):
         ui.flash_error(labels.API_REVOKE_NEEDS_CONFIRM)
         return
-    done, _ = ui.act(
-        apikeys.revoke_key,
-        engine,
-        actor,
-        _value("api_key_pick"),
-        success=labels.DONE_API_KEY_REVOKED,
-    )
+    done, _ = _act(apikeys.revoke_key, _value("api_key_pick"), success=labels.DONE_API_KEY_REVOKED)
     if done:
         st.session_state["api_key_revoke_confirm"] = False
 

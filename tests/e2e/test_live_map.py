@@ -19,6 +19,7 @@ from dashboard.incidents import NewReport, cancel, create_incident
 from tests.conftest import CALL_TAKER_ANI
 from tests.e2e.conftest import sign_in
 from tests.helpers.browser import MAP_FRAME, settled_map_frame
+from tests.helpers.databases import count_rows
 
 pytestmark = pytest.mark.browser
 
@@ -92,27 +93,19 @@ def new_report(lat: float, lon: float, **overrides) -> NewReport:
 
 
 def open_count(engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(
-            select(func.count())
-            .select_from(t.incidents)
-            .where(t.incidents.c.status.in_(OPEN_STATUSES))
-        ).scalar_one()
+    return count_rows(engine, t.incidents, t.incidents.c.status.in_(OPEN_STATUSES))
 
 
 def test_map_shows_every_kelurahan_facility_and_exactly_the_open_incidents(
     page, app_server, engine
 ):
     frame = open_live_map(page, app_server.url)
-    with engine.connect() as conn:
-        facilities = conn.execute(select(func.count()).select_from(t.facilities)).scalar_one()
-
     counts = frame.evaluate(COUNT_JS)
 
     assert counts == {
         "incidents": open_count(engine),
         "kelurahan": 27,
-        "facilities": facilities,
+        "facilities": count_rows(engine, t.facilities),
     }
     # The page as the map's own scripts see it: Playwright's frame.content() reads from a
     # separate world that sometimes still holds the blank document streamlit-folium replaced.
