@@ -28,18 +28,6 @@ def _filter_options() -> live.FilterOptions:
     return live.filter_options(ui.get_engine(), ui.get_city())
 
 
-@st.cache_data(ttl=2, show_spinner=False)
-def _snapshot(
-    categories: tuple[str, ...],
-    opds: tuple[str, ...],
-    statuses: tuple[str, ...],
-    kecamatan: tuple[str, ...],
-    window: str,
-) -> live.LiveSnapshot:
-    # SIAGA_LIVE_SHARED=0: a copy of the query per viewer (the snapshot shared, not the map).
-    return _query_snapshot(categories, opds, statuses, kecamatan, window)
-
-
 def _query_snapshot(
     categories: tuple[str, ...],
     opds: tuple[str, ...],
@@ -57,6 +45,10 @@ def _query_snapshot(
         window=window,
     )
     return live.live_snapshot(ui.get_engine(), now_utc=now, flt=flt)
+
+
+# SIAGA_LIVE_SHARED=0: a copy of the query per viewer (the snapshot shared, not the map).
+_snapshot = st.cache_data(ttl=2, show_spinner=False)(_query_snapshot)
 
 
 def _on_map_click() -> None:
