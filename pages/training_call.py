@@ -107,20 +107,10 @@ def _transcript(scenario: Scenario, asked: list[str]) -> None:
 
 def _form(actor, scenario: Scenario) -> str | None:
     categories, opds = view.category_names(), view.opd_names()
-    category = st.selectbox(
-        labels.TRAINING_FIELD_CATEGORY,
-        [None, *categories],
-        format_func=lambda code: labels.TRAINING_PICK_NONE if code is None else categories[code],
-        placeholder=labels.TRAINING_PICK_NONE,
-        key=f"{FIELD_PREFIX}category",
+    category = view.pick_or_none(
+        labels.TRAINING_FIELD_CATEGORY, categories, key=f"{FIELD_PREFIX}category"
     )
-    st.selectbox(
-        labels.TRAINING_FIELD_OPD,
-        [None, *opds],
-        format_func=lambda code: labels.TRAINING_PICK_NONE if code is None else opds[code],
-        placeholder=labels.TRAINING_PICK_NONE,
-        key=f"{FIELD_PREFIX}opd",
-    )
+    view.pick_or_none(labels.TRAINING_FIELD_OPD, opds, key=f"{FIELD_PREFIX}opd")
     query = st.text_input(labels.SEARCH_PLACE, key=f"{FIELD_PREFIX}search")
     matches = ui.run_service(intake.search_places, view.engine(), query) or []
     for i, match in enumerate(matches):
@@ -132,21 +122,9 @@ def _form(actor, scenario: Scenario) -> str | None:
         )
     if query and len(query.strip()) >= 3 and not matches:
         st.caption(labels.TRAINING_NO_PLACE)
-    left, right = st.columns(2)
-    left.number_input(
-        labels.TRAINING_FIELD_LAT,
-        value=None,
-        format="%.5f",
-        step=0.0001,
-        key=f"{FIELD_PREFIX}lat",
-    )
-    right.number_input(
-        labels.TRAINING_FIELD_LON,
-        value=None,
-        format="%.5f",
-        step=0.0001,
-        key=f"{FIELD_PREFIX}lon",
-    )
+    coordinates = (("lat", labels.TRAINING_FIELD_LAT), ("lon", labels.TRAINING_FIELD_LON))
+    for col, (name, label) in zip(st.columns(2), coordinates, strict=True):
+        col.number_input(label, value=None, format="%.5f", step=0.0001, key=f"{FIELD_PREFIX}{name}")
     st.text_area(labels.TRAINING_FIELD_KONDISI, key=f"{FIELD_PREFIX}kondisi", height=80)
     st.text_input(labels.TRAINING_FIELD_PHONE, key=f"{FIELD_PREFIX}phone")
     outcome = st.radio(
@@ -157,14 +135,8 @@ def _form(actor, scenario: Scenario) -> str | None:
         horizontal=True,
     )
     if outcome == DUPLICATE:
-        codes = [item.code for item in scenario.open_incidents]
-        st.selectbox(
-            labels.TRAINING_FIELD_DUPLICATE,
-            [None, *codes],
-            format_func=lambda code: labels.TRAINING_PICK_NONE if code is None else code,
-            placeholder=labels.TRAINING_PICK_NONE,
-            key=f"{FIELD_PREFIX}duplicate",
-        )
+        codes = {item.code: item.code for item in scenario.open_incidents}
+        view.pick_or_none(labels.TRAINING_FIELD_DUPLICATE, codes, key=f"{FIELD_PREFIX}duplicate")
     label = {
         FORWARD: labels.TRAINING_SUBMIT_FORWARD,
         PRANK: labels.TRAINING_SUBMIT_PRANK,

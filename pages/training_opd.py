@@ -99,13 +99,7 @@ def _actions(actor, scenario: Scenario, actions: list[OpdAction]) -> None:
         )
     opds = view.opd_names()
     with st.expander(labels.TRAINING_REASSIGN_TITLE):
-        st.selectbox(
-            labels.TRAINING_FIELD_TO_OPD,
-            [None, *opds],
-            format_func=lambda code: labels.TRAINING_PICK_NONE if code is None else opds[code],
-            placeholder=labels.TRAINING_PICK_NONE,
-            key=f"{FIELD_PREFIX}to_opd",
-        )
+        view.pick_or_none(labels.TRAINING_FIELD_TO_OPD, opds, key=f"{FIELD_PREFIX}to_opd")
         st.text_input(labels.TRAINING_FIELD_REASON, key=f"{FIELD_PREFIX}reason")
         st.button(
             labels.TRAINING_ACTION[REASSIGN],

@@ -13,7 +13,7 @@ from dashboard import catalogue, labels, training, training_library
 from dashboard.domain import utc_now
 from dashboard.fmt import format_decimal, format_percent
 from dashboard.training_rules import Score, SopCard
-from pages import ui
+from pages import components, ui
 
 DEFAULT_DRILL_SIZE = 3
 
@@ -47,6 +47,18 @@ def category_names(*, live: bool = False) -> dict[str, str]:
 
 def opd_names(*, live: bool = False) -> dict[str, str]:
     return _names_for(live)[1]
+
+
+def pick_or_none(label: str, names: Mapping, *, key: str):
+    """A selectbox over the codes of `names` (code -> what the trainee reads) that starts on
+    labels.TRAINING_PICK_NONE, so nothing is picked for the trainee; returns the code or None."""
+    return components.choose(
+        st.selectbox,
+        label,
+        {None: labels.TRAINING_PICK_NONE, **names},
+        placeholder=labels.TRAINING_PICK_NONE,
+        key=key,
+    )
 
 
 def library() -> training.Library:
