@@ -130,7 +130,7 @@ def _live_view(filters: dict, interval_s: float) -> None:
     # A screen refreshing by itself is not activity: an idle session still ends (and signs out).
     if ui.current_actor(touch=False) is None:
         st.rerun()
-    settings = {"refresh_interval_s": interval_s, **_settings()}
+    settings = {**_settings(), "refresh_interval_s": interval_s}
     error = None
     try:
         if live_shared.shared():
@@ -204,12 +204,9 @@ def _live_view(filters: dict, interval_s: float) -> None:
 
 
 def _settings() -> dict:
-    # Kept as this page always had it: only the detour factor and these two speeds reach its
-    # nearest posts (an unset or zero value as its default); eta_flood_factor and
-    # eta_level_crossing_delay_s apply on Laporan baru but not here.
-    keys = ("eta_detour_factor", "speed_ambulance_kmh", "speed_fire_kmh")
-    stored = ui.settings()
-    return {key: stored[key] for key in keys if stored.get(key)}
+    # The whole settings table: the nearest posts here take the same detour factor, speeds,
+    # flood-zone slowdown and level-crossing delay as Laporan baru's (live.nearest_posts).
+    return dict(ui.settings())
 
 
 actor = ui.require()
