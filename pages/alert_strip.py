@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import alert_sound, alerts, labels
 from dashboard.domain import Actor
 from dashboard.handoff import ASSIGNED, ESCALATED, MOVED_AWAY
-from pages import ui
+from pages import components, ui
 
 # Penugasan reads (and removes) this on its next run and opens the incident (pages/queue.py).
 OPEN_REQUEST_KEY = "alert_open_request"
@@ -124,14 +124,7 @@ def _strip_html(now: alerts.AlertsNow) -> str:
 
 def _item_text(a: alerts.OpenAlert) -> str:
     kind = alerts.alert_kind_text(a.kind, a.level)
-    text = labels.STRIP_ITEM.format(
-        code=a.code,
-        category=a.category_name,
-        place=a.place,
-        opd=a.opd_name or "-",
-        waited=alerts.format_wait(a.waited_s),
-    )
-    return f"{kind}: {text}"
+    return f"{kind}: {components.waiting_item_text(labels.STRIP_ITEM, a)}"
 
 
 def _control_buttons() -> str:

@@ -8,11 +8,16 @@ from typing import TypeVar
 
 import streamlit as st
 
-from dashboard import labels, queues
+from dashboard import alerts, labels, queues
 from dashboard.domain import format_wib
 from dashboard.places import place_text
 
 T = TypeVar("T")
+# What a browser is told each export is, by the file name's ending.
+MIME_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def choose(widget: Callable[..., T], label: str, names: Mapping, **options) -> T:
@@ -85,3 +90,33 @@ def kpi_html(tiles: list, *, css: str) -> str:
         for tile in tiles
     )
     return f"<div class='{css}-kpis'>{cells}</div>"
+
+
+def waiting_item_text(template: str, item: alerts.OpenAlert | alerts.Overdue) -> str:
+    """One incident waiting for its OPD in a line: `template` (labels.STRIP_ITEM,
+    labels.WALL_LATE_ITEM) filled with its code, category, place, OPD and wait, so the alert
+    strip and the wall's late banner name the same things the same way."""
+    return template.format(
+        code=item.code,
+        category=item.category_name,
+        place=item.place,
+        opd=item.opd_name or "-",
+        waited=alerts.format_wait(item.waited_s),
+    )
+
+
+def download(
+    where, label: str, data: Callable[[], bytes], file_name: str, *, key: str, **options
+) -> None:
+    """A download button in `where` (st, a column) for an export: the file is built only when
+    clicked (`data` is called then), the click does not rerun the page, and the browser is told
+    its type by the ending of `file_name`."""
+    where.download_button(
+        label,
+        data=data,
+        file_name=file_name,
+        mime=MIME_TYPES[file_name.rsplit(".", 1)[-1]],
+        on_click="ignore",
+        key=key,
+        **options,
+    )

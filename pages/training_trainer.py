@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -9,11 +11,8 @@ import streamlit as st
 from dashboard import labels, training
 from dashboard.domain import format_wib, to_wib
 from dashboard.fmt import format_percent
+from pages import components, ui
 from pages import training_view as view
-from pages import ui
-
-CSV_MIME = "text/csv"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 actor = view.require()
 st.title(labels.TRAINING_PAGE_TRAINER)
@@ -142,19 +141,18 @@ per_trainee.dataframe(
     _misses_table(training.step_misses(engine, by_trainee=True)), hide_index=True, width="stretch"
 )
 cols = st.columns(2)
-cols[0].download_button(
-    labels.TRAINING_EXPORT_CSV,
-    data=lambda: training.export_csv(engine),
-    file_name=f"{labels.TRAINING_EXPORT_FILE}.csv",
-    mime=CSV_MIME,
-    on_click="ignore",
-    key="t_export_csv",
-)
-cols[1].download_button(
-    labels.TRAINING_EXPORT_XLSX,
-    data=lambda: training.export_xlsx(engine),
-    file_name=f"{labels.TRAINING_EXPORT_FILE}.xlsx",
-    mime=XLSX_MIME,
-    on_click="ignore",
-    key="t_export_xlsx",
-)
+for col, (label, export, ending) in zip(
+    cols,
+    (
+        (labels.TRAINING_EXPORT_CSV, training.export_csv, "csv"),
+        (labels.TRAINING_EXPORT_XLSX, training.export_xlsx, "xlsx"),
+    ),
+    strict=True,
+):
+    components.download(
+        col,
+        label,
+        functools.partial(export, engine),
+        f"{labels.TRAINING_EXPORT_FILE}.{ending}",
+        key=f"t_export_{ending}",
+    )

@@ -23,8 +23,6 @@ VEGA_LOCALE = {
 # The rollups count on this grid: a different cell size would fall back to the exact query.
 GRID_CELL_M = rollups.GRID_CELL_M
 MAP_KEY = "trend_map"
-CSV_MIME = "text/csv"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COL = labels.TREND_COL
 
 
@@ -237,28 +235,25 @@ def _downloads(report: trends.TrendReport, tables: dict, engine) -> None:
         def table():
             return tables[key][1]
 
-    cols[1].download_button(
+    components.download(
+        cols[1],
         labels.TREND_EXPORT_CSV,
-        data=lambda: exports.csv_bytes(table()),
-        file_name=exports.file_name(key, report, "csv"),
-        mime=CSV_MIME,
-        on_click="ignore",
+        lambda: exports.csv_bytes(table()),
+        exports.file_name(key, report, "csv"),
         key="trend_csv",
     )
-    cols[2].download_button(
+    components.download(
+        cols[2],
         labels.TREND_EXPORT_XLSX,
-        data=lambda: exports.xlsx_bytes({choices[key]: table()}),
-        file_name=exports.file_name(key, report, "xlsx"),
-        mime=XLSX_MIME,
-        on_click="ignore",
+        lambda: exports.xlsx_bytes({choices[key]: table()}),
+        exports.file_name(key, report, "xlsx"),
         key="trend_xlsx",
     )
-    cols[3].download_button(
+    components.download(
+        cols[3],
         labels.TREND_EXPORT_ALL,
-        data=lambda: exports.xlsx_bytes({title: frame for title, frame in tables.values()}),
-        file_name=exports.file_name("kpi", report, "xlsx"),
-        mime=XLSX_MIME,
-        on_click="ignore",
+        lambda: exports.xlsx_bytes({title: frame for title, frame in tables.values()}),
+        exports.file_name("kpi", report, "xlsx"),
         key="trend_xlsx_all",
         type="primary",
     )

@@ -329,13 +329,7 @@ def _late_html(count: int, rows: list[alerts.Overdue]) -> str:
     for r in rows:
         mark = labels.WALL_ESCALATED_MARK.format(level=r.escalation_level)
         badge = f"<b class='late-esc'>{esc(mark)}</b> " if r.escalation_level else ""
-        text = labels.WALL_LATE_ITEM.format(
-            code=r.code,
-            category=r.category_name,
-            place=r.place,
-            opd=r.opd_name or "-",
-            waited=alerts.format_wait(r.waited_s),
-        )
+        text = components.waiting_item_text(labels.WALL_LATE_ITEM, r)
         items.append(f"<span class='late-item'>{badge}{esc(text)}</span>")
     return (
         f"<div class='wall-late' data-testid='wall-late-banner'><div class='late-head'>"
