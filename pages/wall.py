@@ -102,6 +102,15 @@ footer { display: none !important; }
   .wall-message { zoom: 2; }
   iframe[title="streamlit_folium.st_folium"] { height: var(--wall-map-4k) !important; }
 }
+/* A smaller screen (a 1366x768 television or monitor) shows the 1080p layout scaled down the
+   same way (1366/1920): the whole wall, map included, stays on one screen without scrolling. */
+@media (max-width: 1700px) and (min-width: 1000px), (max-height: 950px) and (min-width: 1000px) {
+  .wall-top, .wall-kpis, .wall-late, .wall-legend, .wall-list, .wall-banner,
+  .wall-message { zoom: 0.711; }
+  /* The map's frame is zoomed too (its map keeps the 1080p size inside): a little more, for
+     Streamlit's own gaps between blocks, which do not scale. */
+  iframe[title="streamlit_folium.st_folium"] { zoom: 0.69; }
+}
 .wall-message { font-size: 40px; color: #ffffff; margin-top: 20vh; text-align: center; }
 .wall-message .sub { font-size: 26px; color: #b0bec5; margin-top: 16px; }
 </style>

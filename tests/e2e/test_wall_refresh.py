@@ -4,6 +4,7 @@ The wall's top (clock, "data per", KPIs, banners) runs at every refresh; the map
 beside it are sent again only when what they show changed. Here the watch is off
 (SIAGA_LIVE_WATCH_S=0, as behind a proxy that drops its polls): a new call must still reach
 the map at a timed refresh, the top must keep moving, and the map's frame is never reloaded.
+On a 1366x768 screen the whole wall, map included, fits without scrolling.
 """
 
 from __future__ import annotations
@@ -96,6 +97,16 @@ def test_without_the_watch_a_new_call_reaches_the_map_at_a_timed_refresh_in_the_
         still_there = frame.evaluate(HAS_ID_JS, recorded.id)
         not_reloaded = frame.evaluate("() => window.siagaNotReloaded === true")
         kpis_shown = page.locator(".wall-kpis").count()
+        # At 1366x768 the whole wall is on the screen: the map's frame ends inside it and the
+        # page does not scroll (the 1080p layout scaled down).
+        fits = page.evaluate(
+            """() => {
+                const f = document.querySelector("iframe[title='streamlit_folium.st_folium']");
+                const r = f.getBoundingClientRect();
+                return {bottom: r.bottom, height: r.height, inner: innerHeight,
+                        scroll: document.scrollingElement.scrollHeight};
+            }"""
+        )
     finally:
         engine.dispose()
         context.close()
@@ -104,4 +115,7 @@ def test_without_the_watch_a_new_call_reaches_the_map_at_a_timed_refresh_in_the_
     assert still_there
     assert not_reloaded, "the map's frame was reloaded: the wall would blink"
     assert kpis_shown == 1
+    assert fits["bottom"] <= fits["inner"], fits
+    assert fits["scroll"] <= fits["inner"], fits
+    assert fits["height"] > 0.6 * fits["inner"], "the map is most of the screen's height"
     assert watch.page_errors == []
