@@ -28,9 +28,11 @@ duration histograms within 0.5 %); the functions here stay the exact way
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     Connection,
@@ -417,21 +419,21 @@ def speed_frames(rows, *, targets: Targets) -> dict[str, pd.DataFrame]:
             (r for r in rows if r[1] == grouping),
             key=lambda r: (r[2] is None, r[2] or "", order[r[0]]),
         )
-        frame = pd.DataFrame(
-            [(r[2], r[0], r[3], r[5], r[6], stage_targets[r[0]], r[4]) for r in part],
-            columns=list(SPEED_COLUMNS[:7]),
-        ).astype(
+        n = np.array([r[3] for r in part], dtype=np.int64)
+        within = np.array([r[4] for r in part], dtype=np.int64)
+        result[grouping] = pd.DataFrame(
             {
-                "n": "int64",
-                "median_s": "float64",
-                "p90_s": "float64",
-                "target_s": "int64",
-                "within": "int64",
+                "group": _text_column([r[2] for r in part]),
+                "stage": _text_column([r[0] for r in part]),
+                "n": n,
+                "median_s": np.array([r[5] for r in part], dtype=np.float64),
+                "p90_s": np.array([r[6] for r in part], dtype=np.float64),
+                "target_s": np.array([stage_targets[r[0]] for r in part], dtype=np.int64),
+                "within": within,
+                "within_share": _shares(within, n),
+                "target_share": targets.share,
             }
         )
-        frame["within_share"] = _shares(frame["within"], frame["n"])
-        frame["target_share"] = targets.share
-        result[grouping] = frame
     return result
 
 
@@ -464,10 +466,16 @@ def reassign_from(routing: pd.DataFrame, *, by: str) -> pd.DataFrame:
             pair[0] += forwarded
             pair[1] += reassigned
     rows = sorted(((g, *pair) for g, pair in sums.items()), key=lambda r: (-r[2], r[0]))
-    frame = pd.DataFrame(rows, columns=["group", "forwarded", "reassigned"])
-    frame = frame.astype({"forwarded": "int64", "reassigned": "int64"})
-    frame["rate"] = _shares(frame["reassigned"], frame["forwarded"])
-    return frame
+    forwarded = np.array([r[1] for r in rows], dtype=np.int64)
+    reassigned = np.array([r[2] for r in rows], dtype=np.int64)
+    return pd.DataFrame(
+        {
+            "group": _text_column([r[0] for r in rows]),
+            "forwarded": forwarded,
+            "reassigned": reassigned,
+            "rate": _shares(reassigned, forwarded),
+        }
+    )
 
 
 def reassign_flows(conn: Connection, flt: TrendFilter) -> pd.DataFrame:
@@ -693,22 +701,29 @@ def _handoff_table(sums: list[tuple], pcts: dict[tuple, tuple[float, float]]) ->
         key=lambda r: (-r[2][0], r[0] is None, r[0] or "", order.get(r[1], len(CHANNELS))),
     )
     missing = (float("nan"), float("nan"))
-    frame = pd.DataFrame(
-        [
-            (opd, channel, *values, *pcts.get((opd, channel), missing))
-            for opd, channel, values in rows
-        ],
-        columns=["opd", "channel", *HANDOFF_SUMS, "median_s", "p90_s"],
-    )
-    frame = frame.astype(
-        {**dict.fromkeys(HANDOFF_SUMS, "int64"), "median_s": "float64", "p90_s": "float64"}
-    )
-    frame["within_share"] = _shares(frame["within"], frame["handoffs"])
-    return frame[list(HANDOFF_COLUMNS)]
+    found = [pcts.get((opd, channel), missing) for opd, channel, _values in rows]
+    columns = {
+        "opd": _text_column([r[0] for r in rows]),
+        "channel": _text_column([r[1] for r in rows]),
+        **{
+            name: np.array([r[2][i] for r in rows], dtype=np.int64)
+            for i, name in enumerate(HANDOFF_SUMS)
+        },
+        "median_s": np.array([p[0] for p in found], dtype=np.float64),
+        "p90_s": np.array([p[1] for p in found], dtype=np.float64),
+    }
+    columns["within_share"] = _shares(columns["within"], columns["handoffs"])
+    return pd.DataFrame({name: columns[name] for name in HANDOFF_COLUMNS})
 
 
 def _unknown_last(item: tuple) -> tuple:
     return (item[0] is None, item[0] or "")
+
+
+def _text_column(values: list[str | None]):
+    """A text column for pd.DataFrame({...}): the values, or an empty object array (the dtype
+    of a frame built from no rows, where an empty list would make a float64 column)."""
+    return values if values else np.array([], dtype=object)
 
 
 def _texts(column: pd.Series) -> list[str | None]:
@@ -1158,7 +1173,7 @@ def _share(part: int, whole: int) -> float | None:
     return (part / whole) if whole else None
 
 
-def _shares(parts: pd.Series, wholes: pd.Series) -> list[float | None]:
+def _shares(parts: Iterable[int], wholes: Iterable[int]) -> list[float | None]:
     return [_share(int(p), int(w)) for p, w in zip(parts, wholes, strict=True)]
 
 
