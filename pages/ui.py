@@ -7,6 +7,7 @@ import logging
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +39,10 @@ SESSION_KEY = "session_id"
 COOKIE_SCRIPT_KEY = "_session_cookie_script"
 SIGNED_OUT_REASON_KEY = "signed_out_reason"
 FLASH_KEY = "flash_messages"
+# A timed (touch=False) session check this recent serves the page's other timed parts too: a
+# session ended elsewhere still ends here within the session watch's interval plus this.
+RECHECK_S = 2.0
+CHECKED_SUFFIX = "_checked_at"
 DEFAULT_IDLE_MIN = 30
 _COOKIE_JS = (Path(__file__).with_name("session_cookie.js")).read_text(encoding="utf-8")
 _DESK_CSS = (Path(__file__).with_name("desk.css")).read_text(encoding="utf-8")
@@ -213,6 +218,18 @@ def current_actor(*, touch: bool = True, room: Room = LIVE) -> Actor | None:
     cookie = None if session_id is not None else st.context.cookies.get(room.cookie)
     if session_id is None and not cookie:
         return None
+    checked = st.session_state.get(room.session_key + CHECKED_SUFFIX)
+    actor = st.session_state.get(room.actor_key)
+    if (
+        not touch
+        and actor is not None
+        and checked is not None
+        and checked[1] == session_id
+        and time.monotonic() - checked[0] < RECHECK_S
+    ):
+        # The page's timed parts (its own refresh, the session watch, the alert strip) tick
+        # together: one check serves them all for a moment; a click always asks again.
+        return actor
     try:
         check = sessions.check_session(
             room.engine(), session_id=session_id, sid=cookie, idle_min=room.idle_min(), touch=touch
@@ -227,6 +244,7 @@ def current_actor(*, touch: bool = True, room: Room = LIVE) -> Actor | None:
         return None
     st.session_state[room.session_key] = check.session_id
     st.session_state[room.actor_key] = check.actor
+    st.session_state[room.session_key + CHECKED_SUFFIX] = (time.monotonic(), check.session_id)
     return check.actor
 
 
@@ -310,7 +328,7 @@ def watch_session(every_s: float, room: Room = LIVE) -> None:
 
 
 def _forget_session(room: Room = LIVE) -> None:
-    for key in (room.session_key, room.actor_key):
+    for key in (room.session_key, room.actor_key, room.session_key + CHECKED_SUFFIX):
         st.session_state.pop(key, None)
 
 
