@@ -7,7 +7,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import labels, live
-from dashboard.domain import OPEN_STATUSES, format_wib
+from dashboard.domain import OPEN_STATUSES, format_wib, wib_day
 from dashboard.fmt import format_km, format_minutes
 from mapview.base import base_map
 from mapview.facilities import nearest_post_layer
@@ -19,6 +19,9 @@ MAP_KEY = "live_map"
 PICK_KEY = "live_pick"
 POINTS_KEY = "live_points"
 LAST_GOOD_KEY = "live_last_good"
+# What this viewer's map shows, and the change the top part last ran the page again for.
+DRAWN_KEY = "live_drawn"
+ASKED_KEY = "live_asked"
 MAP_HEIGHT_PX = 640
 PICK_OPTIONS_MAX = 300
 
@@ -126,12 +129,8 @@ def _pick_panel(snapshot: live.LiveSnapshot, settings: dict) -> folium.FeatureGr
     return nearest_post_layer(card.lat, card.lon, posts, label=card.code)
 
 
-def _live_view(filters: dict, interval_s: float) -> None:
-    # A screen refreshing by itself is not activity: an idle session still ends (and signs out).
-    if ui.current_actor(touch=False) is None:
-        st.rerun()
-    settings = {**_settings(), "refresh_interval_s": interval_s}
-    error = None
+def _load(filters: dict, interval_s: float) -> tuple[live.LiveSnapshot | None, Exception | None]:
+    """This run's snapshot for the filters (the last good one during an outage) and the error."""
     try:
         if live_shared.shared():
             # Viewers with the same filters share one query per interval and change.
@@ -142,18 +141,43 @@ def _live_view(filters: dict, interval_s: float) -> None:
             )
         else:
             snapshot = _snapshot(**filters)
-        st.session_state[LAST_GOOD_KEY] = snapshot
     except SQLAlchemyError as exc:
-        error = exc
-        snapshot = st.session_state.get(LAST_GOOD_KEY)
+        return st.session_state.get(LAST_GOOD_KEY), exc
+    st.session_state[LAST_GOOD_KEY] = snapshot
+    return snapshot, None
+
+
+def _drawn_key(snapshot: live.LiveSnapshot, warnings) -> tuple:
+    """Everything the map, the pick panel and the newest list show: a change redraws them."""
+    return (
+        id(live_shared.city()),
+        snapshot.map_digest,
+        # The newest list is read from the map's rows and today's date (older calls show theirs).
+        wib_day(snapshot.as_of_utc),
+        live_shared.content_key(warnings),
+    )
+
+
+def _live_view(filters: dict, interval_s: float) -> None:
+    """The whole view in one timed run (SIAGA_LIVE_SHARED=0: the old per-viewer way)."""
+    if _live_top(filters, interval_s):
+        _live_map(filters, interval_s)
+
+
+def _live_top(filters: dict, interval_s: float) -> bool:
+    """The KPI strip, the time and the banners, at every refresh; False when there is nothing
+    to show. When what the map, the pick or the list would show has changed since this
+    viewer's were drawn, the whole page runs again, once."""
+    # A screen refreshing by itself is not activity: an idle session still ends (and signs out).
+    if ui.current_actor(touch=False) is None:
+        st.rerun()
+    snapshot, error = _load(filters, interval_s)
     if snapshot is None:
         if error is not None:
             ui.database_banner(error)
-        return
-    st.session_state[POINTS_KEY] = snapshot.incidents[["id", "lat", "lon", "received_at_utc"]]
+        return False
     # CAP warnings in force: a banner above the map and their outline on it (gone at expiry).
     warnings = cap_warnings.current(LIGHT)
-    warning_layer = cap_warnings.layer(warnings)
     # One slot for the outage banner, the strip, the time and the warning banner: with or
     # without a banner the map keeps its place in the page, so its frame is not rebuilt
     # (reloaded, its zoom lost) when the database goes down or comes back, or a warning
@@ -170,11 +194,31 @@ def _live_view(filters: dict, interval_s: float) -> None:
             )
         )
         cap_warnings.show_banner(warnings)
+    if live_shared.shared() and error is None:
+        key = _drawn_key(snapshot, warnings)
+        # Once per change: a map that cannot take it (e.g. its run failed) never loops.
+        if key != st.session_state.get(DRAWN_KEY) and key != st.session_state.get(ASKED_KEY):
+            st.session_state[ASKED_KEY] = key
+            st.rerun()
+    return True
+
+
+def _live_map(filters: dict, interval_s: float) -> None:
+    """The pick panel, the map and the newest list: drawn again when what they show changed,
+    or when this viewer picks (a pick or a map click runs only this part)."""
+    settings = {**_settings(), "refresh_interval_s": interval_s}
+    snapshot, _error = _load(filters, interval_s)
+    if snapshot is None:
+        return
+    warnings = cap_warnings.current(LIGHT)
+    warning_layer = cap_warnings.layer(warnings)
+    st.session_state[DRAWN_KEY] = _drawn_key(snapshot, warnings)
+    st.session_state[POINTS_KEY] = snapshot.incidents[["id", "lat", "lon", "received_at_utc"]]
     left, right = st.columns([3, 1])
     with right:
         selection = _pick_panel(snapshot, settings)
     with left:
-        city = ui.get_city()
+        city = live_shared.city()
 
         def build():
             base = base_map(city, categories=snapshot.categories, layer_control=False)
@@ -262,13 +306,19 @@ with st.container():
     )
 
 refresh_s = live.refresh_interval_s(ui.settings())
-st.fragment(_live_view, run_every=refresh_s)(
-    {
-        "categories": tuple(chosen_categories),
-        "opds": tuple(chosen_opds),
-        "statuses": tuple(chosen_statuses),
-        "kecamatan": tuple(chosen_kecamatan),
-        "window": chosen_window,
-    },
-    refresh_s,
-)
+chosen = {
+    "categories": tuple(chosen_categories),
+    "opds": tuple(chosen_opds),
+    "statuses": tuple(chosen_statuses),
+    "kecamatan": tuple(chosen_kecamatan),
+    "window": chosen_window,
+}
+if live_shared.shared():
+    # The top (KPIs, time, banners) runs at every refresh; the pick, the map and the list only
+    # when what they show changed or this viewer picks: a refresh does not send the map again.
+    top = st.container()
+    st.fragment(_live_map)(chosen, refresh_s)
+    with top:
+        st.fragment(_live_top, run_every=refresh_s)(chosen, refresh_s)
+else:
+    st.fragment(_live_view, run_every=refresh_s)(chosen, refresh_s)
