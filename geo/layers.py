@@ -18,7 +18,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geo import messages
-from geo.crs import METRIC_CRS, STORAGE_CRS, to_metric_xy
+from geo.crs import METRIC_CRS, STORAGE_CRS, to_metric_xy_local
 from geo.errors import DataFileError
 from geo.facilities import empty_facilities, facilities_from_frame
 
@@ -112,7 +112,7 @@ class City:
         shapely.prepare(outline_utm)
         sea_utm = shapely.union_all(sea.to_crs(METRIC_CRS).geometry.values)
         shapely.prepare(sea_utm)
-        fac_x, fac_y = to_metric_xy(fac["lon"].to_numpy(float), fac["lat"].to_numpy(float))
+        fac_x, fac_y = to_metric_xy_local(fac["lon"].to_numpy(float), fac["lat"].to_numpy(float))
         return cls(
             kelurahan=kel,
             kecamatan=kec,
@@ -140,7 +140,7 @@ class City:
         units, lokasi_perkiraan, source (optional). Other layers are shared, not copied.
         """
         fac = _normalised_facilities(facilities)
-        fac_x, fac_y = to_metric_xy(fac["lon"].to_numpy(float), fac["lat"].to_numpy(float))
+        fac_x, fac_y = to_metric_xy_local(fac["lon"].to_numpy(float), fac["lat"].to_numpy(float))
         return replace(self, facilities=fac, facility_x_m=fac_x, facility_y_m=fac_y, _memo={})
 
     def with_layer(self, name: str, layer: gpd.GeoDataFrame) -> City:
