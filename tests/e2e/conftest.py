@@ -95,6 +95,8 @@ def sign_in(page, app_url: str, username: str, password: str = "siaga112demo") -
     sign_out.or_(page.get_by_label("Nama pengguna")).first.wait_for()
     if sign_out.count():
         sign_out.click()
+        # The sign-out reruns the page on a server that may be busy with other tabs' refreshes.
+        page.get_by_label("Nama pengguna").wait_for(timeout=90_000)
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()

@@ -39,23 +39,39 @@ def slow_wall_server(tmp_path_factory):
     server.stop()
 
 
+def seeded_page(browser, server, *, viewport: dict, refresh_s: float):
+    """A page on the app (its first visit seeds it), its request watch, and an engine with the
+    timed refresh set to `refresh_s`."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    watch = RequestWatch(page, server.url)
+    page.goto(server.url)  # the first visit seeds the database
+    page.get_by_label("Nama pengguna").wait_for()
+    engine = make_engine(server.database_url)
+    set_setting(engine, "refresh_interval_s", refresh_s)
+    return context, page, watch, engine
+
+
+def open_wall_map(page, server):
+    """The wall opened with the demo token: its map's frame once settled, marked so that a
+    reload of the frame shows (window.siagaNotReloaded is gone)."""
+    page.goto(f"{server.url}/layar?token={DEMO_DISPLAY_TOKEN}")
+    page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(state="visible")
+    frame = next(f for f in page.frames if "st_folium" in f.url)
+    frame.wait_for_function("() => window.map_div && map_div.siagaViewSettled === true")
+    frame.evaluate("() => { window.siagaNotReloaded = true; }")
+    return frame
+
+
 def test_a_recorded_call_is_on_the_wall_within_seconds_and_the_map_is_not_reloaded(
     browser, slow_wall_server
 ):
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    watch = RequestWatch(page, slow_wall_server.url)
-    page.goto(slow_wall_server.url)  # the first visit seeds the database
-    page.get_by_label("Nama pengguna").wait_for()
-    engine = make_engine(slow_wall_server.database_url)
-    set_setting(engine, "refresh_interval_s", REFRESH_S)
+    context, page, watch, engine = seeded_page(
+        browser, slow_wall_server, viewport={"width": 1920, "height": 1080}, refresh_s=REFRESH_S
+    )
     try:
-        page.goto(f"{slow_wall_server.url}/layar?token={DEMO_DISPLAY_TOKEN}")
-        page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(state="visible")
-        frame = next(f for f in page.frames if "st_folium" in f.url)
-        frame.wait_for_function("() => window.map_div && map_div.siagaViewSettled === true")
-        frame.evaluate("() => { window.siagaNotReloaded = true; }")
+        frame = open_wall_map(page, slow_wall_server)
         time.sleep(3)  # the watch has seen the current stamp
 
         waits = []

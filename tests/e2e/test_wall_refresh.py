@@ -13,13 +13,10 @@ import time
 
 import pytest
 
-from dashboard.catalogue import set_setting
-from dashboard.db import make_engine
 from dashboard.incidents import NewReport, create_incident
-from dashboard.setup import DEMO_DISPLAY_TOKEN
 from tests.conftest import CALL_TAKER_ANI
-from tests.e2e.harness import RequestWatch, start_app
-from tests.e2e.test_wall_news import HAS_ID_JS, MAP_FRAME
+from tests.e2e.harness import start_app
+from tests.e2e.test_wall_news import HAS_ID_JS, open_wall_map, seeded_page
 
 pytestmark = pytest.mark.browser
 
@@ -47,20 +44,11 @@ def test_without_the_watch_a_new_call_reaches_the_map_at_a_timed_refresh_in_the_
     browser, unwatched_wall_server
 ):
     server = unwatched_wall_server
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    watch = RequestWatch(page, server.url)
-    page.goto(server.url)  # the first visit seeds the database
-    page.get_by_label("Nama pengguna").wait_for()
-    engine = make_engine(server.database_url)
-    set_setting(engine, "refresh_interval_s", REFRESH_S)
+    context, page, watch, engine = seeded_page(
+        browser, server, viewport={"width": 1366, "height": 768}, refresh_s=REFRESH_S
+    )
     try:
-        page.goto(f"{server.url}/layar?token={DEMO_DISPLAY_TOKEN}")
-        page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(state="visible")
-        frame = next(f for f in page.frames if "st_folium" in f.url)
-        frame.wait_for_function("() => window.map_div && map_div.siagaViewSettled === true")
-        frame.evaluate("() => { window.siagaNotReloaded = true; }")
+        frame = open_wall_map(page, server)
 
         # Two timed refreshes with nothing new: the top moves ("data per" is newer) ...
         first = as_of_text(page)
