@@ -19,9 +19,6 @@ MAP_KEY = "live_map"
 PICK_KEY = "live_pick"
 POINTS_KEY = "live_points"
 LAST_GOOD_KEY = "live_last_good"
-# What this viewer's map shows, and the change the top part last ran the page again for.
-DRAWN_KEY = "live_drawn"
-ASKED_KEY = "live_asked"
 MAP_HEIGHT_PX = 640
 PICK_OPTIONS_MAX = 300
 
@@ -195,11 +192,7 @@ def _live_top(filters: dict, interval_s: float) -> bool:
         )
         cap_warnings.show_banner(warnings)
     if live_shared.shared() and error is None:
-        key = _drawn_key(snapshot, warnings)
-        # Once per change: a map that cannot take it (e.g. its run failed) never loops.
-        if key != st.session_state.get(DRAWN_KEY) and key != st.session_state.get(ASKED_KEY):
-            st.session_state[ASKED_KEY] = key
-            st.rerun()
+        live_shared.rerun_if_changed("live", _drawn_key(snapshot, warnings))
     return True
 
 
@@ -212,7 +205,7 @@ def _live_map(filters: dict, interval_s: float) -> None:
         return
     warnings = cap_warnings.current(LIGHT)
     warning_layer = cap_warnings.layer(warnings)
-    st.session_state[DRAWN_KEY] = _drawn_key(snapshot, warnings)
+    live_shared.drawn("live", _drawn_key(snapshot, warnings))
     st.session_state[POINTS_KEY] = snapshot.incidents[["id", "lat", "lon", "received_at_utc"]]
     left, right = st.columns([3, 1])
     with right:

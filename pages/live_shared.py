@@ -95,6 +95,21 @@ def city():
     return recent(("city", str(ui.get_engine().url)), ui.get_city)
 
 
+def drawn(view: str, content: Hashable) -> None:
+    """Record what this viewer's map part of `view` now shows (see rerun_if_changed)."""
+    st.session_state[f"{view}_drawn"] = content
+
+
+def rerun_if_changed(view: str, content: Hashable) -> None:
+    """From a view's timed top part: run the whole page again when what its map part would show
+    differs from what it shows. Once per change: a map part that cannot take it never loops."""
+    if content != st.session_state.get(f"{view}_drawn") and content != st.session_state.get(
+        f"{view}_asked"
+    ):
+        st.session_state[f"{view}_asked"] = content
+        st.rerun()
+
+
 def snapshot(key: Hashable, build: Callable[[], T], *, interval_s: float) -> T:
     """`build()`'s snapshot shared by every viewer of `key` in this refresh interval until an
     incident changes (dashboard.live.SharedSnapshots)."""

@@ -26,13 +26,9 @@ log = logging.getLogger("siaga112.wall")
 MAP_KEY = "wall_map"
 LAST_GOOD_KEY = "wall_last_good"
 CITY_KEY = "wall_city"
-TOKEN_OK_KEY = "wall_token_ok"
 MAP_HEIGHT_PX = 725
 NEWEST_ROWS = 9
 LATE_KEY = "wall_late"
-# What this viewer's map shows, and the change the top part last ran the page again for.
-DRAWN_KEY = "wall_drawn"
-ASKED_KEY = "wall_asked"
 LATE_ITEMS = 3
 LATE_BANNER_PX = 90
 
@@ -220,11 +216,7 @@ def _wall_top(token: str, interval_s: float) -> _WallState | None:
         f"{cap_warnings.banner_block(state.warnings, wall=True)}</div>"
     )
     if live_shared.shared() and error is None:
-        key = state.drawn_key()
-        # Once per change: a map that cannot take it (e.g. its run failed) never loops.
-        if key != st.session_state.get(DRAWN_KEY) and key != st.session_state.get(ASKED_KEY):
-            st.session_state[ASKED_KEY] = key
-            st.rerun()
+        live_shared.rerun_if_changed("wall", state.drawn_key())
     return state
 
 
@@ -238,7 +230,7 @@ def _wall_map(token: str, interval_s: float, state: _WallState | None = None) ->
     if state.snapshot is None or state.city is None:
         return
     snapshot, city = state.snapshot, state.city
-    st.session_state[DRAWN_KEY] = state.drawn_key()
+    live_shared.drawn("wall", state.drawn_key())
     warning_layer = cap_warnings.layer(state.warnings, tooltips=False)
     # The city is taller than wide: a frame of 11/20 of the width is filled by it at 1080p.
     left, right = st.columns([11, 9])
